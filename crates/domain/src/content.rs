@@ -1,0 +1,159 @@
+//! What a post's Markdown becomes: sanitised HTML, a table of contents, its
+//! word count, its reading time and, when no summary is given, a derived one.
+
+use crate::markdown::{self, TocEntry};
+use crate::values::Summary;
+
+/// Reading speed for prose and code alike.
+pub const WORDS_PER_MINUTE: u32 = 250;
+/// Time a reader spends on each image.
+pub const SECONDS_PER_IMAGE: u32 = 10;
+/// Longest derived summary, in characters.
+pub const SUMMARY_MAX_CHARS: usize = 280;
+
+/// Reading time in whole minutes:
+///
+/// ```text
+/// minutes = max(1, ceil((words / 250 wpm) + (images × 10 s) / 60 s))
+/// ```
+///
+/// Code counts as words (readers of technical essays read it), so a listing
+/// adds time like prose. Computed in integers (units of 1/250 s) so the
+/// rounding is exact.
+///
+/// ```
+/// use longform_domain::content::reading_time_minutes;
+/// assert_eq!(reading_time_minutes(0, 0), 1);
+/// assert_eq!(reading_time_minutes(250, 0), 1);
+/// assert_eq!(reading_time_minutes(251, 0), 2);
+/// assert_eq!(reading_time_minutes(244, 1), 2); // 58.56 s + 10 s
+/// assert_eq!(reading_time_minutes(6000, 6), 25); // 24 min + 1 min of images
+/// ```
+pub fn reading_time_minutes(words: u32, images: u32) -> u32 {
+    let units =
+        u64::from(words) * 60 + u64::from(images) * u64::from(SECONDS_PER_IMAGE * WORDS_PER_MINUTE);
+    let per_minute = 60 * u64::from(WORDS_PER_MINUTE);
+    u32::try_from(units.div_ceil(per_minute))
+        .unwrap_or(u32::MAX)
+        .max(1)
+}
+
+/// `text` cut to at most `max` characters on a word boundary, with an
+/// ellipsis when anything was cut. A single overlong word is cut mid-word.
+pub fn truncate_on_word(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let budget = max.saturating_sub(1); // room for the ellipsis
+    let cut = text
+        .char_indices()
+        .nth(budget)
+        .map_or(text.len(), |(i, _)| i);
+    let head = &text[..cut];
+    let on_boundary = text[cut..].starts_with(char::is_whitespace);
+    let kept = match head.rfind(char::is_whitespace) {
+        Some(space) if !on_boundary => &head[..space],
+        _ => head,
+    };
+    format!(
+        "{}…",
+        kept.trim_end_matches(|c: char| c.is_whitespace() || c.is_ascii_punctuation())
+    )
+}
+
+/// A post's rendered Markdown and the figures derived from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostContent {
+    pub markdown: String,
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+    pub word_count: u32,
+    pub reading_time_minutes: u32,
+    /// The explicit summary when one is given, else the first paragraph cut
+    /// at [`SUMMARY_MAX_CHARS`] on a word boundary.
+    pub summary: String,
+}
+
+impl PostContent {
+    pub fn render(markdown: &str, explicit_summary: Option<&Summary>) -> Self {
+        let rendered = markdown::render(markdown);
+        let summary = match explicit_summary {
+            Some(summary) => summary.as_str().to_owned(),
+            None => truncate_on_word(&rendered.first_paragraph, SUMMARY_MAX_CHARS),
+        };
+        Self {
+            markdown: markdown.to_owned(),
+            reading_time_minutes: reading_time_minutes(rendered.word_count, rendered.image_count),
+            html: rendered.html,
+            toc: rendered.toc,
+            word_count: rendered.word_count,
+            summary,
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn reading_time_rounds_up_and_counts_images() {
+        assert_eq!(reading_time_minutes(1, 0), 1);
+        assert_eq!(reading_time_minutes(500, 0), 2);
+        assert_eq!(reading_time_minutes(501, 0), 3);
+        assert_eq!(reading_time_minutes(0, 6), 1);
+        assert_eq!(reading_time_minutes(0, 7), 2);
+        assert_eq!(reading_time_minutes(3000, 0), 12);
+        assert_eq!(
+            reading_time_minutes(u32::MAX, u32::MAX),
+            u32::try_from((u64::from(u32::MAX) * 60 + u64::from(u32::MAX) * 2500).div_ceil(15000))
+                .unwrap()
+        );
+    }
+
+    #[test]
+    fn truncation_keeps_whole_words() {
+        assert_eq!(truncate_on_word("short text", 280), "short text");
+        assert_eq!(truncate_on_word("alpha beta gamma", 12), "alpha beta…");
+        assert_eq!(truncate_on_word("alpha beta, gamma", 13), "alpha beta…");
+        assert_eq!(truncate_on_word("supercalifragilistic", 6), "super…");
+    }
+
+    #[test]
+    fn summary_is_explicit_else_first_paragraph() {
+        let md = "# Heading\n\nThe **first** paragraph, with `code`.\n\nThe second.";
+        let derived = PostContent::render(md, None);
+        assert_eq!(derived.summary, "The first paragraph, with code.");
+        let explicit = Summary::parse("Hand-written.").unwrap();
+        assert_eq!(
+            PostContent::render(md, Some(&explicit)).summary,
+            "Hand-written."
+        );
+        let long = format!("{}\n", "word ".repeat(100));
+        let cut = PostContent::render(&long, None).summary;
+        assert!(
+            cut.chars().count() <= SUMMARY_MAX_CHARS && cut.ends_with("word…"),
+            "{cut}"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn truncation_is_bounded_and_a_prefix(text in "\\PC{0,600}", max in 2usize..300) {
+            let out = truncate_on_word(&text, max);
+            prop_assert!(out.chars().count() <= max, "{:?}", out);
+            let stem = out.trim_end_matches('…');
+            prop_assert!(text.trim().starts_with(stem));
+        }
+
+        #[test]
+        fn reading_time_grows_with_words(words in 0u32..1_000_000, images in 0u32..1000) {
+            let t = reading_time_minutes(words, images);
+            prop_assert!(t >= 1);
+            prop_assert!(reading_time_minutes(words + 250, images) >= t + 1 || t == 1 && words < 250);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! Longform's blog domain: posts, tags, categories, authors and users, with
+//! the values that validate when built and the rules that govern them. It
+//! knows nothing of HTTP or SQL.
+
+pub mod content;
+pub mod error;
+pub mod ids;
+pub mod markdown;
+pub mod post;
+pub mod slug;
+pub mod status;
+pub mod taxonomy;
+pub mod user;
+pub mod values;
+
+pub use content::PostContent;
+pub use error::{DomainError, FieldError, InvalidKind};
+pub use ids::{AuthorId, CategoryId, PostId, TagId, UserId};
+pub use markdown::TocEntry;
+pub use post::{FeatureImage, Markdown, Post, PostCard, PostDraft};
+pub use slug::{Slug, SlugError};
+pub use status::{Lifecycle, Move, PostStatus};
+pub use taxonomy::{Author, Category, NewAuthor, NewTerm, ProfileLink, Tag};
+pub use user::{NewUser, Password, PasswordHash, Role, User};
+pub use values::{Description, Email, MetaDescription, MetaTitle, Name, Summary, Title, WebUrl};

@@ -1,0 +1,71 @@
+//! Tags, categories and author profiles: the public, sluggable things a post
+//! points at. An author profile is public by construction: it has no email,
+//! role or login; the account behind it is a `User`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{AuthorId, CategoryId, TagId, UserId};
+use crate::slug::Slug;
+use crate::values::{Description, Name, WebUrl};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tag {
+    pub id: TagId,
+    pub slug: Slug,
+    pub name: Name,
+    pub description: Option<Description>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Category {
+    pub id: CategoryId,
+    pub slug: Slug,
+    pub name: Name,
+    pub description: Option<Description>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A labelled link on an author's profile ("GitHub", "Mastodon", ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileLink {
+    pub label: Name,
+    pub url: WebUrl,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Author {
+    pub id: AuthorId,
+    pub slug: Slug,
+    pub name: Name,
+    pub bio: Option<Description>,
+    pub avatar_url: Option<WebUrl>,
+    pub website: Option<WebUrl>,
+    pub links: Vec<ProfileLink>,
+    /// The account that writes as this author, if any (guest authors have none).
+    pub user_id: Option<UserId>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A new tag or category: a name and a slug (derived from the name when not given).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTerm {
+    pub slug: Slug,
+    pub name: Name,
+    pub description: Option<Description>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAuthor {
+    pub slug: Slug,
+    pub name: Name,
+    pub bio: Option<Description>,
+    pub avatar_url: Option<WebUrl>,
+    pub website: Option<WebUrl>,
+    pub links: Vec<ProfileLink>,
+    pub user_id: Option<UserId>,
+}

@@ -1,0 +1,21 @@
+//! Longform's storage: Diesel on SQLite and PostgreSQL behind one async
+//! repository API, with the embedded migrations of both backends.
+
+pub mod db;
+pub mod error;
+pub mod migrations;
+pub mod posts;
+mod rows;
+pub mod schema;
+pub mod store;
+pub mod taxonomy;
+pub mod users;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use db::{AnyConnection, Backend, DatabaseUrl, PoolOptions};
+pub use error::StoreError;
+pub use posts::{Keyset, ListingFilter, MAX_PAGE_SIZE};
+pub use store::{Store, now};
+pub use taxonomy::Missing;

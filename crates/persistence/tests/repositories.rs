@@ -1,0 +1,521 @@
+//! Repository behaviour, written once and run on SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::Duration;
+use longform_domain::{
+    Email, Markdown, Move, Name, NewTerm, NewUser, Password, PasswordHash, PostDraft, PostStatus,
+    Role, Slug, Title,
+};
+use longform_persistence::{Keyset, ListingFilter, Missing, Store, StoreError, both_backends};
+
+both_backends!(
+    users_round_trip_and_duplicate_email_is_a_conflict_on_email,
+    derived_slugs_get_suffixes_and_explicit_duplicates_conflict,
+    taxonomy_keeps_order_and_creates_or_refuses_missing_terms,
+    publishing_sets_the_date_once_and_drives_listings,
+    stale_versions_are_refused_and_nothing_is_written,
+    keyset_pagination_walks_every_post_once_in_order,
+    listing_filters,
+    concurrent_writers_all_succeed,
+    failed_write_leaves_nothing_behind,
+);
+
+fn slug(s: &str) -> Slug {
+    Slug::parse(s).unwrap()
+}
+
+fn draft(title: &str) -> PostDraft {
+    PostDraft::new(
+        Title::parse(title).unwrap(),
+        Markdown::parse("# Intro\n\nSome words here.\n").unwrap(),
+    )
+}
+
+async fn new_user(
+    store: &Store,
+    email: &str,
+    role: Role,
+) -> Result<longform_domain::User, StoreError> {
+    let hash = PasswordHash::create(&Password::parse("correct horse battery").unwrap()).unwrap();
+    store
+        .users()
+        .create(NewUser {
+            email: Email::parse(email).unwrap(),
+            name: Name::parse("Jane Doe").unwrap(),
+            role,
+            password_hash: hash,
+        })
+        .await
+}
+
+async fn users_round_trip_and_duplicate_email_is_a_conflict_on_email(store: &Store) {
+    let created = new_user(store, "Jane@Example.com", Role::Editor)
+        .await
+        .unwrap();
+    assert_eq!(created.email.as_str(), "jane@example.com");
+    assert_eq!(created.role, Role::Editor);
+    let found = store
+        .users()
+        .find_by_email(Email::parse("jane@example.com").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.id, created.id);
+    assert!(found.password_hash.verify("correct horse battery"));
+    assert!(
+        store
+            .users()
+            .find_by_email(Email::parse("nobody@example.com").unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    match new_user(store, "jane@example.com", Role::Admin).await {
+        Err(StoreError::Conflict { field }) => assert_eq!(field, "email"),
+        other => panic!("expected a conflict on email, got {other:?}"),
+    }
+    assert_eq!(store.users().list().await.unwrap().len(), 1);
+}
+
+async fn derived_slugs_get_suffixes_and_explicit_duplicates_conflict(store: &Store) {
+    let posts = store.posts();
+    let first = posts
+        .create(draft("Go Channels Are Not Queues"), Missing::Create)
+        .await
+        .unwrap();
+    let second = posts
+        .create(draft("Go Channels Are Not Queues"), Missing::Create)
+        .await
+        .unwrap();
+    let third = posts
+        .create(draft("Go channels are not queues!"), Missing::Create)
+        .await
+        .unwrap();
+    assert_eq!(first.card.slug.as_str(), "go-channels-are-not-queues");
+    assert_eq!(second.card.slug.as_str(), "go-channels-are-not-queues-2");
+    assert_eq!(third.card.slug.as_str(), "go-channels-are-not-queues-3");
+    let mut explicit = draft("Another");
+    explicit.slug = Some(slug("go-channels-are-not-queues"));
+    match posts.create(explicit, Missing::Create).await {
+        Err(StoreError::Conflict { field }) => assert_eq!(field, "slug"),
+        other => panic!("expected a conflict on slug, got {other:?}"),
+    }
+    assert_eq!(first.card.version, 1);
+    assert_eq!(first.card.status, PostStatus::Draft);
+    assert_eq!(first.toc.len(), 1);
+    assert_eq!(first.card.summary, "Some words here.");
+    assert!(first.html.contains("<h1 id=\"intro\">"), "{}", first.html);
+}
+
+async fn taxonomy_keeps_order_and_creates_or_refuses_missing_terms(store: &Store) {
+    let mut d = draft("Memory Models");
+    d.tags = vec![
+        slug("memory-models"),
+        slug("go-concurrency"),
+        slug("runtime"),
+    ];
+    d.authors = vec![slug("jane-doe"), slug("mei-chen")];
+    d.category = Some(slug("blog"));
+    let post = store.posts().create(d, Missing::Create).await.unwrap();
+    let tags: Vec<&str> = post.card.tags.iter().map(|t| t.slug.as_str()).collect();
+    assert_eq!(tags, ["memory-models", "go-concurrency", "runtime"]);
+    assert_eq!(
+        post.card.primary_tag().unwrap().slug.as_str(),
+        "memory-models"
+    );
+    assert_eq!(
+        post.card.primary_tag().unwrap().name.as_str(),
+        "memory models"
+    );
+    assert_eq!(
+        post.card.primary_author().unwrap().slug.as_str(),
+        "jane-doe"
+    );
+    assert_eq!(post.card.category.as_ref().unwrap().slug.as_str(), "blog");
+    assert_eq!(store.taxonomy().tags().await.unwrap().len(), 3);
+
+    let mut refused = draft("Contributor Post");
+    refused.tags = vec![slug("runtime"), slug("brand-new-tag")];
+    match store.posts().create(refused, Missing::Refuse).await {
+        Err(StoreError::Domain(e)) => assert!(
+            e.to_string().contains("tags names \"brand-new-tag\""),
+            "{e}"
+        ),
+        other => panic!("expected an unknown-tag error, got {other:?}"),
+    }
+    assert_eq!(
+        store.taxonomy().tags().await.unwrap().len(),
+        3,
+        "nothing half-written"
+    );
+    let conflict = store
+        .taxonomy()
+        .create_tag(NewTerm {
+            slug: slug("runtime"),
+            name: Name::parse("Runtime").unwrap(),
+            description: None,
+        })
+        .await;
+    assert!(
+        matches!(conflict, Err(StoreError::Conflict { ref field }) if field == "slug"),
+        "{conflict:?}"
+    );
+}
+
+async fn publishing_sets_the_date_once_and_drives_listings(store: &Store) {
+    let posts = store.posts();
+    let post = posts
+        .create(draft("Schedulers"), Missing::Create)
+        .await
+        .unwrap();
+    let all = ListingFilter::default();
+    assert!(
+        posts
+            .list_published(all.clone(), None, 20)
+            .await
+            .unwrap()
+            .is_empty(),
+        "drafts are not listed"
+    );
+
+    let published = posts
+        .apply_move(post.card.id, Move::Publish, Some(1))
+        .await
+        .unwrap();
+    assert_eq!(published.card.status, PostStatus::Published);
+    assert_eq!(published.card.version, 2);
+    let first_date = published.card.published_at.unwrap();
+    assert_eq!(
+        posts.list_published(all.clone(), None, 20).await.unwrap()[0].id,
+        post.card.id
+    );
+
+    let unpublished = posts
+        .apply_move(post.card.id, Move::Unpublish, None)
+        .await
+        .unwrap();
+    assert_eq!(unpublished.card.published_at, Some(first_date));
+    assert!(
+        posts
+            .list_published(all.clone(), None, 20)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let again = posts
+        .apply_move(post.card.id, Move::Publish, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        again.card.published_at,
+        Some(first_date),
+        "re-publishing keeps the first date"
+    );
+
+    let edited = posts
+        .update(
+            post.card.id,
+            draft("Schedulers, Revised"),
+            Some(4),
+            Missing::Create,
+        )
+        .await
+        .unwrap();
+    assert_eq!(edited.card.version, 5);
+    assert_eq!(
+        edited.card.published_at,
+        Some(first_date),
+        "edits keep the date"
+    );
+    assert_eq!(
+        edited.card.slug.as_str(),
+        "schedulers",
+        "editing a title keeps the URL"
+    );
+
+    let illegal = posts.apply_move(post.card.id, Move::Publish, None).await;
+    assert!(matches!(illegal, Err(StoreError::Domain(_))), "{illegal:?}");
+    let past = store
+        .posts()
+        .create(draft("Later"), Missing::Create)
+        .await
+        .unwrap();
+    let scheduled = posts
+        .apply_move(
+            past.card.id,
+            Move::Schedule(longform_persistence::now() + Duration::hours(1)),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(scheduled.card.status, PostStatus::Scheduled);
+    assert_eq!(
+        posts.list_published(all, None, 20).await.unwrap().len(),
+        1,
+        "scheduled posts are not listed"
+    );
+}
+
+async fn stale_versions_are_refused_and_nothing_is_written(store: &Store) {
+    let posts = store.posts();
+    let post = posts
+        .create(draft("Original"), Missing::Create)
+        .await
+        .unwrap();
+    posts
+        .update(
+            post.card.id,
+            draft("First Writer"),
+            Some(1),
+            Missing::Create,
+        )
+        .await
+        .unwrap();
+    match posts
+        .update(
+            post.card.id,
+            draft("Second Writer"),
+            Some(1),
+            Missing::Create,
+        )
+        .await
+    {
+        Err(StoreError::VersionMismatch {
+            expected: 1,
+            current: 2,
+        }) => {}
+        other => panic!("expected a version mismatch, got {other:?}"),
+    }
+    let stored = posts.get(post.card.id).await.unwrap();
+    assert_eq!(stored.card.title.as_str(), "First Writer");
+    assert_eq!(stored.card.version, 2);
+    let missing = posts.get(longform_domain::PostId::new()).await;
+    assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
+}
+
+/// Publish `n` posts with distinct dates; returns them newest first.
+async fn publish_many(store: &Store, n: usize) -> Vec<longform_domain::Post> {
+    let mut out = Vec::new();
+    for i in 0..n {
+        let mut d = draft(&format!("Post {i}"));
+        d.tags = vec![slug(if i % 2 == 0 { "even" } else { "odd" })];
+        d.authors = vec![slug(if i % 3 == 0 { "jane-doe" } else { "ravi-menon" })];
+        d.category = (i % 4 == 0).then(|| slug("notes"));
+        d.featured = i % 5 == 0;
+        let post = store.posts().create(d, Missing::Create).await.unwrap();
+        out.push(
+            store
+                .posts()
+                .apply_move(post.card.id, Move::Publish, None)
+                .await
+                .unwrap(),
+        );
+    }
+    out.reverse();
+    out
+}
+
+async fn keyset_pagination_walks_every_post_once_in_order(store: &Store) {
+    let expected: Vec<_> = publish_many(store, 23)
+        .await
+        .iter()
+        .map(|p| p.card.id)
+        .collect();
+    let mut seen = Vec::new();
+    let mut after = None;
+    for _ in 0..10 {
+        let page = store
+            .posts()
+            .list_published(ListingFilter::default(), after, 5)
+            .await
+            .unwrap();
+        if page.is_empty() {
+            break;
+        }
+        assert!(page.len() <= 5);
+        after = Keyset::of(page.last().unwrap());
+        seen.extend(page.iter().map(|c| c.id));
+    }
+    assert_eq!(seen, expected);
+    let capped = store
+        .posts()
+        .list_published(ListingFilter::default(), None, 10_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        capped.len(),
+        23,
+        "an oversized limit is capped, not an error here"
+    );
+}
+
+async fn listing_filters(store: &Store) {
+    let all = publish_many(store, 12).await;
+    let ids = |filter: ListingFilter| async move {
+        store
+            .posts()
+            .list_published(filter, None, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.id)
+            .collect::<Vec<_>>()
+    };
+    let want = |pred: &dyn Fn(&longform_domain::Post) -> bool| {
+        all.iter()
+            .filter(|p| pred(p))
+            .map(|p| p.card.id)
+            .collect::<Vec<_>>()
+    };
+    let has_tag =
+        |p: &longform_domain::Post, t: &str| p.card.tags.iter().any(|x| x.slug.as_str() == t);
+    let by =
+        |p: &longform_domain::Post, a: &str| p.card.authors.iter().any(|x| x.slug.as_str() == a);
+
+    assert_eq!(
+        ids(ListingFilter {
+            tag: Some(slug("even")),
+            ..Default::default()
+        })
+        .await,
+        want(&|p| has_tag(p, "even"))
+    );
+    assert_eq!(
+        ids(ListingFilter {
+            author: Some(slug("jane-doe")),
+            ..Default::default()
+        })
+        .await,
+        want(&|p| by(p, "jane-doe"))
+    );
+    assert_eq!(
+        ids(ListingFilter {
+            category: Some(slug("notes")),
+            ..Default::default()
+        })
+        .await,
+        want(&|p| p.card.category.is_some())
+    );
+    assert_eq!(
+        ids(ListingFilter {
+            featured: Some(true),
+            ..Default::default()
+        })
+        .await,
+        want(&|p| p.card.featured)
+    );
+    assert_eq!(
+        ids(ListingFilter {
+            featured: Some(false),
+            ..Default::default()
+        })
+        .await,
+        want(&|p| !p.card.featured)
+    );
+    assert_eq!(
+        ids(ListingFilter {
+            category: Some(slug("notes")),
+            author: Some(slug("jane-doe")),
+            ..Default::default()
+        })
+        .await,
+        want(&|p| p.card.category.is_some() && by(p, "jane-doe"))
+    );
+    assert_eq!(
+        ids(ListingFilter {
+            tag: Some(slug("odd")),
+            featured: Some(true),
+            ..Default::default()
+        })
+        .await,
+        want(&|p| has_tag(p, "odd") && p.card.featured)
+    );
+    let middle = all[5].card.published_at.unwrap();
+    assert_eq!(
+        ids(ListingFilter {
+            published_before: Some(middle),
+            ..Default::default()
+        })
+        .await,
+        want(&|p| p.card.published_at.unwrap() < middle)
+    );
+    assert_eq!(
+        ids(ListingFilter {
+            published_after: Some(middle),
+            ..Default::default()
+        })
+        .await,
+        want(&|p| p.card.published_at.unwrap() > middle)
+    );
+    assert!(
+        ids(ListingFilter {
+            tag: Some(slug("no-such-tag")),
+            ..Default::default()
+        })
+        .await
+        .is_empty()
+    );
+}
+
+async fn concurrent_writers_all_succeed(store: &Store) {
+    let tasks: Vec<_> = (0..16)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut d = draft("Concurrent Essay");
+                d.tags = vec![slug("shared-tag"), slug(&format!("tag-{i}"))];
+                let post = store.posts().create(d, Missing::Create).await?;
+                store
+                    .posts()
+                    .apply_move(post.card.id, Move::Publish, Some(1))
+                    .await
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await
+            .unwrap()
+            .expect("no writer fails with a lock or a conflict");
+    }
+    let listed = store
+        .posts()
+        .list_published(
+            ListingFilter {
+                tag: Some(slug("shared-tag")),
+                ..Default::default()
+            },
+            None,
+            100,
+        )
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 16);
+    let mut slugs: Vec<_> = listed.iter().map(|c| c.slug.to_string()).collect();
+    slugs.sort();
+    slugs.dedup();
+    assert_eq!(slugs.len(), 16, "each writer got its own slug");
+}
+
+async fn failed_write_leaves_nothing_behind(store: &Store) {
+    let mut d = draft("Half Written");
+    d.tags = vec![slug("fresh-tag")];
+    d.authors = vec![slug("unknown-author")];
+    // Tags are created before authors are refused: the whole write must roll back.
+    let result: Result<(), StoreError> = store
+        .write(move |conn| {
+            longform_persistence::posts::create(conn, d, Missing::Create)
+                .and_then(|_| Err(StoreError::NotFound))
+        })
+        .await;
+    assert!(matches!(result, Err(StoreError::NotFound)));
+    assert!(store.taxonomy().tags().await.unwrap().is_empty());
+    assert!(store.taxonomy().authors().await.unwrap().is_empty());
+    assert!(
+        store
+            .posts()
+            .find_by_slug(slug("half-written"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
