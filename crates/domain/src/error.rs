@@ -39,10 +39,7 @@ pub enum InvalidKind {
 
 impl FieldError {
     pub fn new(field: &'static str, kind: impl Into<InvalidKind>) -> Self {
-        Self {
-            field,
-            kind: kind.into(),
-        }
+        Self { field, kind: kind.into() }
     }
 }
 
@@ -60,18 +57,11 @@ pub enum DomainError {
     #[error("invalid input: {}", list(.0))]
     Invalid(Vec<FieldError>),
     #[error("cannot move a post from {from} to {to}")]
-    IllegalTransition {
-        from: crate::PostStatus,
-        to: crate::PostStatus,
-    },
+    IllegalTransition { from: crate::PostStatus, to: crate::PostStatus },
 }
 
 fn list(errors: &[FieldError]) -> String {
-    errors
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
+    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
 }
 
 impl From<FieldError> for DomainError {

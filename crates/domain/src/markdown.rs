@@ -54,9 +54,7 @@ pub fn render(markdown: &str) -> Rendered {
     let mut html = String::with_capacity(markdown.len() + markdown.len() / 2);
     pulldown_cmark::html::push_html(&mut html, std::mem::take(&mut scan.events).into_iter());
     Rendered {
-        html: SANITISER
-            .clean(&table_alignment_as_attribute(html))
-            .to_string(),
+        html: SANITISER.clean(&table_alignment_as_attribute(html)).to_string(),
         toc: scan.toc,
         word_count: scan.words.count,
         image_count: scan.image_count,
@@ -65,10 +63,7 @@ pub fn render(markdown: &str) -> Rendered {
 }
 
 fn options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_FOOTNOTES
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS | Options::ENABLE_FOOTNOTES
 }
 
 /// State gathered while walking the events. Events are buffered because a
@@ -115,26 +110,14 @@ impl<'a> Scan<'a> {
             return;
         }
         self.words.add(text);
-        for sink in [
-            self.heading.as_mut().map(|h| &mut h.text),
-            self.paragraph.as_mut(),
-        ]
-        .into_iter()
-        .flatten()
-        {
+        for sink in [self.heading.as_mut().map(|h| &mut h.text), self.paragraph.as_mut()].into_iter().flatten() {
             sink.push_str(text);
         }
     }
 
     fn line_break(&mut self) {
         self.words.boundary();
-        for sink in [
-            self.heading.as_mut().map(|h| &mut h.text),
-            self.paragraph.as_mut(),
-        ]
-        .into_iter()
-        .flatten()
-        {
+        for sink in [self.heading.as_mut().map(|h| &mut h.text), self.paragraph.as_mut()].into_iter().flatten() {
             sink.push(' ');
         }
     }
@@ -142,19 +125,14 @@ impl<'a> Scan<'a> {
     fn start(&mut self, tag: &Tag<'_>) {
         match tag {
             Tag::Heading { .. } => {
-                self.heading = Some(OpenHeading {
-                    start: self.events.len(),
-                    text: String::new(),
-                });
+                self.heading = Some(OpenHeading { start: self.events.len(), text: String::new() });
             }
             Tag::Paragraph if self.container_depth == 0 && self.first_paragraph.is_none() => {
                 self.paragraph = Some(String::new());
             }
             // A nested image is only alt text of the outer one: one <img>.
             Tag::Image { .. } if self.image_depth == 0 => self.image_count += 1,
-            Tag::BlockQuote(_) | Tag::List(_) | Tag::FootnoteDefinition(_) => {
-                self.container_depth += 1
-            }
+            Tag::BlockQuote(_) | Tag::List(_) | Tag::FootnoteDefinition(_) => self.container_depth += 1,
             _ => {}
         }
         if let Tag::Image { .. } = tag {
@@ -189,11 +167,7 @@ impl<'a> Scan<'a> {
         if let Some(Event::Start(Tag::Heading { id: slot, .. })) = self.events.get_mut(open.start) {
             *slot = Some(CowStr::from(id.clone()));
         }
-        self.toc.push(TocEntry {
-            level: level as u8,
-            text,
-            id,
-        });
+        self.toc.push(TocEntry { level: level as u8, text, id });
     }
 
     /// An image-only paragraph makes a useless lead, so the search goes on.
@@ -236,9 +210,7 @@ fn is_inline_end(tag: TagEnd) -> bool {
 fn namespace_footnote(event: Event<'_>) -> Event<'_> {
     match event {
         Event::FootnoteReference(name) => Event::FootnoteReference(footnote_id(&name)),
-        Event::Start(Tag::FootnoteDefinition(name)) => {
-            Event::Start(Tag::FootnoteDefinition(footnote_id(&name)))
-        }
+        Event::Start(Tag::FootnoteDefinition(name)) => Event::Start(Tag::FootnoteDefinition(footnote_id(&name))),
         other => other,
     }
 }
@@ -266,9 +238,7 @@ impl WordCounter {
         let tokens = text.split_whitespace().count();
         let continues = self.mid_word && text.starts_with(|c: char| !c.is_whitespace());
         let new_words = tokens - usize::from(continues);
-        self.count = self
-            .count
-            .saturating_add(u32::try_from(new_words).unwrap_or(u32::MAX));
+        self.count = self.count.saturating_add(u32::try_from(new_words).unwrap_or(u32::MAX));
         if !text.is_empty() {
             self.mid_word = text.ends_with(|c: char| !c.is_whitespace());
         }
@@ -314,12 +284,9 @@ fn table_alignment_as_attribute(html: String) -> String {
     if !html.contains(" style=\"text-align: ") {
         return html;
     }
-    ["left", "center", "right"].iter().fold(html, |html, side| {
-        html.replace(
-            &format!(" style=\"text-align: {side}\""),
-            &format!(" align=\"{side}\""),
-        )
-    })
+    ["left", "center", "right"]
+        .iter()
+        .fold(html, |html, side| html.replace(&format!(" style=\"text-align: {side}\""), &format!(" align=\"{side}\"")))
 }
 
 /// Ammonia's defaults (no script, style, iframe, object, embed or form; no
@@ -354,35 +321,25 @@ fn filter_attribute<'u>(element: &str, attribute: &str, value: &'u str) -> Optio
     match (element, attribute) {
         ("code", "class") => keep_classes(value, is_language_class),
         ("div" | "sup", "class") => keep_classes(value, is_footnote_class),
-        ("div", "id") => value
-            .starts_with(FOOTNOTE_ID_PREFIX)
-            .then_some(Cow::Borrowed(value)),
+        ("div", "id") => value.starts_with(FOOTNOTE_ID_PREFIX).then_some(Cow::Borrowed(value)),
         _ => Some(Cow::Borrowed(value)),
     }
 }
 
 fn keep_classes<'u>(value: &'u str, allowed: fn(&str) -> bool) -> Option<Cow<'u, str>> {
-    let kept: Vec<&str> = value
-        .split_ascii_whitespace()
-        .filter(|class| allowed(class))
-        .collect();
+    let kept: Vec<&str> = value.split_ascii_whitespace().filter(|class| allowed(class)).collect();
     (!kept.is_empty()).then(|| Cow::Owned(kept.join(" ")))
 }
 
 fn is_language_class(class: &str) -> bool {
     class.strip_prefix("language-").is_some_and(|language| {
         !language.is_empty()
-            && language
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '#' | '.' | '-'))
+            && language.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '#' | '.' | '-'))
     })
 }
 
 fn is_footnote_class(class: &str) -> bool {
-    matches!(
-        class,
-        "footnote-reference" | "footnote-definition" | "footnote-definition-label"
-    )
+    matches!(class, "footnote-reference" | "footnote-definition" | "footnote-definition-label")
 }
 
 #[cfg(test)]
@@ -437,18 +394,9 @@ mod tests {
     #[test]
     fn footnotes_link_to_their_definitions() {
         let out = html("A claim[^1].\n\n[^1]: The source.\n");
-        assert!(
-            out.contains(r##"<sup class="footnote-reference"><a href="#fn-1""##),
-            "{out}"
-        );
-        assert!(
-            out.contains(r#"<div class="footnote-definition" id="fn-1">"#),
-            "{out}"
-        );
-        assert!(
-            out.contains(r#"<sup class="footnote-definition-label">1</sup>"#),
-            "{out}"
-        );
+        assert!(out.contains(r##"<sup class="footnote-reference"><a href="#fn-1""##), "{out}");
+        assert!(out.contains(r#"<div class="footnote-definition" id="fn-1">"#), "{out}");
+        assert!(out.contains(r#"<sup class="footnote-definition-label">1</sup>"#), "{out}");
     }
 
     #[test]
@@ -463,8 +411,8 @@ mod tests {
         ))
         .to_lowercase();
         for banned in [
-            "<script", "alert(1)", "<iframe", "frame", "<style", "display", "<object", "obj",
-            "<embed", "<form", "steal",
+            "<script", "alert(1)", "<iframe", "frame", "<style", "display", "<object", "obj", "<embed", "<form",
+            "steal",
         ] {
             assert!(!out.contains(banned), "{banned} in {out}");
         }
@@ -496,19 +444,15 @@ mod tests {
         ] {
             let out = html(markdown).to_lowercase();
             assert!(!out.contains("javascript:"), "{markdown} -> {out}");
-            assert!(
-                !out.contains("href=") && !out.contains("src="),
-                "{markdown} -> {out}"
-            );
+            assert!(!out.contains("href=") && !out.contains("src="), "{markdown} -> {out}");
         }
     }
 
     #[test]
     fn data_image_sources_are_removed() {
-        for markdown in [
-            "![pixel](data:image/png;base64,iVBORw0KGgo=)",
-            "<img src=\"data:image/svg+xml,<svg/onload=alert(1)>\">",
-        ] {
+        for markdown in
+            ["![pixel](data:image/png;base64,iVBORw0KGgo=)", "<img src=\"data:image/svg+xml,<svg/onload=alert(1)>\">"]
+        {
             let out = html(markdown);
             assert!(!out.contains("data:"), "{markdown} -> {out}");
             assert!(!out.contains("src="), "{markdown} -> {out}");
@@ -517,9 +461,7 @@ mod tests {
 
     #[test]
     fn only_web_and_mail_schemes_survive() {
-        let out = html(
-            "[a](https://a.example) [b](http://b.example) [c](mailto:c@example.com) [d](ftp://d.example)",
-        );
+        let out = html("[a](https://a.example) [b](http://b.example) [c](mailto:c@example.com) [d](ftp://d.example)");
         assert!(out.contains(r#"href="https://a.example""#), "{out}");
         assert!(out.contains(r#"href="http://b.example""#), "{out}");
         assert!(out.contains(r#"href="mailto:c@example.com""#), "{out}");
@@ -529,29 +471,16 @@ mod tests {
     #[test]
     fn relative_and_fragment_links_survive_with_rel() {
         let out = html("[post](/posts/ebpf) [top](#intro)");
-        assert!(
-            out.contains(r#"<a href="/posts/ebpf" rel="noopener noreferrer">post</a>"#),
-            "{out}"
-        );
-        assert!(
-            out.contains(r##"<a href="#intro" rel="noopener noreferrer">top</a>"##),
-            "{out}"
-        );
+        assert!(out.contains(r#"<a href="/posts/ebpf" rel="noopener noreferrer">post</a>"#), "{out}");
+        assert!(out.contains(r##"<a href="#intro" rel="noopener noreferrer">top</a>"##), "{out}");
     }
 
     #[test]
     fn code_keeps_language_classes_only() {
         let out = html("```rust\nfn main() {}\n```\n");
-        assert!(
-            out.contains(r#"<pre><code class="language-rust">fn main() {}"#),
-            "{out}"
-        );
-        assert_eq!(
-            html(r#"<code class="evil">x</code>"#).trim_end(),
-            "<p><code>x</code></p>"
-        );
-        let mixed =
-            html(r#"<pre><code class="language-c++ evil language-x&quot;y">x</code></pre>"#);
+        assert!(out.contains(r#"<pre><code class="language-rust">fn main() {}"#), "{out}");
+        assert_eq!(html(r#"<code class="evil">x</code>"#).trim_end(), "<p><code>x</code></p>");
+        let mixed = html(r#"<pre><code class="language-c++ evil language-x&quot;y">x</code></pre>"#);
         assert!(mixed.contains(r#"<code class="language-c++">"#), "{mixed}");
         let out = html(r#"<div class="evil" id="main">x</div><p class="evil">y</p>"#);
         assert_eq!(out.trim_end(), "<div>x</div><p>y</p>");
@@ -573,29 +502,17 @@ mod tests {
 
     #[test]
     fn suffixes_skip_ids_already_taken() {
-        let ids: Vec<String> = render("# A 2\n\n# A\n\n# A\n")
-            .toc
-            .into_iter()
-            .map(|entry| entry.id)
-            .collect();
+        let ids: Vec<String> = render("# A 2\n\n# A\n\n# A\n").toc.into_iter().map(|entry| entry.id).collect();
         assert_eq!(ids, ["a-2", "a", "a-3"]);
     }
 
     #[test]
     fn toc_lists_headings_as_plain_text() {
         let toc = render("# The *fast* `path`\n\nText.\n\n### Déjà [vu](/x)\n\n> ## Quoted\n").toc;
-        let entry = |level, text: &str, id: &str| TocEntry {
-            level,
-            text: text.to_owned(),
-            id: id.to_owned(),
-        };
+        let entry = |level, text: &str, id: &str| TocEntry { level, text: text.to_owned(), id: id.to_owned() };
         assert_eq!(
             toc,
-            [
-                entry(1, "The fast path", "the-fast-path"),
-                entry(3, "Déjà vu", "deja-vu"),
-                entry(2, "Quoted", "quoted")
-            ]
+            [entry(1, "The fast path", "the-fast-path"), entry(3, "Déjà vu", "deja-vu"), entry(2, "Quoted", "quoted")]
         );
     }
 
@@ -603,11 +520,11 @@ mod tests {
     fn word_count_includes_code_and_excludes_markup() {
         let markdown = concat!(
             "# Title here\n\n",                                 // 2
-            "Some **bold**ness and `inline code`.\n\n", // Some, boldness, and, inline, code. = 5
-            "```rust\nlet x = 1;\n```\n\n",             // let, x, =, 1; = 4
-            "    indented block\n\n",                   // 2
+            "Some **bold**ness and `inline code`.\n\n",         // Some, boldness, and, inline, code. = 5
+            "```rust\nlet x = 1;\n```\n\n",                     // let, x, =, 1; = 4
+            "    indented block\n\n",                           // 2
             "![many alt words](https://img.example/a.png)\n\n", // 0
-            "<div>raw html</div>\n",                    // 0
+            "<div>raw html</div>\n",                            // 0
         );
         assert_eq!(render(markdown).word_count, 13);
     }
@@ -617,32 +534,19 @@ mod tests {
         let markdown = "![a](a.png) text ![b](b.png)\n\n[![badge](c.svg)](https://ci.example)\n\n![outer ![inner](d.png)](e.png)\n";
         let rendered = render(markdown);
         assert_eq!(rendered.image_count, 4);
-        assert_eq!(
-            rendered.html.matches("<img").count(),
-            4,
-            "{}",
-            rendered.html
-        );
+        assert_eq!(rendered.html.matches("<img").count(), 4, "{}", rendered.html);
     }
 
     #[test]
     fn first_paragraph_is_plain_text_of_the_lead() {
-        let rendered = render(
-            "# Heading\n\n**bold** and `code`\nnext  [line](/x)[^n]\n\nSecond.\n\n[^n]: note\n",
-        );
+        let rendered = render("# Heading\n\n**bold** and `code`\nnext  [line](/x)[^n]\n\nSecond.\n\n[^n]: note\n");
         assert_eq!(rendered.first_paragraph, "bold and code next line");
     }
 
     #[test]
     fn first_paragraph_skips_nested_and_image_only_paragraphs() {
-        assert_eq!(
-            render("> quoted\n\n- item\n\n![alt](a.png)\n\nReal lead.\n").first_paragraph,
-            "Real lead."
-        );
-        assert_eq!(
-            render("## Only a heading\n\n```\ncode\n```\n").first_paragraph,
-            ""
-        );
+        assert_eq!(render("> quoted\n\n- item\n\n![alt](a.png)\n\nReal lead.\n").first_paragraph, "Real lead.");
+        assert_eq!(render("## Only a heading\n\n```\ncode\n```\n").first_paragraph, "");
     }
 
     /// Attribute names and values as ammonia serialises them: every `<` left
@@ -667,9 +571,7 @@ mod tests {
 
     #[test]
     fn attribute_scanner_sees_every_attribute() {
-        let found = attributes(
-            r#"<p><a href="/x" rel="noopener noreferrer">a=" b</a><img src="y" alt="&quot;"></p>"#,
-        );
+        let found = attributes(r#"<p><a href="/x" rel="noopener noreferrer">a=" b</a><img src="y" alt="&quot;"></p>"#);
         let names: Vec<&str> = found.iter().map(|(name, _)| name.as_str()).collect();
         assert_eq!(names, ["href", "rel", "src", "alt"]);
     }

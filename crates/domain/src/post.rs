@@ -79,12 +79,7 @@ pub struct Markdown(String);
 impl Markdown {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         if raw.len() > MAX_MARKDOWN_BYTES {
-            return Err(FieldError::new(
-                "markdown",
-                InvalidKind::TooLarge {
-                    max: MAX_MARKDOWN_BYTES,
-                },
-            ));
+            return Err(FieldError::new("markdown", InvalidKind::TooLarge { max: MAX_MARKDOWN_BYTES }));
         }
         if raw.contains('\0') {
             return Err(FieldError::new("markdown", InvalidKind::ControlCharacters));
@@ -139,10 +134,7 @@ impl PostDraft {
     /// The slug to try first: the explicit one, else one from the title
     /// (a title of only punctuation falls back to "post").
     pub fn base_slug(&self) -> Slug {
-        self.slug
-            .clone()
-            .or_else(|| Slug::from_text(self.title.as_str()))
-            .unwrap_or_else(Slug::fallback)
+        self.slug.clone().or_else(|| Slug::from_text(self.title.as_str())).unwrap_or_else(Slug::fallback)
     }
 
     pub fn render(&self) -> PostContent {
@@ -163,15 +155,11 @@ fn dedup_keep_order(slugs: &mut Vec<Slug>) {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
     fn draft(title: &str) -> PostDraft {
-        PostDraft::new(
-            Title::parse(title).unwrap(),
-            Markdown::parse("Body.").unwrap(),
-        )
+        PostDraft::new(Title::parse(title).unwrap(), Markdown::parse("Body.").unwrap())
     }
 
     #[test]
@@ -186,26 +174,16 @@ mod tests {
     #[test]
     fn taxonomy_duplicates_are_dropped_in_order() {
         let mut d = draft("T");
-        d.tags = ["go", "runtime", "go"]
-            .map(|s| Slug::parse(s).unwrap())
-            .to_vec();
+        d.tags = ["go", "runtime", "go"].map(|s| Slug::parse(s).unwrap()).to_vec();
         d.dedup_taxonomy();
-        assert_eq!(
-            d.tags.iter().map(Slug::as_str).collect::<Vec<_>>(),
-            ["go", "runtime"]
-        );
+        assert_eq!(d.tags.iter().map(Slug::as_str).collect::<Vec<_>>(), ["go", "runtime"]);
     }
 
     #[test]
     fn markdown_size_is_bounded() {
         assert!(Markdown::parse(&"a".repeat(MAX_MARKDOWN_BYTES)).is_ok());
         let err = Markdown::parse(&"a".repeat(MAX_MARKDOWN_BYTES + 1)).unwrap_err();
-        assert_eq!(
-            err.kind,
-            InvalidKind::TooLarge {
-                max: MAX_MARKDOWN_BYTES
-            }
-        );
+        assert_eq!(err.kind, InvalidKind::TooLarge { max: MAX_MARKDOWN_BYTES });
         assert_eq!(Markdown::parse("a\0b").unwrap_err().field, "markdown");
     }
 }

@@ -33,12 +33,9 @@ impl Slug {
         if raw.len() > MAX_SLUG_LEN {
             return Err(SlugError::TooLong);
         }
-        let well_formed = raw.split('-').all(|part| {
-            !part.is_empty()
-                && part
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        });
+        let well_formed = raw
+            .split('-')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
         if !well_formed {
             return Err(SlugError::InvalidCharacters);
         }
@@ -71,10 +68,7 @@ impl Slug {
         if !is_taken(self) {
             return self.clone();
         }
-        (2..)
-            .map(|n| self.with_suffix(n))
-            .find(|candidate| !is_taken(candidate))
-            .unwrap_or_else(|| self.clone())
+        (2..).map(|n| self.with_suffix(n)).find(|candidate| !is_taken(candidate)).unwrap_or_else(|| self.clone())
     }
 
     pub fn as_str(&self) -> &str {
@@ -114,10 +108,7 @@ impl From<Slug> for String {
 pub fn slugify(text: &str) -> String {
     let ascii = deunicode::deunicode(text);
     let mut out = String::with_capacity(ascii.len().min(MAX_SLUG_LEN));
-    for word in ascii
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
+    for word in ascii.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
         let extra = usize::from(!out.is_empty()) + word.len();
         if out.len() + extra > MAX_SLUG_LEN {
             if out.is_empty() {
@@ -145,10 +136,7 @@ mod tests {
                 "Go Channels Are Synchronization Primitives, Not Queues",
                 "go-channels-are-synchronization-primitives-not-queues",
             ),
-            (
-                "Memory That Fails Like a Cache",
-                "memory-that-fails-like-a-cache",
-            ),
+            ("Memory That Fails Like a Cache", "memory-that-fails-like-a-cache"),
             ("  Tomás Álvarez  ", "tomas-alvarez"),
             ("Straße & Größe", "strasse-grosse"),
             ("C++ / Rust: async_await?", "c-rust-async-await"),
@@ -165,25 +153,10 @@ mod tests {
     #[test]
     fn parse_rejects_malformed_slugs() {
         assert_eq!(Slug::parse(""), Err(SlugError::Empty));
-        for bad in [
-            "Go",
-            "go--channels",
-            "-go",
-            "go-",
-            "go channels",
-            "go_channels",
-            "tomás",
-        ] {
-            assert_eq!(
-                Slug::parse(bad),
-                Err(SlugError::InvalidCharacters),
-                "{bad:?}"
-            );
+        for bad in ["Go", "go--channels", "-go", "go-", "go channels", "go_channels", "tomás"] {
+            assert_eq!(Slug::parse(bad), Err(SlugError::InvalidCharacters), "{bad:?}");
         }
-        assert_eq!(
-            Slug::parse(&"a".repeat(MAX_SLUG_LEN + 1)),
-            Err(SlugError::TooLong)
-        );
+        assert_eq!(Slug::parse(&"a".repeat(MAX_SLUG_LEN + 1)), Err(SlugError::TooLong));
         assert!(Slug::parse(&"a".repeat(MAX_SLUG_LEN)).is_ok());
     }
 

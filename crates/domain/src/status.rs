@@ -20,12 +20,7 @@ pub enum PostStatus {
 }
 
 impl PostStatus {
-    pub const ALL: [PostStatus; 4] = [
-        Self::Draft,
-        Self::Scheduled,
-        Self::Published,
-        Self::Archived,
-    ];
+    pub const ALL: [PostStatus; 4] = [Self::Draft, Self::Scheduled, Self::Published, Self::Archived];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -60,15 +55,10 @@ impl fmt::Display for PostStatus {
 impl FromStr for PostStatus {
     type Err = FieldError;
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|s| s.as_str() == raw)
-            .ok_or(FieldError::new(
-                "status",
-                InvalidKind::NotOneOf {
-                    allowed: "draft, scheduled, published, archived",
-                },
-            ))
+        Self::ALL.into_iter().find(|s| s.as_str() == raw).ok_or(FieldError::new(
+            "status",
+            InvalidKind::NotOneOf { allowed: "draft, scheduled, published, archived" },
+        ))
     }
 }
 
@@ -91,10 +81,7 @@ pub enum Move {
 
 impl Lifecycle {
     pub const fn draft() -> Self {
-        Self {
-            status: PostStatus::Draft,
-            published_at: None,
-        }
+        Self { status: PostStatus::Draft, published_at: None }
     }
 
     /// Apply `action` at time `now`, or say why it is not allowed.
@@ -106,10 +93,7 @@ impl Lifecycle {
             Move::Archive => PostStatus::Archived,
         };
         if !self.status.can_become(to) {
-            return Err(DomainError::IllegalTransition {
-                from: self.status,
-                to,
-            });
+            return Err(DomainError::IllegalTransition { from: self.status, to });
         }
         let published_at = match action {
             // Going live early keeps "now"; the scheduler going live at T keeps T.
@@ -125,15 +109,11 @@ impl Lifecycle {
             Move::Unpublish if self.status == PostStatus::Scheduled => None,
             Move::Unpublish | Move::Archive => self.published_at,
         };
-        Ok(Self {
-            status: to,
-            published_at,
-        })
+        Ok(Self { status: to, published_at })
     }
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use chrono::{Duration, TimeZone};
@@ -160,11 +140,7 @@ mod tests {
         ];
         for from in PostStatus::ALL {
             for to in PostStatus::ALL {
-                assert_eq!(
-                    from.can_become(to),
-                    legal.contains(&(from, to)),
-                    "{from} -> {to}"
-                );
+                assert_eq!(from.can_become(to), legal.contains(&(from, to)), "{from} -> {to}");
             }
         }
     }
@@ -172,13 +148,7 @@ mod tests {
     #[test]
     fn first_publish_sets_the_date_and_later_ones_keep_it() {
         let published = Lifecycle::draft().apply(Move::Publish, t(9)).unwrap();
-        assert_eq!(
-            published,
-            Lifecycle {
-                status: PostStatus::Published,
-                published_at: Some(t(9))
-            }
-        );
+        assert_eq!(published, Lifecycle { status: PostStatus::Published, published_at: Some(t(9)) });
         let unpublished = published.apply(Move::Unpublish, t(10)).unwrap();
         assert_eq!(unpublished.published_at, Some(t(9)));
         let again = unpublished.apply(Move::Publish, t(11)).unwrap();
@@ -187,43 +157,15 @@ mod tests {
 
     #[test]
     fn scheduling() {
-        let scheduled = Lifecycle::draft()
-            .apply(Move::Schedule(t(12)), t(9))
-            .unwrap();
-        assert_eq!(
-            scheduled,
-            Lifecycle {
-                status: PostStatus::Scheduled,
-                published_at: Some(t(12))
-            }
-        );
+        let scheduled = Lifecycle::draft().apply(Move::Schedule(t(12)), t(9)).unwrap();
+        assert_eq!(scheduled, Lifecycle { status: PostStatus::Scheduled, published_at: Some(t(12)) });
         // The scheduler publishing a little late keeps the scheduled time.
-        assert_eq!(
-            scheduled
-                .apply(Move::Publish, t(12) + Duration::seconds(3))
-                .unwrap()
-                .published_at,
-            Some(t(12))
-        );
+        assert_eq!(scheduled.apply(Move::Publish, t(12) + Duration::seconds(3)).unwrap().published_at, Some(t(12)));
         // An editor publishing early gets the actual time.
-        assert_eq!(
-            scheduled.apply(Move::Publish, t(10)).unwrap().published_at,
-            Some(t(10))
-        );
-        assert_eq!(
-            scheduled.apply(Move::Unpublish, t(10)).unwrap(),
-            Lifecycle::draft()
-        );
-        let past = Lifecycle::draft()
-            .apply(Move::Schedule(t(8)), t(9))
-            .unwrap_err();
-        assert_eq!(
-            past,
-            DomainError::Invalid(vec![FieldError::new(
-                "published_at",
-                InvalidKind::NotInFuture
-            )])
-        );
+        assert_eq!(scheduled.apply(Move::Publish, t(10)).unwrap().published_at, Some(t(10)));
+        assert_eq!(scheduled.apply(Move::Unpublish, t(10)).unwrap(), Lifecycle::draft());
+        let past = Lifecycle::draft().apply(Move::Schedule(t(8)), t(9)).unwrap_err();
+        assert_eq!(past, DomainError::Invalid(vec![FieldError::new("published_at", InvalidKind::NotInFuture)]));
     }
 
     #[test]
@@ -231,10 +173,7 @@ mod tests {
         let published = Lifecycle::draft().apply(Move::Publish, t(9)).unwrap();
         assert_eq!(
             published.apply(Move::Publish, t(10)).unwrap_err(),
-            DomainError::IllegalTransition {
-                from: PostStatus::Published,
-                to: PostStatus::Published
-            }
+            DomainError::IllegalTransition { from: PostStatus::Published, to: PostStatus::Published }
         );
         assert!(published.apply(Move::Schedule(t(12)), t(10)).is_err());
         assert!(Lifecycle::draft().apply(Move::Unpublish, t(10)).is_err());

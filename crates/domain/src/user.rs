@@ -51,12 +51,7 @@ impl FromStr for Role {
         Role::ALL
             .into_iter()
             .find(|role| role.as_str() == raw)
-            .ok_or(FieldError::new(
-                "role",
-                InvalidKind::NotOneOf {
-                    allowed: Role::NAMES,
-                },
-            ))
+            .ok_or(FieldError::new("role", InvalidKind::NotOneOf { allowed: Role::NAMES }))
     }
 }
 
@@ -77,18 +72,10 @@ impl Password {
 
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         if raw.len() > Self::MAX_BYTES {
-            return Err(FieldError::new(
-                "password",
-                InvalidKind::TooLong {
-                    max: Self::MAX_BYTES,
-                },
-            ));
+            return Err(FieldError::new("password", InvalidKind::TooLong { max: Self::MAX_BYTES }));
         }
         if raw.chars().count() < Self::MIN_LEN {
-            return Err(FieldError::new(
-                "password",
-                InvalidKind::TooShort { min: Self::MIN_LEN },
-            ));
+            return Err(FieldError::new("password", InvalidKind::TooShort { min: Self::MIN_LEN }));
         }
         Ok(Self(raw.to_owned()))
     }
@@ -123,9 +110,8 @@ impl PasswordHash {
     /// call it off the async executor.
     pub fn create(password: &Password) -> Result<Self, HashError> {
         let salt = SaltString::generate(&mut OsRng);
-        let hash = Self::hasher()?
-            .hash_password(password.expose().as_bytes(), &salt)
-            .map_err(|e| HashError(e.to_string()))?;
+        let hash =
+            Self::hasher()?.hash_password(password.expose().as_bytes(), &salt).map_err(|e| HashError(e.to_string()))?;
         Ok(Self(hash.to_string()))
     }
 
@@ -142,9 +128,7 @@ impl PasswordHash {
         let Ok(hasher) = Self::hasher() else {
             return false;
         };
-        hasher
-            .verify_password(candidate.as_bytes(), &parsed)
-            .is_ok()
+        hasher.verify_password(candidate.as_bytes(), &parsed).is_ok()
     }
 
     pub fn as_str(&self) -> &str {
@@ -182,7 +166,6 @@ pub struct NewUser {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -191,53 +174,30 @@ mod tests {
         for role in Role::ALL {
             assert_eq!(Role::parse(role.as_str()).unwrap(), role);
         }
-        assert!(
-            Role::Contributor < Role::Author
-                && Role::Author < Role::Editor
-                && Role::Editor < Role::Admin
-        );
+        assert!(Role::Contributor < Role::Author && Role::Author < Role::Editor && Role::Editor < Role::Admin);
         let err = Role::parse("owner").unwrap_err();
         assert_eq!(err.field, "role");
-        assert!(
-            err.to_string()
-                .contains("contributor, author, editor, admin")
-        );
+        assert!(err.to_string().contains("contributor, author, editor, admin"));
     }
 
     #[test]
     fn password_length_is_checked_in_bytes_and_characters() {
-        assert_eq!(
-            Password::parse("short").unwrap_err().kind,
-            InvalidKind::TooShort { min: 10 }
-        );
+        assert_eq!(Password::parse("short").unwrap_err().kind, InvalidKind::TooShort { min: 10 });
         assert!(Password::parse("ten chars!").is_ok());
-        assert_eq!(
-            Password::parse(&"x".repeat(257)).unwrap_err().kind,
-            InvalidKind::TooLong { max: 256 }
-        );
+        assert_eq!(Password::parse(&"x".repeat(257)).unwrap_err().kind, InvalidKind::TooLong { max: 256 });
         // 86 three-byte characters are 258 bytes: refused before hashing.
         assert!(Password::parse(&"€".repeat(86)).is_err());
-        assert!(
-            !format!("{:?}", Password::parse("correct horse battery").unwrap()).contains("horse")
-        );
+        assert!(!format!("{:?}", Password::parse("correct horse battery").unwrap()).contains("horse"));
     }
 
     #[test]
     fn hashes_are_argon2id_with_owasp_parameters_and_verify() {
         let password = Password::parse("correct horse battery staple").unwrap();
         let hash = PasswordHash::create(&password).unwrap();
-        assert!(
-            hash.as_str().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
-            "{}",
-            hash.as_str()
-        );
+        assert!(hash.as_str().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{}", hash.as_str());
         assert!(hash.verify("correct horse battery staple"));
         assert!(!hash.verify("correct horse battery stapler"));
-        assert_ne!(
-            hash,
-            PasswordHash::create(&password).unwrap(),
-            "salts differ"
-        );
+        assert_ne!(hash, PasswordHash::create(&password).unwrap(), "salts differ");
         assert!(!PasswordHash::from_stored("not a hash".into()).verify("anything"));
     }
 }

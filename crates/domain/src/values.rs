@@ -10,12 +10,7 @@ use crate::error::{FieldError, InvalidKind};
 
 /// Trimmed, non-empty, at most `max` characters, and no control characters
 /// (newlines only where `multiline`).
-fn bounded(
-    field: &'static str,
-    raw: &str,
-    max: usize,
-    multiline: bool,
-) -> Result<String, FieldError> {
+fn bounded(field: &'static str, raw: &str, max: usize, multiline: bool) -> Result<String, FieldError> {
     let text = raw.trim();
     if text.is_empty() {
         return Err(FieldError::new(field, InvalidKind::Empty));
@@ -111,20 +106,12 @@ impl Email {
             return Err(FieldError::new("email", InvalidKind::Empty));
         }
         if email.len() > Self::MAX_LEN {
-            return Err(FieldError::new(
-                "email",
-                InvalidKind::TooLong { max: Self::MAX_LEN },
-            ));
+            return Err(FieldError::new("email", InvalidKind::TooLong { max: Self::MAX_LEN }));
         }
         let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
-        let domain_ok = domain.contains('.')
-            && !domain.starts_with('.')
-            && !domain.ends_with('.')
-            && !domain.contains('@');
-        if local.is_empty()
-            || !domain_ok
-            || email.chars().any(|c| c.is_whitespace() || c.is_control())
-        {
+        let domain_ok =
+            domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains('@');
+        if local.is_empty() || !domain_ok || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(invalid());
         }
         Ok(Self(email))
@@ -170,15 +157,10 @@ impl WebUrl {
             return Err(FieldError::new(field, InvalidKind::Empty));
         }
         if raw.len() > Self::MAX_LEN {
-            return Err(FieldError::new(
-                field,
-                InvalidKind::TooLong { max: Self::MAX_LEN },
-            ));
+            return Err(FieldError::new(field, InvalidKind::TooLong { max: Self::MAX_LEN }));
         }
         match url::Url::parse(raw) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
-                Ok(Self(url.into()))
-            }
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Ok(Self(url.into())),
             _ => Err(FieldError::new(field, InvalidKind::Url)),
         }
     }
@@ -202,40 +184,24 @@ impl From<WebUrl> for String {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
 
     #[test]
     fn titles_are_trimmed_and_bounded() {
-        assert_eq!(
-            Title::parse("  Memory Models  ").unwrap().as_str(),
-            "Memory Models"
-        );
+        assert_eq!(Title::parse("  Memory Models  ").unwrap().as_str(), "Memory Models");
         assert_eq!(Title::parse("   ").unwrap_err().kind, InvalidKind::Empty);
-        assert_eq!(
-            Title::parse(&"x".repeat(301)).unwrap_err().kind,
-            InvalidKind::TooLong { max: 300 }
-        );
-        assert!(
-            Title::parse(&"é".repeat(300)).is_ok(),
-            "the limit counts characters, not bytes"
-        );
-        assert_eq!(
-            Title::parse("a\nb").unwrap_err().kind,
-            InvalidKind::ControlCharacters
-        );
+        assert_eq!(Title::parse(&"x".repeat(301)).unwrap_err().kind, InvalidKind::TooLong { max: 300 });
+        assert!(Title::parse(&"é".repeat(300)).is_ok(), "the limit counts characters, not bytes");
+        assert_eq!(Title::parse("a\nb").unwrap_err().kind, InvalidKind::ControlCharacters);
         assert_eq!(Title::parse("a\u{7}b").unwrap_err().field, "title");
         assert!(Summary::parse("line one\nline two").is_ok());
     }
 
     #[test]
     fn emails() {
-        assert_eq!(
-            Email::parse(" Jane.Doe@Example.COM ").unwrap().as_str(),
-            "jane.doe@example.com"
-        );
+        assert_eq!(Email::parse(" Jane.Doe@Example.COM ").unwrap().as_str(), "jane.doe@example.com");
         for bad in [
             "jane",
             "@example.com",
@@ -246,11 +212,7 @@ mod tests {
             "ja ne@example.com",
             "a@b@c.com",
         ] {
-            assert_eq!(
-                Email::parse(bad).unwrap_err().kind,
-                InvalidKind::Email,
-                "{bad:?}"
-            );
+            assert_eq!(Email::parse(bad).unwrap_err().kind, InvalidKind::Email, "{bad:?}");
         }
         assert_eq!(Email::parse("").unwrap_err().kind, InvalidKind::Empty);
         assert!(!format!("{:?}", Email::parse("jane@example.com").unwrap()).contains("jane"));
@@ -259,19 +221,9 @@ mod tests {
     #[test]
     fn web_urls() {
         assert!(WebUrl::parse_field("canonical_url", "https://example.com/a?b=c").is_ok());
-        for bad in [
-            "javascript:alert(1)",
-            "data:text/html,x",
-            "ftp://example.com",
-            "/relative",
-            "https://",
-        ] {
+        for bad in ["javascript:alert(1)", "data:text/html,x", "ftp://example.com", "/relative", "https://"] {
             let err = WebUrl::parse_field("canonical_url", bad).unwrap_err();
-            assert_eq!(
-                (err.field, err.kind),
-                ("canonical_url", InvalidKind::Url),
-                "{bad:?}"
-            );
+            assert_eq!((err.field, err.kind), ("canonical_url", InvalidKind::Url), "{bad:?}");
         }
     }
 

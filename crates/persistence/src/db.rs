@@ -118,16 +118,14 @@ impl r2d2::ManageConnection for Manager {
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())
                     .map_err(diesel::r2d2::Error::ConnectionError)?;
-                conn.batch_execute(SQLITE_PRAGMAS)
-                    .map_err(diesel::r2d2::Error::QueryError)?;
+                conn.batch_execute(SQLITE_PRAGMAS).map_err(diesel::r2d2::Error::QueryError)?;
                 Ok(AnyConnection::Sqlite(conn))
             }
         }
     }
 
     fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(diesel::r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1").map_err(diesel::r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
@@ -149,10 +147,7 @@ pub struct PoolOptions {
 
 impl Default for PoolOptions {
     fn default() -> Self {
-        Self {
-            max_connections: 8,
-            acquire_timeout: Duration::from_secs(5),
-        }
+        Self { max_connections: 8, acquire_timeout: Duration::from_secs(5) }
     }
 }
 
@@ -180,16 +175,10 @@ impl Pools {
                 .build_unchecked(Manager { url: url.clone() })
         };
         Ok(match url {
-            DatabaseUrl::Sqlite(_) => Self {
-                read: build(options.max_connections),
-                write: build(1),
-            },
+            DatabaseUrl::Sqlite(_) => Self { read: build(options.max_connections), write: build(1) },
             DatabaseUrl::Postgres(_) => {
                 let pool = build(options.max_connections);
-                Self {
-                    read: pool.clone(),
-                    write: pool,
-                }
+                Self { read: pool.clone(), write: pool }
             }
         })
     }
@@ -209,41 +198,19 @@ mod tests {
 
     #[test]
     fn urls_are_parsed_by_scheme_and_unknown_ones_refused() {
-        assert_eq!(
-            DatabaseUrl::parse("sqlite://data/longform.db"),
-            Ok(DatabaseUrl::Sqlite("data/longform.db".into()))
-        );
-        assert_eq!(
-            DatabaseUrl::parse("sqlite:///var/lib/lf.db"),
-            Ok(DatabaseUrl::Sqlite("/var/lib/lf.db".into()))
-        );
-        assert_eq!(
-            DatabaseUrl::parse("postgres://u@h/db").map(|u| u.backend()),
-            Ok(Backend::Postgres)
-        );
-        assert_eq!(
-            DatabaseUrl::parse("postgresql://u@h/db").map(|u| u.backend()),
-            Ok(Backend::Postgres)
-        );
-        assert_eq!(
-            DatabaseUrl::parse("mysql://u@h/db"),
-            Err(UrlError::UnknownScheme("mysql".into()))
-        );
-        assert_eq!(
-            DatabaseUrl::parse("postgress://u@h/db"),
-            Err(UrlError::UnknownScheme("postgress".into()))
-        );
-        assert_eq!(
-            DatabaseUrl::parse("data/longform.db"),
-            Err(UrlError::NoScheme)
-        );
+        assert_eq!(DatabaseUrl::parse("sqlite://data/longform.db"), Ok(DatabaseUrl::Sqlite("data/longform.db".into())));
+        assert_eq!(DatabaseUrl::parse("sqlite:///var/lib/lf.db"), Ok(DatabaseUrl::Sqlite("/var/lib/lf.db".into())));
+        assert_eq!(DatabaseUrl::parse("postgres://u@h/db").map(|u| u.backend()), Ok(Backend::Postgres));
+        assert_eq!(DatabaseUrl::parse("postgresql://u@h/db").map(|u| u.backend()), Ok(Backend::Postgres));
+        assert_eq!(DatabaseUrl::parse("mysql://u@h/db"), Err(UrlError::UnknownScheme("mysql".into())));
+        assert_eq!(DatabaseUrl::parse("postgress://u@h/db"), Err(UrlError::UnknownScheme("postgress".into())));
+        assert_eq!(DatabaseUrl::parse("data/longform.db"), Err(UrlError::NoScheme));
         assert_eq!(DatabaseUrl::parse("sqlite://"), Err(UrlError::EmptyPath));
     }
 
     #[test]
     fn passwords_are_redacted() {
-        let url =
-            DatabaseUrl::parse("postgres://lf:hunter2secret@db:5432/lf").map(|u| u.redacted());
+        let url = DatabaseUrl::parse("postgres://lf:hunter2secret@db:5432/lf").map(|u| u.redacted());
         assert_eq!(url, Ok("postgres://lf:***@db:5432/lf".to_owned()));
     }
 }

@@ -38,9 +38,7 @@ impl From<DieselError> for StoreError {
         match error {
             DieselError::NotFound => Self::NotFound,
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                Self::Conflict {
-                    field: conflicting_field(info.constraint_name(), info.message()),
-                }
+                Self::Conflict { field: conflicting_field(info.constraint_name(), info.message()) }
             }
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
                 Self::Unavailable(info.message().to_owned())
@@ -79,18 +77,9 @@ mod tests {
 
     #[test]
     fn unique_violations_name_the_field_on_both_backends() {
-        assert_eq!(
-            conflicting_field(Some("posts_slug_key"), "duplicate key value"),
-            "slug"
-        );
-        assert_eq!(
-            conflicting_field(Some("authors_user_id_key"), ""),
-            "user_id"
-        );
-        assert_eq!(
-            conflicting_field(None, "UNIQUE constraint failed: users.email"),
-            "email"
-        );
+        assert_eq!(conflicting_field(Some("posts_slug_key"), "duplicate key value"), "slug");
+        assert_eq!(conflicting_field(Some("authors_user_id_key"), ""), "user_id");
+        assert_eq!(conflicting_field(None, "UNIQUE constraint failed: users.email"), "email");
         assert_eq!(conflicting_field(None, "something else"), "unknown");
     }
 }

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use longform_domain::{
-    Category, FeatureImage, Lifecycle, MetaDescription, MetaTitle, Move, Post, PostCard,
-    PostContent, PostDraft, PostId, PostStatus, Slug, Title, TocEntry, WebUrl,
+    Category, FeatureImage, Lifecycle, MetaDescription, MetaTitle, Move, Post, PostCard, PostContent, PostDraft,
+    PostId, PostStatus, Slug, Title, TocEntry, WebUrl,
 };
 
 use crate::db::AnyConnection;
@@ -60,10 +60,7 @@ pub struct Keyset {
 
 impl Keyset {
     pub fn of(card: &PostCard) -> Option<Self> {
-        card.published_at.map(|published_at| Self {
-            published_at,
-            id: card.id,
-        })
+        card.published_at.map(|published_at| Self { published_at, id: card.id })
     }
 }
 
@@ -102,9 +99,7 @@ fn card_from_row(row: CardRow, taxonomy: &mut Resolved) -> Result<PostCard, Stor
         created_at: from_db(row.created_at),
         updated_at: from_db(row.updated_at),
         published_at: row.published_at.map(from_db),
-        category: row
-            .category_id
-            .and_then(|id| taxonomy.categories.get(&id).cloned()),
+        category: row.category_id.and_then(|id| taxonomy.categories.get(&id).cloned()),
         tags: taxonomy.tags.remove(&row.id).unwrap_or_default(),
         authors: taxonomy.authors.remove(&row.id).unwrap_or_default(),
         featured: row.featured,
@@ -130,43 +125,29 @@ fn cards(conn: &mut AnyConnection, rows: Vec<CardRow>) -> Result<Vec<PostCard>, 
     let mut resolved = Resolved {
         tags: tags_of(conn, &ids)?,
         authors: authors_of(conn, &ids)?,
-        categories: if category_ids.is_empty() {
-            HashMap::new()
-        } else {
-            category_repo::by_ids(conn, &category_ids)?
-        },
+        categories: if category_ids.is_empty() { HashMap::new() } else { category_repo::by_ids(conn, &category_ids)? },
     };
-    rows.into_iter()
-        .map(|row| card_from_row(row, &mut resolved))
-        .collect()
+    rows.into_iter().map(|row| card_from_row(row, &mut resolved)).collect()
 }
 
-fn post_from_rows(
-    conn: &mut AnyConnection,
-    card: CardRow,
-    body: BodyRow,
-) -> Result<Post, StoreError> {
-    let toc: Vec<TocEntry> = serde_json::from_str(&body.toc)
-        .map_err(|e| StoreError::Corrupt(format!("post toc: {e}")))?;
+fn post_from_rows(conn: &mut AnyConnection, card: CardRow, body: BodyRow) -> Result<Post, StoreError> {
+    let toc: Vec<TocEntry> =
+        serde_json::from_str(&body.toc).map_err(|e| StoreError::Corrupt(format!("post toc: {e}")))?;
     let card = cards(conn, vec![card])?.pop().ok_or(StoreError::NotFound)?;
     Ok(Post {
         card,
         markdown: body.markdown,
         html: body.html,
         toc,
-        canonical_url: parse_optional(body.canonical_url, |s| {
-            WebUrl::parse_field("canonical_url", s)
-        })?,
+        canonical_url: parse_optional(body.canonical_url, |s| WebUrl::parse_field("canonical_url", s))?,
         meta_title: parse_optional(body.meta_title, MetaTitle::parse)?,
         meta_description: parse_optional(body.meta_description, MetaDescription::parse)?,
     })
 }
 
 pub fn get(conn: &mut AnyConnection, id: PostId) -> Result<Post, StoreError> {
-    let (card, body) = posts::table
-        .find(id.to_string())
-        .select((CardRow::as_select(), BodyRow::as_select()))
-        .first(conn)?;
+    let (card, body) =
+        posts::table.find(id.to_string()).select((CardRow::as_select(), BodyRow::as_select())).first(conn)?;
     post_from_rows(conn, card, body)
 }
 
@@ -176,19 +157,13 @@ pub fn find_by_slug(conn: &mut AnyConnection, slug: &Slug) -> Result<Option<Post
         .select((CardRow::as_select(), BodyRow::as_select()))
         .first(conn)
         .optional()?;
-    found
-        .map(|(card, body)| post_from_rows(conn, card, body))
-        .transpose()
+    found.map(|(card, body)| post_from_rows(conn, card, body)).transpose()
 }
 
 /// The first free slug among `base`, `base-2`, ... in one query.
 fn free_slug(conn: &mut AnyConnection, base: &Slug) -> Result<Slug, StoreError> {
     let taken: Vec<String> = posts::table
-        .filter(
-            posts::slug
-                .eq(base.as_str())
-                .or(posts::slug.like(format!("{base}-%"))),
-        )
+        .filter(posts::slug.eq(base.as_str()).or(posts::slug.like(format!("{base}-%"))))
         .select(posts::slug)
         .load(conn)?;
     Ok(base.first_free(|candidate| taken.iter().any(|t| t == candidate.as_str())))
@@ -202,11 +177,7 @@ const MAX_SLUG_ATTEMPTS: u32 = 64;
 /// a derived one gets a -2, -3 suffix. Two writers deriving the same slug at
 /// once (PostgreSQL) collide on the unique key: the loser retries with the
 /// next free suffix.
-pub fn create(
-    conn: &mut AnyConnection,
-    mut draft: PostDraft,
-    missing: Missing,
-) -> Result<Post, StoreError> {
+pub fn create(conn: &mut AnyConnection, mut draft: PostDraft, missing: Missing) -> Result<Post, StoreError> {
     draft.dedup_taxonomy();
     let content = draft.render();
     let id = match &draft.slug {
@@ -217,9 +188,7 @@ pub fn create(
             loop {
                 let slug = free_slug(conn, &base)?;
                 match conn.transaction(|c| insert_row(c, &draft, &content, &slug)) {
-                    Err(StoreError::Conflict { field })
-                        if field == "slug" && attempt < MAX_SLUG_ATTEMPTS =>
-                    {
+                    Err(StoreError::Conflict { field }) if field == "slug" && attempt < MAX_SLUG_ATTEMPTS => {
                         attempt += 1
                     }
                     other => break other?,
@@ -238,8 +207,7 @@ fn insert_row(
     slug: &Slug,
 ) -> Result<String, StoreError> {
     let at = to_db(now());
-    let toc =
-        serde_json::to_string(&content.toc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let toc = serde_json::to_string(&content.toc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     Ok(diesel::insert_into(posts::table)
         .values((
             posts::id.eq(PostId::new().to_string()),
@@ -253,16 +221,14 @@ fn insert_row(
             posts::word_count.eq(saturating_i32(content.word_count)),
             posts::reading_time_minutes.eq(saturating_i32(content.reading_time_minutes)),
             posts::feature_image_url.eq(draft.feature_image.as_ref().map(|f| f.url.as_str())),
-            posts::feature_image_alt
-                .eq(draft.feature_image.as_ref().and_then(|f| f.alt.as_deref())),
+            posts::feature_image_alt.eq(draft.feature_image.as_ref().and_then(|f| f.alt.as_deref())),
             posts::status.eq(PostStatus::Draft.as_str()),
             posts::created_at.eq(at),
             posts::updated_at.eq(at),
             posts::featured.eq(draft.featured),
             posts::canonical_url.eq(draft.canonical_url.as_ref().map(WebUrl::as_str)),
             posts::meta_title.eq(draft.meta_title.as_ref().map(MetaTitle::as_str)),
-            posts::meta_description
-                .eq(draft.meta_description.as_ref().map(MetaDescription::as_str)),
+            posts::meta_description.eq(draft.meta_description.as_ref().map(MetaDescription::as_str)),
             posts::version.eq(1_i64),
         ))
         .returning(posts::id)
@@ -351,9 +317,7 @@ fn current_version(conn: &mut AnyConnection, id: &str) -> Result<i64, StoreError
 
 fn check_version(current: i64, expected: Option<i64>) -> Result<(), StoreError> {
     match expected {
-        Some(expected) if expected != current => {
-            Err(StoreError::VersionMismatch { expected, current })
-        }
+        Some(expected) if expected != current => Err(StoreError::VersionMismatch { expected, current }),
         _ => Ok(()),
     }
 }
@@ -374,8 +338,7 @@ pub fn update(
     check_version(current, expected_version)?;
     draft.dedup_taxonomy();
     let content = draft.render();
-    let toc =
-        serde_json::to_string(&content.toc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let toc = serde_json::to_string(&content.toc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let changed = diesel::update(posts::table.find(&key).filter(posts::version.eq(current)))
         .set((
             posts::title.eq(draft.title.as_str()),
@@ -387,28 +350,21 @@ pub fn update(
             posts::word_count.eq(saturating_i32(content.word_count)),
             posts::reading_time_minutes.eq(saturating_i32(content.reading_time_minutes)),
             posts::feature_image_url.eq(draft.feature_image.as_ref().map(|f| f.url.as_str())),
-            posts::feature_image_alt
-                .eq(draft.feature_image.as_ref().and_then(|f| f.alt.as_deref())),
+            posts::feature_image_alt.eq(draft.feature_image.as_ref().and_then(|f| f.alt.as_deref())),
             posts::featured.eq(draft.featured),
             posts::canonical_url.eq(draft.canonical_url.as_ref().map(WebUrl::as_str)),
             posts::meta_title.eq(draft.meta_title.as_ref().map(MetaTitle::as_str)),
-            posts::meta_description
-                .eq(draft.meta_description.as_ref().map(MetaDescription::as_str)),
+            posts::meta_description.eq(draft.meta_description.as_ref().map(MetaDescription::as_str)),
             posts::updated_at.eq(to_db(now())),
             posts::version.eq(current + 1),
         ))
         .execute(conn)?;
     if changed == 0 {
         // Another writer got in between our read and our write.
-        return Err(StoreError::VersionMismatch {
-            expected: current,
-            current: current_version(conn, &key)?,
-        });
+        return Err(StoreError::VersionMismatch { expected: current, current: current_version(conn, &key)? });
     }
     if let Some(slug) = &draft.slug {
-        diesel::update(posts::table.find(&key))
-            .set(posts::slug.eq(slug.as_str()))
-            .execute(conn)?;
+        diesel::update(posts::table.find(&key)).set(posts::slug.eq(slug.as_str())).execute(conn)?;
     }
     set_taxonomy(conn, &key, &draft, missing)?;
     refresh_listings(conn, id)?;
@@ -423,15 +379,10 @@ pub fn apply_move(
     expected_version: Option<i64>,
 ) -> Result<Post, StoreError> {
     let key = id.to_string();
-    let (status, published_at, version): (String, Option<NaiveDateTime>, i64) = posts::table
-        .find(&key)
-        .select((posts::status, posts::published_at, posts::version))
-        .first(conn)?;
+    let (status, published_at, version): (String, Option<NaiveDateTime>, i64) =
+        posts::table.find(&key).select((posts::status, posts::published_at, posts::version)).first(conn)?;
     check_version(version, expected_version)?;
-    let lifecycle = Lifecycle {
-        status: parse_value(status.parse())?,
-        published_at: published_at.map(from_db),
-    };
+    let lifecycle = Lifecycle { status: parse_value(status.parse())?, published_at: published_at.map(from_db) };
     let next = lifecycle.apply(action, now())?;
     let changed = diesel::update(posts::table.find(&key).filter(posts::version.eq(version)))
         .set((
@@ -442,10 +393,7 @@ pub fn apply_move(
         ))
         .execute(conn)?;
     if changed == 0 {
-        return Err(StoreError::VersionMismatch {
-            expected: version,
-            current: current_version(conn, &key)?,
-        });
+        return Err(StoreError::VersionMismatch { expected: version, current: current_version(conn, &key)? });
     }
     refresh_listings(conn, id)?;
     get(conn, id)
@@ -525,10 +473,7 @@ pub fn list_published(
         .filter(post_listings::key.eq(key))
         .filter(posts::status.eq(PostStatus::Published.as_str()))
         .select(CardRow::as_select())
-        .order((
-            post_listings::published_at.desc(),
-            post_listings::post_id.desc(),
-        ))
+        .order((post_listings::published_at.desc(), post_listings::post_id.desc()))
         .limit(i64::from(limit.clamp(1, MAX_PAGE_SIZE)))
         .into_boxed();
     if let Some(cursor) = after {
@@ -536,9 +481,7 @@ pub fn list_published(
         query = query.filter(
             post_listings::published_at
                 .lt(at)
-                .or(post_listings::published_at
-                    .eq(at)
-                    .and(post_listings::post_id.lt(id))),
+                .or(post_listings::published_at.eq(at).and(post_listings::post_id.lt(id))),
         );
     }
     if let Some(at) = filter.published_after {
@@ -552,19 +495,11 @@ pub fn list_published(
     }
     for (facet, id) in facets {
         query = match facet {
-            Facet::Tag => query.filter(
-                posts::id.eq_any(
-                    post_tags::table
-                        .filter(post_tags::tag_id.eq(id))
-                        .select(post_tags::post_id),
-                ),
-            ),
+            Facet::Tag => query
+                .filter(posts::id.eq_any(post_tags::table.filter(post_tags::tag_id.eq(id)).select(post_tags::post_id))),
             Facet::Author => query.filter(
-                posts::id.eq_any(
-                    post_authors::table
-                        .filter(post_authors::author_id.eq(id))
-                        .select(post_authors::post_id),
-                ),
+                posts::id
+                    .eq_any(post_authors::table.filter(post_authors::author_id.eq(id)).select(post_authors::post_id)),
             ),
             Facet::Category => query.filter(posts::category_id.eq(id)),
         };
@@ -594,9 +529,7 @@ impl Posts<'_> {
         expected_version: Option<i64>,
         missing: Missing,
     ) -> Result<Post, StoreError> {
-        self.0
-            .write(move |c| update(c, id, draft, expected_version, missing))
-            .await
+        self.0.write(move |c| update(c, id, draft, expected_version, missing)).await
     }
 
     pub async fn apply_move(
@@ -605,9 +538,7 @@ impl Posts<'_> {
         action: Move,
         expected_version: Option<i64>,
     ) -> Result<Post, StoreError> {
-        self.0
-            .write(move |c| apply_move(c, id, action, expected_version))
-            .await
+        self.0.write(move |c| apply_move(c, id, action, expected_version)).await
     }
 
     pub async fn get(&self, id: PostId) -> Result<Post, StoreError> {
@@ -624,8 +555,6 @@ impl Posts<'_> {
         after: Option<Keyset>,
         limit: u32,
     ) -> Result<Vec<PostCard>, StoreError> {
-        self.0
-            .read(move |c| list_published(c, &filter, after, limit))
-            .await
+        self.0.read(move |c| list_published(c, &filter, after, limit)).await
     }
 }

@@ -7,8 +7,7 @@ use std::str::FromStr;
 use crate::error::StoreError;
 
 pub(crate) fn parse_id<T: FromStr>(raw: &str) -> Result<T, StoreError> {
-    raw.parse()
-        .map_err(|_| StoreError::Corrupt(format!("bad id {raw:?}")))
+    raw.parse().map_err(|_| StoreError::Corrupt(format!("bad id {raw:?}")))
 }
 
 pub(crate) fn parse_value<T, E: std::fmt::Display>(parsed: Result<T, E>) -> Result<T, StoreError> {

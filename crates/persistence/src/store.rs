@@ -35,8 +35,7 @@ impl Store {
 
     /// Answers while the database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        self.read(|conn| conn.batch_execute("SELECT 1").map_err(StoreError::from))
-            .await
+        self.read(|conn| conn.batch_execute("SELECT 1").map_err(StoreError::from)).await
     }
 
     /// Run `work` on a pooled connection, off the async executor.

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 use longform_domain::{
-    Author, AuthorId, Category, Description, FieldError, InvalidKind, Name, NewAuthor, NewTerm,
-    ProfileLink, Slug, Tag, WebUrl,
+    Author, AuthorId, Category, Description, FieldError, InvalidKind, Name, NewAuthor, NewTerm, ProfileLink, Slug, Tag,
+    WebUrl,
 };
 
 use crate::db::AnyConnection;
@@ -147,19 +147,10 @@ macro_rules! term_repository {
 }
 
 term_repository!(tag_repo, tags, Tag, longform_domain::TagId, "tags");
-term_repository!(
-    category_repo,
-    categories,
-    Category,
-    longform_domain::CategoryId,
-    "category"
-);
+term_repository!(category_repo, categories, Category, longform_domain::CategoryId, "category");
 
 /// Tags of each post in `post_ids`, in each post's order.
-pub(crate) fn tags_of(
-    conn: &mut AnyConnection,
-    post_ids: &[String],
-) -> Result<HashMap<String, Vec<Tag>>, StoreError> {
+pub(crate) fn tags_of(conn: &mut AnyConnection, post_ids: &[String]) -> Result<HashMap<String, Vec<Tag>>, StoreError> {
     let rows: Vec<(String, tag_repo::Row)> = post_tags::table
         .inner_join(tags::table)
         .filter(post_tags::post_id.eq_any(post_ids))
@@ -191,8 +182,8 @@ pub(crate) struct AuthorRow {
 impl TryFrom<AuthorRow> for Author {
     type Error = StoreError;
     fn try_from(row: AuthorRow) -> Result<Self, StoreError> {
-        let links: Vec<ProfileLink> = serde_json::from_str(&row.links)
-            .map_err(|e| StoreError::Corrupt(format!("author links: {e}")))?;
+        let links: Vec<ProfileLink> =
+            serde_json::from_str(&row.links).map_err(|e| StoreError::Corrupt(format!("author links: {e}")))?;
         Ok(Author {
             id: parse_id(&row.id)?,
             slug: parse_value(Slug::parse(&row.slug))?,
@@ -214,8 +205,7 @@ pub mod author_repo {
     /// Insert; a taken slug is a conflict on `slug`, a user with a profile already on `user_id`.
     pub fn insert(conn: &mut AnyConnection, new: &NewAuthor) -> Result<Author, StoreError> {
         let at = to_db(now());
-        let links =
-            serde_json::to_string(&new.links).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let links = serde_json::to_string(&new.links).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let id: String = diesel::insert_into(authors::table)
             .values((
                 authors::id.eq(AuthorId::new().to_string()),
@@ -231,17 +221,10 @@ pub mod author_repo {
             ))
             .returning(authors::id)
             .get_result(conn)?;
-        authors::table
-            .find(id)
-            .select(AuthorRow::as_select())
-            .first(conn)?
-            .try_into()
+        authors::table.find(id).select(AuthorRow::as_select()).first(conn)?.try_into()
     }
 
-    pub fn find_by_slug(
-        conn: &mut AnyConnection,
-        slug: &Slug,
-    ) -> Result<Option<Author>, StoreError> {
+    pub fn find_by_slug(conn: &mut AnyConnection, slug: &Slug) -> Result<Option<Author>, StoreError> {
         authors::table
             .filter(authors::slug.eq(slug.as_str()))
             .select(AuthorRow::as_select())
@@ -263,11 +246,7 @@ pub mod author_repo {
 
     /// The authors named by `slugs`, in order, creating missing ones (as
     /// guest profiles) or refusing them per `missing`.
-    pub fn ensure(
-        conn: &mut AnyConnection,
-        slugs: &[Slug],
-        missing: Missing,
-    ) -> Result<Vec<Author>, StoreError> {
+    pub fn ensure(conn: &mut AnyConnection, slugs: &[Slug], missing: Missing) -> Result<Vec<Author>, StoreError> {
         let mut out = Vec::with_capacity(slugs.len());
         for slug in slugs {
             if let Some(author) = find_by_slug(conn, slug)? {
@@ -276,9 +255,7 @@ pub mod author_repo {
             }
             if missing == Missing::Refuse {
                 let unknown = InvalidKind::Unknown(slug.to_string());
-                return Err(StoreError::Domain(
-                    FieldError::new("authors", unknown).into(),
-                ));
+                return Err(StoreError::Domain(FieldError::new("authors", unknown).into()));
             }
             let new = NewAuthor {
                 slug: slug.clone(),
@@ -290,9 +267,7 @@ pub mod author_repo {
                 user_id: None,
             };
             out.push(match conn.transaction(|c| insert(c, &new)) {
-                Err(StoreError::Conflict { .. }) => {
-                    find_by_slug(conn, slug)?.ok_or(StoreError::NotFound)?
-                }
+                Err(StoreError::Conflict { .. }) => find_by_slug(conn, slug)?.ok_or(StoreError::NotFound)?,
                 other => other?,
             });
         }

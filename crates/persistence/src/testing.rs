@@ -74,10 +74,7 @@ impl PgCluster {
 
     /// Stop the server (fast mode), keeping the data directory. Blocks until stopped.
     pub fn stop(&self) -> Result<(), String> {
-        run(
-            self.pg_ctl().args(["-w", "stop", "-m", "fast"]),
-            "pg_ctl stop",
-        )
+        run(self.pg_ctl().args(["-w", "stop", "-m", "fast"]), "pg_ctl stop")
     }
 
     /// Start it again on the same port and data directory. Blocks until ready.
@@ -164,11 +161,7 @@ impl TestDatabase {
         let name = unique_database_name();
         let url = with_database(server_url, &name)?;
         execute(server_url, &format!(r#"CREATE DATABASE "{name}""#))?;
-        Ok(TestDatabase {
-            url,
-            server_url: server_url.to_owned(),
-            name,
-        })
+        Ok(TestDatabase { url, server_url: server_url.to_owned(), name })
     }
 }
 
@@ -211,40 +204,30 @@ fn fresh_database() -> Result<TestDatabase, String> {
 /// later test skips at once instead of paying for another initdb.
 fn shared_cluster() -> Result<&'static PgCluster, String> {
     static CLUSTER: OnceLock<Result<PgCluster, String>> = OnceLock::new();
-    CLUSTER
-        .get_or_init(PgCluster::start)
-        .as_ref()
-        .map_err(Clone::clone)
+    CLUSTER.get_or_init(PgCluster::start).as_ref().map_err(Clone::clone)
 }
 
 fn execute(url: &str, sql: &str) -> Result<(), String> {
-    let mut conn = PgConnection::establish(url)
-        .map_err(|e| format!("could not connect: {}", one_line(&e.to_string())))?;
-    conn.batch_execute(sql)
-        .map_err(|e| format!("{sql} failed: {}", one_line(&e.to_string())))
+    let mut conn =
+        PgConnection::establish(url).map_err(|e| format!("could not connect: {}", one_line(&e.to_string())))?;
+    conn.batch_execute(sql).map_err(|e| format!("{sql} failed: {}", one_line(&e.to_string())))
 }
 
 fn unique_database_name() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let counter = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
     format!("lf_test_{}_{counter}_{nanos}", std::process::id())
 }
 
 /// `server_url` with its database path replaced by `database`, query kept.
 fn with_database(server_url: &str, database: &str) -> Result<String, String> {
-    let scheme_end = server_url
-        .find("://")
-        .filter(|_| server_url.starts_with("postgres"))
-        .ok_or("not a postgres:// URL")?;
+    let scheme_end =
+        server_url.find("://").filter(|_| server_url.starts_with("postgres")).ok_or("not a postgres:// URL")?;
     let (head, rest) = server_url.split_at(scheme_end + 3);
     let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
     let (authority, path_and_query) = rest.split_at(authority_end);
-    let query = path_and_query
-        .find('?')
-        .map_or("", |i| &path_and_query[i..]);
+    let query = path_and_query.find('?').map_or("", |i| &path_and_query[i..]);
     Ok(format!("{head}{authority}/{database}{query}"))
 }
 
@@ -262,11 +245,7 @@ fn find_bin_dir() -> Result<PathBuf, String> {
         .flatten()
         .filter_map(|entry| {
             let name = entry.file_name().into_string().ok()?;
-            let version = name
-                .split('.')
-                .map(str::parse)
-                .collect::<Result<Vec<u32>, _>>()
-                .ok()?;
+            let version = name.split('.').map(str::parse).collect::<Result<Vec<u32>, _>>().ok()?;
             let bin = entry.path().join("bin");
             has_tools(&bin).then_some((version, bin))
         })
@@ -281,9 +260,10 @@ fn find_bin_dir() -> Result<PathBuf, String> {
 fn running_as_root() -> bool {
     static ROOT: OnceLock<bool> = OnceLock::new();
     *ROOT.get_or_init(|| {
-        Command::new("id").arg("-u").output().is_ok_and(|out| {
-            out.status.success() && String::from_utf8_lossy(&out.stdout).trim() == "0"
-        })
+        Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|out| out.status.success() && String::from_utf8_lossy(&out.stdout).trim() == "0")
     })
 }
 
@@ -307,10 +287,7 @@ fn hand_to_server_user(dir: &Path) -> Result<(), String> {
     fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
         .map_err(|e| format!("could not chmod {}: {e}", dir.display()))?;
     if running_as_root() {
-        run(
-            Command::new("chown").arg("postgres:postgres").arg(dir),
-            "chown postgres:postgres",
-        )?;
+        run(Command::new("chown").arg("postgres:postgres").arg(dir), "chown postgres:postgres")?;
     }
     Ok(())
 }
@@ -319,11 +296,7 @@ fn hand_to_server_user(dir: &Path) -> Result<(), String> {
 /// waits for this process to exit or the directory to go, then stops the
 /// server and removes the directory.
 fn spawn_watchdog(pg_ctl: &Path, dir: &Path) -> Result<(), String> {
-    let stop = if running_as_root() {
-        r#"runuser -u postgres -- "$2""#
-    } else {
-        r#""$2""#
-    };
+    let stop = if running_as_root() { r#"runuser -u postgres -- "$2""# } else { r#""$2""# };
     let script = format!(
         r#"while kill -0 "$1" 2>/dev/null && [ -d "$3" ]; do sleep 1; done
 [ -d "$3" ] || exit 0
@@ -351,30 +324,17 @@ rm -rf "$3""#
 
 fn free_port() -> Result<u16, String> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
-    listener
-        .local_addr()
-        .map(|a| a.port())
-        .map_err(|e| format!("no free port: {e}"))
+    listener.local_addr().map(|a| a.port()).map_err(|e| format!("no free port: {e}"))
 }
 
 fn run(cmd: &mut Command, what: &str) -> Result<(), String> {
-    let out = cmd
-        .output()
-        .map_err(|e| format!("could not run {what}: {e}"))?;
+    let out = cmd.output().map_err(|e| format!("could not run {what}: {e}"))?;
     if out.status.success() {
         return Ok(());
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let text = if stderr.trim().is_empty() {
-        String::from_utf8_lossy(&out.stdout)
-    } else {
-        stderr
-    };
-    Err(format!(
-        "{what} failed ({}): {}",
-        out.status,
-        one_line(&text)
-    ))
+    let text = if stderr.trim().is_empty() { String::from_utf8_lossy(&out.stdout) } else { stderr };
+    Err(format!("{what} failed ({}): {}", out.status, one_line(&text)))
 }
 
 fn shell_quote(text: &str) -> String {
@@ -419,31 +379,20 @@ impl TestStore {
     pub async fn sqlite() -> Self {
         let db = TestSqlite::new().unwrap_or_else(|e| panic!("{e}"));
         let store = Self::open(db.url()).await;
-        Self {
-            store,
-            _sqlite: Some(db),
-            _postgres: None,
-        }
+        Self { store, _sqlite: Some(db), _postgres: None }
     }
 
     /// `None` (after a loud SKIPPED line) when no PostgreSQL can be had.
     pub async fn postgres() -> Option<Self> {
         let db = postgres_database()?;
         let store = Self::open(db.url()).await;
-        Some(Self {
-            store,
-            _sqlite: None,
-            _postgres: Some(db),
-        })
+        Some(Self { store, _sqlite: None, _postgres: Some(db) })
     }
 
     async fn open(url: &str) -> crate::Store {
-        let store = crate::Store::open(url, &crate::PoolOptions::default())
-            .unwrap_or_else(|e| panic!("open {url}: {e}"));
-        store
-            .migrate()
-            .await
-            .unwrap_or_else(|e| panic!("migrate {url}: {e}"));
+        let store =
+            crate::Store::open(url, &crate::PoolOptions::default()).unwrap_or_else(|e| panic!("open {url}: {e}"));
+        store.migrate().await.unwrap_or_else(|e| panic!("migrate {url}: {e}"));
         store
     }
 }

@@ -58,11 +58,7 @@ pub fn insert(conn: &mut AnyConnection, new: &NewUser) -> Result<User, StoreErro
 }
 
 pub fn get(conn: &mut AnyConnection, id: UserId) -> Result<User, StoreError> {
-    users::table
-        .find(id.to_string())
-        .select(UserRow::as_select())
-        .first(conn)?
-        .try_into()
+    users::table.find(id.to_string()).select(UserRow::as_select()).first(conn)?.try_into()
 }
 
 pub fn find_by_email(conn: &mut AnyConnection, email: &Email) -> Result<Option<User>, StoreError> {

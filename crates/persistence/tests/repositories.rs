@@ -1,10 +1,9 @@
 //! Repository behaviour, written once and run on SQLite and PostgreSQL.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use chrono::Duration;
 use longform_domain::{
-    Email, Markdown, Move, Name, NewTerm, NewUser, Password, PasswordHash, PostDraft, PostStatus,
-    Role, Slug, Title,
+    Email, Markdown, Move, Name, NewTerm, NewUser, Password, PasswordHash, PostDraft, PostStatus, Role, Slug, Title,
 };
 use longform_persistence::{Keyset, ListingFilter, Missing, Store, StoreError, both_backends};
 
@@ -25,17 +24,10 @@ fn slug(s: &str) -> Slug {
 }
 
 fn draft(title: &str) -> PostDraft {
-    PostDraft::new(
-        Title::parse(title).unwrap(),
-        Markdown::parse("# Intro\n\nSome words here.\n").unwrap(),
-    )
+    PostDraft::new(Title::parse(title).unwrap(), Markdown::parse("# Intro\n\nSome words here.\n").unwrap())
 }
 
-async fn new_user(
-    store: &Store,
-    email: &str,
-    role: Role,
-) -> Result<longform_domain::User, StoreError> {
+async fn new_user(store: &Store, email: &str, role: Role) -> Result<longform_domain::User, StoreError> {
     let hash = PasswordHash::create(&Password::parse("correct horse battery").unwrap()).unwrap();
     store
         .users()
@@ -49,27 +41,13 @@ async fn new_user(
 }
 
 async fn users_round_trip_and_duplicate_email_is_a_conflict_on_email(store: &Store) {
-    let created = new_user(store, "Jane@Example.com", Role::Editor)
-        .await
-        .unwrap();
+    let created = new_user(store, "Jane@Example.com", Role::Editor).await.unwrap();
     assert_eq!(created.email.as_str(), "jane@example.com");
     assert_eq!(created.role, Role::Editor);
-    let found = store
-        .users()
-        .find_by_email(Email::parse("jane@example.com").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let found = store.users().find_by_email(Email::parse("jane@example.com").unwrap()).await.unwrap().unwrap();
     assert_eq!(found.id, created.id);
     assert!(found.password_hash.verify("correct horse battery"));
-    assert!(
-        store
-            .users()
-            .find_by_email(Email::parse("nobody@example.com").unwrap())
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(store.users().find_by_email(Email::parse("nobody@example.com").unwrap()).await.unwrap().is_none());
     match new_user(store, "jane@example.com", Role::Admin).await {
         Err(StoreError::Conflict { field }) => assert_eq!(field, "email"),
         other => panic!("expected a conflict on email, got {other:?}"),
@@ -79,18 +57,9 @@ async fn users_round_trip_and_duplicate_email_is_a_conflict_on_email(store: &Sto
 
 async fn derived_slugs_get_suffixes_and_explicit_duplicates_conflict(store: &Store) {
     let posts = store.posts();
-    let first = posts
-        .create(draft("Go Channels Are Not Queues"), Missing::Create)
-        .await
-        .unwrap();
-    let second = posts
-        .create(draft("Go Channels Are Not Queues"), Missing::Create)
-        .await
-        .unwrap();
-    let third = posts
-        .create(draft("Go channels are not queues!"), Missing::Create)
-        .await
-        .unwrap();
+    let first = posts.create(draft("Go Channels Are Not Queues"), Missing::Create).await.unwrap();
+    let second = posts.create(draft("Go Channels Are Not Queues"), Missing::Create).await.unwrap();
+    let third = posts.create(draft("Go channels are not queues!"), Missing::Create).await.unwrap();
     assert_eq!(first.card.slug.as_str(), "go-channels-are-not-queues");
     assert_eq!(second.card.slug.as_str(), "go-channels-are-not-queues-2");
     assert_eq!(third.card.slug.as_str(), "go-channels-are-not-queues-3");
@@ -109,181 +78,72 @@ async fn derived_slugs_get_suffixes_and_explicit_duplicates_conflict(store: &Sto
 
 async fn taxonomy_keeps_order_and_creates_or_refuses_missing_terms(store: &Store) {
     let mut d = draft("Memory Models");
-    d.tags = vec![
-        slug("memory-models"),
-        slug("go-concurrency"),
-        slug("runtime"),
-    ];
+    d.tags = vec![slug("memory-models"), slug("go-concurrency"), slug("runtime")];
     d.authors = vec![slug("jane-doe"), slug("mei-chen")];
     d.category = Some(slug("blog"));
     let post = store.posts().create(d, Missing::Create).await.unwrap();
     let tags: Vec<&str> = post.card.tags.iter().map(|t| t.slug.as_str()).collect();
     assert_eq!(tags, ["memory-models", "go-concurrency", "runtime"]);
-    assert_eq!(
-        post.card.primary_tag().unwrap().slug.as_str(),
-        "memory-models"
-    );
-    assert_eq!(
-        post.card.primary_tag().unwrap().name.as_str(),
-        "memory models"
-    );
-    assert_eq!(
-        post.card.primary_author().unwrap().slug.as_str(),
-        "jane-doe"
-    );
+    assert_eq!(post.card.primary_tag().unwrap().slug.as_str(), "memory-models");
+    assert_eq!(post.card.primary_tag().unwrap().name.as_str(), "memory models");
+    assert_eq!(post.card.primary_author().unwrap().slug.as_str(), "jane-doe");
     assert_eq!(post.card.category.as_ref().unwrap().slug.as_str(), "blog");
     assert_eq!(store.taxonomy().tags().await.unwrap().len(), 3);
 
     let mut refused = draft("Contributor Post");
     refused.tags = vec![slug("runtime"), slug("brand-new-tag")];
     match store.posts().create(refused, Missing::Refuse).await {
-        Err(StoreError::Domain(e)) => assert!(
-            e.to_string().contains("tags names \"brand-new-tag\""),
-            "{e}"
-        ),
+        Err(StoreError::Domain(e)) => assert!(e.to_string().contains("tags names \"brand-new-tag\""), "{e}"),
         other => panic!("expected an unknown-tag error, got {other:?}"),
     }
-    assert_eq!(
-        store.taxonomy().tags().await.unwrap().len(),
-        3,
-        "nothing half-written"
-    );
+    assert_eq!(store.taxonomy().tags().await.unwrap().len(), 3, "nothing half-written");
     let conflict = store
         .taxonomy()
-        .create_tag(NewTerm {
-            slug: slug("runtime"),
-            name: Name::parse("Runtime").unwrap(),
-            description: None,
-        })
+        .create_tag(NewTerm { slug: slug("runtime"), name: Name::parse("Runtime").unwrap(), description: None })
         .await;
-    assert!(
-        matches!(conflict, Err(StoreError::Conflict { ref field }) if field == "slug"),
-        "{conflict:?}"
-    );
+    assert!(matches!(conflict, Err(StoreError::Conflict { ref field }) if field == "slug"), "{conflict:?}");
 }
 
 async fn publishing_sets_the_date_once_and_drives_listings(store: &Store) {
     let posts = store.posts();
-    let post = posts
-        .create(draft("Schedulers"), Missing::Create)
-        .await
-        .unwrap();
+    let post = posts.create(draft("Schedulers"), Missing::Create).await.unwrap();
     let all = ListingFilter::default();
-    assert!(
-        posts
-            .list_published(all.clone(), None, 20)
-            .await
-            .unwrap()
-            .is_empty(),
-        "drafts are not listed"
-    );
+    assert!(posts.list_published(all.clone(), None, 20).await.unwrap().is_empty(), "drafts are not listed");
 
-    let published = posts
-        .apply_move(post.card.id, Move::Publish, Some(1))
-        .await
-        .unwrap();
+    let published = posts.apply_move(post.card.id, Move::Publish, Some(1)).await.unwrap();
     assert_eq!(published.card.status, PostStatus::Published);
     assert_eq!(published.card.version, 2);
     let first_date = published.card.published_at.unwrap();
-    assert_eq!(
-        posts.list_published(all.clone(), None, 20).await.unwrap()[0].id,
-        post.card.id
-    );
+    assert_eq!(posts.list_published(all.clone(), None, 20).await.unwrap()[0].id, post.card.id);
 
-    let unpublished = posts
-        .apply_move(post.card.id, Move::Unpublish, None)
-        .await
-        .unwrap();
+    let unpublished = posts.apply_move(post.card.id, Move::Unpublish, None).await.unwrap();
     assert_eq!(unpublished.card.published_at, Some(first_date));
-    assert!(
-        posts
-            .list_published(all.clone(), None, 20)
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    let again = posts
-        .apply_move(post.card.id, Move::Publish, None)
-        .await
-        .unwrap();
-    assert_eq!(
-        again.card.published_at,
-        Some(first_date),
-        "re-publishing keeps the first date"
-    );
+    assert!(posts.list_published(all.clone(), None, 20).await.unwrap().is_empty());
+    let again = posts.apply_move(post.card.id, Move::Publish, None).await.unwrap();
+    assert_eq!(again.card.published_at, Some(first_date), "re-publishing keeps the first date");
 
-    let edited = posts
-        .update(
-            post.card.id,
-            draft("Schedulers, Revised"),
-            Some(4),
-            Missing::Create,
-        )
-        .await
-        .unwrap();
+    let edited = posts.update(post.card.id, draft("Schedulers, Revised"), Some(4), Missing::Create).await.unwrap();
     assert_eq!(edited.card.version, 5);
-    assert_eq!(
-        edited.card.published_at,
-        Some(first_date),
-        "edits keep the date"
-    );
-    assert_eq!(
-        edited.card.slug.as_str(),
-        "schedulers",
-        "editing a title keeps the URL"
-    );
+    assert_eq!(edited.card.published_at, Some(first_date), "edits keep the date");
+    assert_eq!(edited.card.slug.as_str(), "schedulers", "editing a title keeps the URL");
 
     let illegal = posts.apply_move(post.card.id, Move::Publish, None).await;
     assert!(matches!(illegal, Err(StoreError::Domain(_))), "{illegal:?}");
-    let past = store
-        .posts()
-        .create(draft("Later"), Missing::Create)
-        .await
-        .unwrap();
+    let past = store.posts().create(draft("Later"), Missing::Create).await.unwrap();
     let scheduled = posts
-        .apply_move(
-            past.card.id,
-            Move::Schedule(longform_persistence::now() + Duration::hours(1)),
-            None,
-        )
+        .apply_move(past.card.id, Move::Schedule(longform_persistence::now() + Duration::hours(1)), None)
         .await
         .unwrap();
     assert_eq!(scheduled.card.status, PostStatus::Scheduled);
-    assert_eq!(
-        posts.list_published(all, None, 20).await.unwrap().len(),
-        1,
-        "scheduled posts are not listed"
-    );
+    assert_eq!(posts.list_published(all, None, 20).await.unwrap().len(), 1, "scheduled posts are not listed");
 }
 
 async fn stale_versions_are_refused_and_nothing_is_written(store: &Store) {
     let posts = store.posts();
-    let post = posts
-        .create(draft("Original"), Missing::Create)
-        .await
-        .unwrap();
-    posts
-        .update(
-            post.card.id,
-            draft("First Writer"),
-            Some(1),
-            Missing::Create,
-        )
-        .await
-        .unwrap();
-    match posts
-        .update(
-            post.card.id,
-            draft("Second Writer"),
-            Some(1),
-            Missing::Create,
-        )
-        .await
-    {
-        Err(StoreError::VersionMismatch {
-            expected: 1,
-            current: 2,
-        }) => {}
+    let post = posts.create(draft("Original"), Missing::Create).await.unwrap();
+    posts.update(post.card.id, draft("First Writer"), Some(1), Missing::Create).await.unwrap();
+    match posts.update(post.card.id, draft("Second Writer"), Some(1), Missing::Create).await {
+        Err(StoreError::VersionMismatch { expected: 1, current: 2 }) => {}
         other => panic!("expected a version mismatch, got {other:?}"),
     }
     let stored = posts.get(post.card.id).await.unwrap();
@@ -303,32 +163,18 @@ async fn publish_many(store: &Store, n: usize) -> Vec<longform_domain::Post> {
         d.category = (i % 4 == 0).then(|| slug("notes"));
         d.featured = i % 5 == 0;
         let post = store.posts().create(d, Missing::Create).await.unwrap();
-        out.push(
-            store
-                .posts()
-                .apply_move(post.card.id, Move::Publish, None)
-                .await
-                .unwrap(),
-        );
+        out.push(store.posts().apply_move(post.card.id, Move::Publish, None).await.unwrap());
     }
     out.reverse();
     out
 }
 
 async fn keyset_pagination_walks_every_post_once_in_order(store: &Store) {
-    let expected: Vec<_> = publish_many(store, 23)
-        .await
-        .iter()
-        .map(|p| p.card.id)
-        .collect();
+    let expected: Vec<_> = publish_many(store, 23).await.iter().map(|p| p.card.id).collect();
     let mut seen = Vec::new();
     let mut after = None;
     for _ in 0..10 {
-        let page = store
-            .posts()
-            .list_published(ListingFilter::default(), after, 5)
-            .await
-            .unwrap();
+        let page = store.posts().list_published(ListingFilter::default(), after, 5).await.unwrap();
         if page.is_empty() {
             break;
         }
@@ -337,124 +183,54 @@ async fn keyset_pagination_walks_every_post_once_in_order(store: &Store) {
         seen.extend(page.iter().map(|c| c.id));
     }
     assert_eq!(seen, expected);
-    let capped = store
-        .posts()
-        .list_published(ListingFilter::default(), None, 10_000)
-        .await
-        .unwrap();
-    assert_eq!(
-        capped.len(),
-        23,
-        "an oversized limit is capped, not an error here"
-    );
+    let capped = store.posts().list_published(ListingFilter::default(), None, 10_000).await.unwrap();
+    assert_eq!(capped.len(), 23, "an oversized limit is capped, not an error here");
 }
 
 async fn listing_filters(store: &Store) {
     let all = publish_many(store, 12).await;
     let ids = |filter: ListingFilter| async move {
-        store
-            .posts()
-            .list_published(filter, None, 100)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|c| c.id)
-            .collect::<Vec<_>>()
+        store.posts().list_published(filter, None, 100).await.unwrap().into_iter().map(|c| c.id).collect::<Vec<_>>()
     };
     let want = |pred: &dyn Fn(&longform_domain::Post) -> bool| {
-        all.iter()
-            .filter(|p| pred(p))
-            .map(|p| p.card.id)
-            .collect::<Vec<_>>()
+        all.iter().filter(|p| pred(p)).map(|p| p.card.id).collect::<Vec<_>>()
     };
-    let has_tag =
-        |p: &longform_domain::Post, t: &str| p.card.tags.iter().any(|x| x.slug.as_str() == t);
-    let by =
-        |p: &longform_domain::Post, a: &str| p.card.authors.iter().any(|x| x.slug.as_str() == a);
+    let has_tag = |p: &longform_domain::Post, t: &str| p.card.tags.iter().any(|x| x.slug.as_str() == t);
+    let by = |p: &longform_domain::Post, a: &str| p.card.authors.iter().any(|x| x.slug.as_str() == a);
 
     assert_eq!(
-        ids(ListingFilter {
-            tag: Some(slug("even")),
-            ..Default::default()
-        })
-        .await,
+        ids(ListingFilter { tag: Some(slug("even")), ..Default::default() }).await,
         want(&|p| has_tag(p, "even"))
     );
     assert_eq!(
-        ids(ListingFilter {
-            author: Some(slug("jane-doe")),
-            ..Default::default()
-        })
-        .await,
+        ids(ListingFilter { author: Some(slug("jane-doe")), ..Default::default() }).await,
         want(&|p| by(p, "jane-doe"))
     );
     assert_eq!(
-        ids(ListingFilter {
-            category: Some(slug("notes")),
-            ..Default::default()
-        })
-        .await,
+        ids(ListingFilter { category: Some(slug("notes")), ..Default::default() }).await,
         want(&|p| p.card.category.is_some())
     );
+    assert_eq!(ids(ListingFilter { featured: Some(true), ..Default::default() }).await, want(&|p| p.card.featured));
+    assert_eq!(ids(ListingFilter { featured: Some(false), ..Default::default() }).await, want(&|p| !p.card.featured));
     assert_eq!(
-        ids(ListingFilter {
-            featured: Some(true),
-            ..Default::default()
-        })
-        .await,
-        want(&|p| p.card.featured)
-    );
-    assert_eq!(
-        ids(ListingFilter {
-            featured: Some(false),
-            ..Default::default()
-        })
-        .await,
-        want(&|p| !p.card.featured)
-    );
-    assert_eq!(
-        ids(ListingFilter {
-            category: Some(slug("notes")),
-            author: Some(slug("jane-doe")),
-            ..Default::default()
-        })
-        .await,
+        ids(ListingFilter { category: Some(slug("notes")), author: Some(slug("jane-doe")), ..Default::default() })
+            .await,
         want(&|p| p.card.category.is_some() && by(p, "jane-doe"))
     );
     assert_eq!(
-        ids(ListingFilter {
-            tag: Some(slug("odd")),
-            featured: Some(true),
-            ..Default::default()
-        })
-        .await,
+        ids(ListingFilter { tag: Some(slug("odd")), featured: Some(true), ..Default::default() }).await,
         want(&|p| has_tag(p, "odd") && p.card.featured)
     );
     let middle = all[5].card.published_at.unwrap();
     assert_eq!(
-        ids(ListingFilter {
-            published_before: Some(middle),
-            ..Default::default()
-        })
-        .await,
+        ids(ListingFilter { published_before: Some(middle), ..Default::default() }).await,
         want(&|p| p.card.published_at.unwrap() < middle)
     );
     assert_eq!(
-        ids(ListingFilter {
-            published_after: Some(middle),
-            ..Default::default()
-        })
-        .await,
+        ids(ListingFilter { published_after: Some(middle), ..Default::default() }).await,
         want(&|p| p.card.published_at.unwrap() > middle)
     );
-    assert!(
-        ids(ListingFilter {
-            tag: Some(slug("no-such-tag")),
-            ..Default::default()
-        })
-        .await
-        .is_empty()
-    );
+    assert!(ids(ListingFilter { tag: Some(slug("no-such-tag")), ..Default::default() }).await.is_empty());
 }
 
 async fn concurrent_writers_all_succeed(store: &Store) {
@@ -465,28 +241,16 @@ async fn concurrent_writers_all_succeed(store: &Store) {
                 let mut d = draft("Concurrent Essay");
                 d.tags = vec![slug("shared-tag"), slug(&format!("tag-{i}"))];
                 let post = store.posts().create(d, Missing::Create).await?;
-                store
-                    .posts()
-                    .apply_move(post.card.id, Move::Publish, Some(1))
-                    .await
+                store.posts().apply_move(post.card.id, Move::Publish, Some(1)).await
             })
         })
         .collect();
     for task in tasks {
-        task.await
-            .unwrap()
-            .expect("no writer fails with a lock or a conflict");
+        task.await.unwrap().expect("no writer fails with a lock or a conflict");
     }
     let listed = store
         .posts()
-        .list_published(
-            ListingFilter {
-                tag: Some(slug("shared-tag")),
-                ..Default::default()
-            },
-            None,
-            100,
-        )
+        .list_published(ListingFilter { tag: Some(slug("shared-tag")), ..Default::default() }, None, 100)
         .await
         .unwrap();
     assert_eq!(listed.len(), 16);
@@ -503,19 +267,11 @@ async fn failed_write_leaves_nothing_behind(store: &Store) {
     // Tags are created before authors are refused: the whole write must roll back.
     let result: Result<(), StoreError> = store
         .write(move |conn| {
-            longform_persistence::posts::create(conn, d, Missing::Create)
-                .and_then(|_| Err(StoreError::NotFound))
+            longform_persistence::posts::create(conn, d, Missing::Create).and_then(|_| Err(StoreError::NotFound))
         })
         .await;
     assert!(matches!(result, Err(StoreError::NotFound)));
     assert!(store.taxonomy().tags().await.unwrap().is_empty());
     assert!(store.taxonomy().authors().await.unwrap().is_empty());
-    assert!(
-        store
-            .posts()
-            .find_by_slug(slug("half-written"))
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(store.posts().find_by_slug(slug("half-written")).await.unwrap().is_none());
 }

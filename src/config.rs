@@ -1,0 +1,156 @@
+//! Settings, layered: built-in defaults, then `longform.toml` (or the file
+//! named by `--config` / `LONGFORM_CONFIG`), then `LONGFORM_*` environment
+//! variables. Unknown keys are errors, so a typo never silently falls back
+//! to a default.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/longform.db";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+const DEFAULT_CONFIG_FILE: &str = "longform.toml";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub database_url: String,
+    pub bind: String,
+    /// A tracing filter, e.g. `info` or `longform=debug,actix_web=info`.
+    pub log: String,
+    pub log_format: LogFormat,
+    /// Connections in the database pool.
+    pub database_pool_size: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            database_url: DEFAULT_DATABASE_URL.to_owned(),
+            bind: DEFAULT_BIND.to_owned(),
+            log: "info".to_owned(),
+            log_format: LogFormat::Text,
+            database_pool_size: 8,
+        }
+    }
+}
+
+/// The file's keys; every one optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    database_url: Option<String>,
+    bind: Option<String>,
+    log: Option<String>,
+    log_format: Option<LogFormat>,
+    database_pool_size: Option<u32>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("invalid config file {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("invalid {name}: {message}")]
+    Env { name: &'static str, message: String },
+}
+
+impl Settings {
+    /// Load from `explicit` (must exist) or `./longform.toml` (if it
+    /// exists), then the environment (`env` looks a variable up).
+    pub fn load(explicit: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut settings = Self::default();
+        let default_path = Path::new(DEFAULT_CONFIG_FILE);
+        let path = match explicit {
+            Some(path) => Some(path),
+            None if default_path.exists() => Some(default_path),
+            None => None,
+        };
+        if let Some(path) = path {
+            settings.apply_file(path)?;
+        }
+        settings.apply_env(env)?;
+        Ok(settings)
+    }
+
+    fn apply_file(&mut self, path: &Path) -> Result<(), ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.into(), source })?;
+        let file: FileSettings = toml::from_str(&text)
+            .map_err(|e| ConfigError::Parse { path: path.into(), message: e.message().to_owned() })?;
+        let FileSettings { database_url, bind, log, log_format, database_pool_size } = file;
+        self.database_url = database_url.unwrap_or(std::mem::take(&mut self.database_url));
+        self.bind = bind.unwrap_or(std::mem::take(&mut self.bind));
+        self.log = log.unwrap_or(std::mem::take(&mut self.log));
+        self.log_format = log_format.unwrap_or(self.log_format);
+        self.database_pool_size = database_pool_size.unwrap_or(self.database_pool_size);
+        Ok(())
+    }
+
+    fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        if let Some(url) = env("LONGFORM_DATABASE_URL") {
+            self.database_url = url;
+        }
+        if let Some(bind) = env("LONGFORM_BIND") {
+            self.bind = bind;
+        }
+        if let Some(log) = env("LONGFORM_LOG") {
+            self.log = log;
+        }
+        if let Some(format) = env("LONGFORM_LOG_FORMAT") {
+            self.log_format = match format.as_str() {
+                "text" => LogFormat::Text,
+                "json" => LogFormat::Json,
+                _ => return Err(ConfigError::Env { name: "LONGFORM_LOG_FORMAT", message: "use text or json".into() }),
+            };
+        }
+        if let Some(size) = env("LONGFORM_DATABASE_POOL_SIZE") {
+            self.database_pool_size = size.parse().ok().filter(|n| *n > 0).ok_or(ConfigError::Env {
+                name: "LONGFORM_DATABASE_POOL_SIZE",
+                message: "use a positive integer".into(),
+            })?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn layers_apply_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("longform.toml");
+        std::fs::write(&path, "bind = \"0.0.0.0:9000\"\ndatabase_url = \"sqlite://file.db\"\n").unwrap();
+        let settings = Settings::load(Some(&path), env(&[("LONGFORM_DATABASE_URL", "postgres://db/lf")])).unwrap();
+        assert_eq!(settings.bind, "0.0.0.0:9000", "file over default");
+        assert_eq!(settings.database_url, "postgres://db/lf", "environment over file");
+        assert_eq!(settings.log, "info", "default where nothing is said");
+    }
+
+    #[test]
+    fn bad_files_and_values_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("longform.toml");
+        std::fs::write(&path, "databse_url = \"typo\"\n").unwrap();
+        let err = Settings::load(Some(&path), env(&[])).unwrap_err().to_string();
+        assert!(err.contains("unknown field") && err.contains("databse_url"), "{err}");
+        let missing = Settings::load(Some(&dir.path().join("nope.toml")), env(&[])).unwrap_err();
+        assert!(matches!(missing, ConfigError::Read { .. }));
+        let bad = Settings::load(None, env(&[("LONGFORM_LOG_FORMAT", "xml")])).unwrap_err();
+        assert!(bad.to_string().contains("LONGFORM_LOG_FORMAT"));
+    }
+}

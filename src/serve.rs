@@ -1,0 +1,74 @@
+//! `longform serve`: open the store, migrate, bind, and serve until SIGTERM
+//! or SIGINT, then drain in-flight requests and exit 0.
+
+use std::io::IsTerminal;
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use actix_web::dev::Service;
+use actix_web::{App, HttpServer, web};
+use longform_api::AppState;
+use tracing_subscriber::EnvFilter;
+
+use crate::cli::{CliError, open_store};
+use crate::config::{LogFormat, Settings};
+
+/// How long a stopping server waits for in-flight requests.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+pub fn run(settings: Settings) -> Result<(), CliError> {
+    init_tracing(&settings)?;
+    // Bind before anything else so "address in use" is the first, clear failure.
+    let listener = TcpListener::bind(&settings.bind)
+        .map_err(|e| CliError::Invalid(format!("cannot listen on {}: {e}", settings.bind)))?;
+    let address = listener.local_addr()?;
+    actix_web::rt::System::new().block_on(async move {
+        let store = open_store(&settings)?;
+        let applied = store.migrate().await?;
+        tracing::info!(database = %store.redacted_url(), migrations_applied = applied.len(), "database ready");
+        let state = web::Data::new(AppState { store });
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .wrap_fn(|req, srv| {
+                    let (method, path, started) = (req.method().clone(), req.path().to_owned(), Instant::now());
+                    let response = srv.call(req);
+                    async move {
+                        let response = response.await?;
+                        tracing::info!(
+                            http.method = %method,
+                            http.path = %path,
+                            http.status = response.status().as_u16(),
+                            duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+                            "request"
+                        );
+                        Ok(response)
+                    }
+                })
+                .configure(longform_api::configure)
+        })
+        .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
+        .listen(listener)?
+        .run();
+        // Scripts and tests read this line to learn the port.
+        println!("listening on http://{address}");
+        tracing::info!(%address, "listening");
+        server.await?;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}
+
+fn init_tracing(settings: &Settings) -> Result<(), CliError> {
+    let filter =
+        EnvFilter::try_new(&settings.log).map_err(|e| CliError::Invalid(format!("invalid LONGFORM_LOG: {e}")))?;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr);
+    match settings.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+    Ok(())
+}

@@ -1,0 +1,130 @@
+//! The command line: version, migrations, users that outlive restarts, and
+//! one clear line on every failure.
+
+use std::process::Output;
+
+use crate::helpers::{BIN, Db, TestApp, both_backends, run};
+
+both_backends!(users_created_by_the_cli_survive_server_restarts, migrate_applies_once_then_nothing);
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Exit code non-zero and exactly one line on stderr, starting "error:".
+fn assert_one_line_failure(output: &Output, mentions: &str) {
+    assert!(!output.status.success(), "expected failure, got {:?}", output.status);
+    let err = stderr(output);
+    assert_eq!(err.lines().count(), 1, "one line, got: {err}");
+    assert!(err.starts_with("error: ") && err.contains(mentions), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+fn users_created_by_the_cli_survive_server_restarts(db: &Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let created = run(
+        dir.path(),
+        db.url(),
+        &[
+            "user",
+            "create",
+            "--email",
+            "Editor@Example.com",
+            "--name",
+            "Ed Itor",
+            "--role",
+            "editor",
+            "--password-stdin",
+        ],
+        "correct horse battery staple\n",
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    assert!(stdout(&created).contains("created editor user editor@example.com"), "{}", stdout(&created));
+
+    let first = TestApp::spawn_in(dir, db.url());
+    assert_eq!(first.get("/readyz").status, 200);
+    let dir = first.stop();
+    let second = TestApp::spawn_in(dir, db.url());
+    assert_eq!(second.get("/readyz").status, 200);
+    let listed = run(second.dir.path(), db.url(), &["user", "list"], "");
+    assert!(stdout(&listed).contains("editor@example.com\tEd Itor\teditor"), "{}", stdout(&listed));
+
+    let duplicate = run(
+        second.dir.path(),
+        db.url(),
+        &["user", "create", "--email", "editor@example.com", "--name", "Again", "--role", "admin"],
+        "another long password\n",
+    );
+    assert_one_line_failure(&duplicate, "already exists");
+}
+
+fn migrate_applies_once_then_nothing(db: &Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let first = run(dir.path(), db.url(), &["migrate"], "");
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(stdout(&first).starts_with("applied 1 migration(s)"), "{}", stdout(&first));
+    let second = run(dir.path(), db.url(), &["migrate"], "");
+    assert!(stdout(&second).starts_with("applied 0 migration(s)"), "{}", stdout(&second));
+    assert!(!stdout(&second).contains(":***@") || db.url().contains(':'));
+}
+
+#[test]
+fn version_is_printed() {
+    let output = std::process::Command::new(BIN).arg("--version").output().unwrap();
+    assert!(output.status.success());
+    assert_eq!(stdout(&output).trim(), format!("longform {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn the_default_database_is_sqlite_under_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(BIN)
+        .current_dir(dir.path())
+        .env_remove("LONGFORM_DATABASE_URL")
+        .env_remove("LONGFORM_CONFIG")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(dir.path().join("data/longform.db").is_file(), "the data folder is created");
+}
+
+#[test]
+fn bad_input_fails_with_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = format!("sqlite://{}/lf.db", dir.path().display());
+    assert_one_line_failure(
+        &run(dir.path(), "mysql://localhost/lf", &["migrate"], ""),
+        "unsupported database URL scheme",
+    );
+    assert_one_line_failure(&run(dir.path(), "localhost/lf", &["serve"], ""), "no scheme");
+    assert_one_line_failure(
+        &run(dir.path(), &sqlite, &["--config", "/nonexistent/longform.toml", "serve"], ""),
+        "cannot read config file",
+    );
+    std::fs::write(dir.path().join("longform.toml"), "bind = [").unwrap();
+    assert_one_line_failure(&run(dir.path(), &sqlite, &["serve"], ""), "invalid config file");
+    std::fs::remove_file(dir.path().join("longform.toml")).unwrap();
+    let create = ["user", "create", "--email", "x@example.com", "--name", "X", "--role"];
+    assert_one_line_failure(
+        &run(dir.path(), &sqlite, &[&create[..], &["owner"]].concat(), "long enough password\n"),
+        "role must be one of",
+    );
+    assert_one_line_failure(&run(dir.path(), &sqlite, &[&create[..], &["admin"]].concat(), "short\n"), "at least 10");
+    let unreachable = "postgres://nobody@127.0.0.1:1/lf?connect_timeout=2";
+    assert_one_line_failure(&run(dir.path(), unreachable, &["migrate"], ""), "database unavailable");
+}
+
+#[test]
+fn a_port_in_use_fails_with_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = format!("sqlite://{}/lf.db", dir.path().display());
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let output = run(dir.path(), &sqlite, &["serve", "--bind", &address], "");
+    assert_one_line_failure(&output, "cannot listen on");
+}

@@ -1,0 +1,199 @@
+//! `TestApp` starts the binary and offers typed helpers; `Db` is a fresh
+//! database on either backend; `both_backends!` writes a test once for both.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use longform_persistence::testing::{TestDatabase, TestSqlite, postgres_database};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_longform");
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A fresh database and the URL to reach it.
+pub enum Db {
+    Sqlite(TestSqlite),
+    Postgres(TestDatabase),
+}
+
+impl Db {
+    pub fn sqlite() -> Self {
+        Self::Sqlite(TestSqlite::new().unwrap())
+    }
+
+    /// `None` after a loud SKIPPED line when no PostgreSQL can be had.
+    pub fn postgres() -> Option<Self> {
+        postgres_database().map(Self::Postgres)
+    }
+
+    pub fn url(&self) -> &str {
+        match self {
+            Self::Sqlite(db) => db.url(),
+            Self::Postgres(db) => db.url(),
+        }
+    }
+}
+
+/// Run a test body once per backend: `sqlite::name` and `postgres::name`.
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[test] fn $name() { super::$name(&$crate::helpers::Db::sqlite()); } )*
+        }
+        mod postgres {
+            $( #[test] fn $name() {
+                let Some(db) = $crate::helpers::Db::postgres() else { return };
+                super::$name(&db);
+            } )*
+        }
+    };
+}
+pub(crate) use both_backends;
+
+/// The binary with a clean environment pointing at `database_url`, run in
+/// `dir` (so the default `./data` and `./longform.toml` are the test's own).
+pub fn command(dir: &Path, database_url: &str) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("LONGFORM_DATABASE_URL", database_url)
+        .env("LONGFORM_LOG", "warn,r2d2=off");
+    cmd
+}
+
+/// Run a CLI command to completion, feeding `stdin`.
+pub fn run(dir: &Path, database_url: &str, args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = command(dir, database_url)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+pub struct TestApp {
+    child: Option<Child>,
+    pub base_url: String,
+    pub dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    /// Start `longform serve --bind 127.0.0.1:0` and wait for its address.
+    pub fn spawn(database_url: &str) -> Self {
+        Self::spawn_in(tempfile::tempdir().unwrap(), database_url)
+    }
+
+    pub fn spawn_in(dir: tempfile::TempDir, database_url: &str) -> Self {
+        let mut child = command(dir.path(), database_url)
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("listening on ") {
+                    let _ = tx.send(url.to_owned());
+                }
+            }
+        });
+        let base_url = rx.recv_timeout(START_TIMEOUT).expect("the server printed its address");
+        Self { child: Some(child), base_url, dir }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().unwrap().id()
+    }
+
+    pub fn get(&self, path: &str) -> Reply {
+        Reply::from(agent().get(&self.url(path)).call().unwrap())
+    }
+
+    /// Send SIGTERM and wait (bounded) for the process to exit.
+    pub fn terminate(mut self) -> ExitStatus {
+        let mut child = self.child.take().unwrap();
+        signal(child.id(), "TERM");
+        wait_bounded(&mut child, Duration::from_secs(40))
+    }
+
+    /// Stop and hand back the working directory, to start again in it.
+    pub fn stop(self) -> tempfile::TempDir {
+        let mut this = self;
+        let mut child = this.child.take().unwrap();
+        signal(child.id(), "TERM");
+        wait_bounded(&mut child, Duration::from_secs(40));
+        let dir = tempfile::tempdir().unwrap();
+        std::mem::replace(&mut this.dir, dir)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+pub fn signal(pid: u32, name: &str) {
+    let status = Command::new("kill").arg(format!("-{name}")).arg(pid.to_string()).status().unwrap();
+    assert!(status.success());
+}
+
+fn wait_bounded(child: &mut Child, limit: Duration) -> ExitStatus {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the server did not exit within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// An HTTP client that hands back 4xx and 5xx answers instead of erring.
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+/// A response, read whole.
+pub struct Reply {
+    pub status: u16,
+    pub content_type: String,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+impl From<ureq::http::Response<ureq::Body>> for Reply {
+    fn from(mut response: ureq::http::Response<ureq::Body>) -> Self {
+        let content_type =
+            response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        Self { status: response.status().as_u16(), content_type, body: response.body_mut().read_to_string().unwrap() }
+    }
+}

@@ -1,0 +1,8 @@
+//! End-to-end tests: the real `longform` binary, started on port 0 against
+//! a fresh SQLite file or PostgreSQL database, spoken to over HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
+mod helpers;
+
+mod cli;
+mod health;
