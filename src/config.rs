@@ -20,6 +20,12 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Connections in the database pool.
     pub database_pool_size: u32,
+    /// The public site's base URL (post, tag and author URLs are built on it).
+    pub base_url: String,
+    /// `Cache-Control: max-age` of public responses, in seconds.
+    pub cache_max_age: u32,
+    /// Whether repeated public reads are served from memory.
+    pub response_cache: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -37,6 +43,9 @@ impl Default for Settings {
             log: "info".to_owned(),
             log_format: LogFormat::Text,
             database_pool_size: 8,
+            base_url: "http://127.0.0.1:8080".to_owned(),
+            cache_max_age: 60,
+            response_cache: true,
         }
     }
 }
@@ -50,6 +59,9 @@ struct FileSettings {
     log: Option<String>,
     log_format: Option<LogFormat>,
     database_pool_size: Option<u32>,
+    base_url: Option<String>,
+    cache_max_age: Option<u32>,
+    response_cache: Option<bool>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -84,12 +96,24 @@ impl Settings {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.into(), source })?;
         let file: FileSettings = toml::from_str(&text)
             .map_err(|e| ConfigError::Parse { path: path.into(), message: e.message().to_owned() })?;
-        let FileSettings { database_url, bind, log, log_format, database_pool_size } = file;
+        let FileSettings {
+            database_url,
+            bind,
+            log,
+            log_format,
+            database_pool_size,
+            base_url,
+            cache_max_age,
+            response_cache,
+        } = file;
         self.database_url = database_url.unwrap_or(std::mem::take(&mut self.database_url));
         self.bind = bind.unwrap_or(std::mem::take(&mut self.bind));
         self.log = log.unwrap_or(std::mem::take(&mut self.log));
         self.log_format = log_format.unwrap_or(self.log_format);
         self.database_pool_size = database_pool_size.unwrap_or(self.database_pool_size);
+        self.base_url = base_url.unwrap_or(std::mem::take(&mut self.base_url));
+        self.cache_max_age = cache_max_age.unwrap_or(self.cache_max_age);
+        self.response_cache = response_cache.unwrap_or(self.response_cache);
         Ok(())
     }
 
@@ -108,6 +132,26 @@ impl Settings {
                 "text" => LogFormat::Text,
                 "json" => LogFormat::Json,
                 _ => return Err(ConfigError::Env { name: "LONGFORM_LOG_FORMAT", message: "use text or json".into() }),
+            };
+        }
+        if let Some(url) = env("LONGFORM_BASE_URL") {
+            self.base_url = url;
+        }
+        if let Some(age) = env("LONGFORM_CACHE_MAX_AGE") {
+            self.cache_max_age = age
+                .parse()
+                .map_err(|_| ConfigError::Env { name: "LONGFORM_CACHE_MAX_AGE", message: "use seconds".into() })?;
+        }
+        if let Some(on) = env("LONGFORM_RESPONSE_CACHE") {
+            self.response_cache = match on.as_str() {
+                "true" | "1" | "on" => true,
+                "false" | "0" | "off" => false,
+                _ => {
+                    return Err(ConfigError::Env {
+                        name: "LONGFORM_RESPONSE_CACHE",
+                        message: "use true or false".into(),
+                    });
+                }
             };
         }
         if let Some(size) = env("LONGFORM_DATABASE_POOL_SIZE") {

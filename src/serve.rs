@@ -6,8 +6,9 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use actix_web::dev::Service;
+use actix_web::middleware::Compress;
 use actix_web::{App, HttpServer, web};
-use longform_api::AppState;
+use longform_api::{AppState, Site};
 use tracing_subscriber::EnvFilter;
 
 use crate::cli::{CliError, open_store};
@@ -26,10 +27,19 @@ pub fn run(settings: Settings) -> Result<(), CliError> {
         let store = open_store(&settings)?;
         let applied = store.migrate().await?;
         tracing::info!(database = %store.redacted_url(), migrations_applied = applied.len(), "database ready");
-        let state = web::Data::new(AppState { store });
+        // Writes by other replicas or the CLI invalidate this process's caches.
+        let _watcher = store.watch_external_writes()?;
+        let site = Site {
+            base_url: settings.base_url.trim_end_matches('/').to_owned(),
+            cache_max_age: settings.cache_max_age,
+            cache_stale_while_revalidate: settings.cache_max_age.saturating_mul(5),
+            response_cache: settings.response_cache,
+        };
+        let state = web::Data::new(AppState::new(store, site));
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .wrap(Compress::default())
                 .wrap_fn(|req, srv| {
                     let (method, path, started) = (req.method().clone(), req.path().to_owned(), Instant::now());
                     let response = srv.call(req);

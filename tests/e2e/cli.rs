@@ -66,10 +66,10 @@ fn migrate_applies_once_then_nothing(db: &Db) {
     let dir = tempfile::tempdir().unwrap();
     let first = run(dir.path(), db.url(), &["migrate"], "");
     assert!(first.status.success(), "{}", stderr(&first));
-    assert!(stdout(&first).starts_with("applied 1 migration(s)"), "{}", stdout(&first));
+    let migrations = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite")).unwrap().count();
+    assert!(stdout(&first).starts_with(&format!("applied {migrations} migration(s)")), "{}", stdout(&first));
     let second = run(dir.path(), db.url(), &["migrate"], "");
     assert!(stdout(&second).starts_with("applied 0 migration(s)"), "{}", stdout(&second));
-    assert!(!stdout(&second).contains(":***@") || db.url().contains(':'));
 }
 
 #[test]

@@ -119,7 +119,15 @@ impl TestApp {
     }
 
     pub fn get(&self, path: &str) -> Reply {
-        Reply::from(agent().get(&self.url(path)).call().unwrap())
+        self.get_with(path, &[])
+    }
+
+    pub fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut request = agent().get(&self.url(path));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        Reply::from(request.call().unwrap())
     }
 
     /// Send SIGTERM and wait (bounded) for the process to exit.
@@ -181,10 +189,15 @@ pub fn agent() -> ureq::Agent {
 pub struct Reply {
     pub status: u16,
     pub content_type: String,
+    pub headers: ureq::http::HeaderMap,
     pub body: String,
 }
 
 impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
@@ -194,6 +207,8 @@ impl From<ureq::http::Response<ureq::Body>> for Reply {
     fn from(mut response: ureq::http::Response<ureq::Body>) -> Self {
         let content_type =
             response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-        Self { status: response.status().as_u16(), content_type, body: response.body_mut().read_to_string().unwrap() }
+        let headers = response.headers().clone();
+        let body = response.body_mut().read_to_string().unwrap();
+        Self { status: response.status().as_u16(), content_type, headers, body }
     }
 }

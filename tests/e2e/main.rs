@@ -3,6 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 mod helpers;
+mod seed;
 
 mod cli;
 mod health;
+mod rest;

@@ -17,7 +17,7 @@ pub use content::PostContent;
 pub use error::{DomainError, FieldError, InvalidKind};
 pub use ids::{AuthorId, CategoryId, PostId, TagId, UserId};
 pub use markdown::TocEntry;
-pub use post::{FeatureImage, Markdown, Post, PostCard, PostDraft};
+pub use post::{FeatureImage, Markdown, Post, PostBody, PostCard, PostDraft};
 pub use slug::{Slug, SlugError};
 pub use status::{Lifecycle, Move, PostStatus};
 pub use taxonomy::{Author, Category, NewAuthor, NewTerm, ProfileLink, Tag};

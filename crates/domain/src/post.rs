@@ -60,16 +60,22 @@ impl PostCard {
     }
 }
 
-/// A stored post with its body and taxonomy resolved.
+/// What an article page shows beyond the card.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Post {
-    pub card: PostCard,
+pub struct PostBody {
     pub markdown: String,
     pub html: String,
     pub toc: Vec<TocEntry>,
     pub canonical_url: Option<WebUrl>,
     pub meta_title: Option<MetaTitle>,
     pub meta_description: Option<MetaDescription>,
+}
+
+/// A stored post with its body and taxonomy resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Post {
+    pub card: PostCard,
+    pub body: PostBody,
 }
 
 /// Validated Markdown source.

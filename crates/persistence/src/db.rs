@@ -3,9 +3,11 @@
 //! executor.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use diesel::connection::SimpleConnection;
+use diesel::connection::{InstrumentationEvent, SimpleConnection};
 use diesel::{Connection, PgConnection, SqliteConnection};
 
 use crate::error::StoreError;
@@ -94,10 +96,22 @@ impl Backend {
     }
 }
 
-/// Opens connections of the backend the URL names, and only that one.
+/// Opens connections of the backend the URL names, and only that one, and
+/// counts every statement they run (the cost of a request is a number
+/// operators and tests can read).
 #[derive(Debug, Clone)]
 pub struct Manager {
     url: DatabaseUrl,
+    statements: Arc<AtomicU64>,
+}
+
+fn count_statements<C: Connection>(conn: &mut C, counter: &Arc<AtomicU64>) {
+    let counter = Arc::clone(counter);
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::StartQuery { .. } = event {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+    });
 }
 
 /// Per-connection SQLite settings: WAL so readers never wait for the
@@ -112,13 +126,16 @@ impl r2d2::ManageConnection for Manager {
 
     fn connect(&self) -> Result<AnyConnection, Self::Error> {
         match &self.url {
-            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
-                .map(AnyConnection::Postgresql)
-                .map_err(diesel::r2d2::Error::ConnectionError),
+            DatabaseUrl::Postgres(url) => {
+                let mut conn = PgConnection::establish(url).map_err(diesel::r2d2::Error::ConnectionError)?;
+                count_statements(&mut conn, &self.statements);
+                Ok(AnyConnection::Postgresql(conn))
+            }
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())
                     .map_err(diesel::r2d2::Error::ConnectionError)?;
                 conn.batch_execute(SQLITE_PRAGMAS).map_err(diesel::r2d2::Error::QueryError)?;
+                count_statements(&mut conn, &self.statements);
                 Ok(AnyConnection::Sqlite(conn))
             }
         }
@@ -159,6 +176,8 @@ impl Default for PoolOptions {
 pub(crate) struct Pools {
     pub(crate) read: Pool,
     pub(crate) write: Pool,
+    /// Statements run by this process's connections so far.
+    pub(crate) statements: Arc<AtomicU64>,
 }
 
 impl Pools {
@@ -166,19 +185,20 @@ impl Pools {
         if let DatabaseUrl::Sqlite(path) = url {
             create_parent_dir(path)?;
         }
+        let statements = Arc::new(AtomicU64::new(0));
         let build = |size: u32| {
             r2d2::Pool::builder()
                 .max_size(size)
                 .min_idle(Some(0))
                 .connection_timeout(options.acquire_timeout)
                 .test_on_check_out(true)
-                .build_unchecked(Manager { url: url.clone() })
+                .build_unchecked(Manager { url: url.clone(), statements: Arc::clone(&statements) })
         };
         Ok(match url {
-            DatabaseUrl::Sqlite(_) => Self { read: build(options.max_connections), write: build(1) },
+            DatabaseUrl::Sqlite(_) => Self { read: build(options.max_connections), write: build(1), statements },
             DatabaseUrl::Postgres(_) => {
                 let pool = build(options.max_connections);
-                Self { read: pool.clone(), write: pool }
+                Self { read: pool.clone(), write: pool, statements }
             }
         })
     }

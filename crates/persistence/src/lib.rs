@@ -1,6 +1,7 @@
 //! Longform's storage: Diesel on SQLite and PostgreSQL behind one async
 //! repository API, with the embedded migrations of both backends.
 
+pub mod changes;
 pub mod db;
 pub mod error;
 pub mod migrations;
@@ -16,6 +17,6 @@ pub mod testing;
 
 pub use db::{AnyConnection, Backend, DatabaseUrl, PoolOptions};
 pub use error::StoreError;
-pub use posts::{Keyset, ListingFilter, MAX_PAGE_SIZE};
+pub use posts::{Keyset, ListingFilter, MAX_PAGE_SIZE, Page};
 pub use store::{Store, now};
-pub use taxonomy::Missing;
+pub use taxonomy::{Counted, Missing};

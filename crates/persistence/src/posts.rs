@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use longform_domain::{
-    Category, FeatureImage, Lifecycle, MetaDescription, MetaTitle, Move, Post, PostCard, PostContent, PostDraft,
-    PostId, PostStatus, Slug, Title, TocEntry, WebUrl,
+    Category, FeatureImage, Lifecycle, MetaDescription, MetaTitle, Move, Post, PostBody, PostCard, PostContent,
+    PostDraft, PostId, PostStatus, Slug, Title, TocEntry, WebUrl,
 };
 
 use crate::db::AnyConnection;
@@ -130,19 +130,38 @@ fn cards(conn: &mut AnyConnection, rows: Vec<CardRow>) -> Result<Vec<PostCard>, 
     rows.into_iter().map(|row| card_from_row(row, &mut resolved)).collect()
 }
 
+impl TryFrom<BodyRow> for PostBody {
+    type Error = StoreError;
+    fn try_from(body: BodyRow) -> Result<Self, StoreError> {
+        let toc: Vec<TocEntry> =
+            serde_json::from_str(&body.toc).map_err(|e| StoreError::Corrupt(format!("post toc: {e}")))?;
+        Ok(PostBody {
+            markdown: body.markdown,
+            html: body.html,
+            toc,
+            canonical_url: parse_optional(body.canonical_url, |s| WebUrl::parse_field("canonical_url", s))?,
+            meta_title: parse_optional(body.meta_title, MetaTitle::parse)?,
+            meta_description: parse_optional(body.meta_description, MetaDescription::parse)?,
+        })
+    }
+}
+
 fn post_from_rows(conn: &mut AnyConnection, card: CardRow, body: BodyRow) -> Result<Post, StoreError> {
-    let toc: Vec<TocEntry> =
-        serde_json::from_str(&body.toc).map_err(|e| StoreError::Corrupt(format!("post toc: {e}")))?;
     let card = cards(conn, vec![card])?.pop().ok_or(StoreError::NotFound)?;
-    Ok(Post {
-        card,
-        markdown: body.markdown,
-        html: body.html,
-        toc,
-        canonical_url: parse_optional(body.canonical_url, |s| WebUrl::parse_field("canonical_url", s))?,
-        meta_title: parse_optional(body.meta_title, MetaTitle::parse)?,
-        meta_description: parse_optional(body.meta_description, MetaDescription::parse)?,
-    })
+    Ok(Post { card, body: body.try_into()? })
+}
+
+/// The bodies of several posts in one statement (an index page that shows
+/// full articles, a GraphQL list asking for `html`).
+pub fn bodies(conn: &mut AnyConnection, ids: &[PostId]) -> Result<HashMap<PostId, PostBody>, StoreError> {
+    let keys: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    posts::table
+        .filter(posts::id.eq_any(&keys))
+        .select((posts::id, BodyRow::as_select()))
+        .load::<(String, BodyRow)>(conn)?
+        .into_iter()
+        .map(|(id, body)| Ok((parse_id(&id)?, body.try_into()?)))
+        .collect()
 }
 
 pub fn get(conn: &mut AnyConnection, id: PostId) -> Result<Post, StoreError> {
@@ -446,18 +465,19 @@ fn resolve_facets(
     Ok(Some(facets))
 }
 
-/// Published posts, newest first, after `after`, at most `limit` (capped at
-/// [`MAX_PAGE_SIZE`]). The first named facet (tag, else author, else
-/// category, else featured, else the whole blog) picks the listing whose
-/// index the query walks; the other filters narrow it.
-pub fn list_published(
-    conn: &mut AnyConnection,
-    filter: &ListingFilter,
-    after: Option<Keyset>,
-    limit: u32,
-) -> Result<Vec<PostCard>, StoreError> {
+/// Which listing a query walks (`kind`, `key`) and the facets that narrow it.
+struct Plan {
+    kind: &'static str,
+    key: String,
+    narrowing: Vec<(Facet, String)>,
+}
+
+/// The listing a filter walks: the first named facet (tag, else author,
+/// else category), else featured posts, else the whole blog; the other
+/// facets narrow it. `None` when a named facet does not exist.
+fn listing_plan(conn: &mut AnyConnection, filter: &ListingFilter) -> Result<Option<Plan>, StoreError> {
     let Some(mut facets) = resolve_facets(conn, filter)? else {
-        return Ok(Vec::new());
+        return Ok(None);
     };
     let (kind, key) = match facets.first() {
         Some((facet, id)) => (facet.kind(), id.clone()),
@@ -467,15 +487,68 @@ pub fn list_published(
     if !facets.is_empty() {
         facets.remove(0);
     }
-    let mut query = post_listings::table
-        .inner_join(posts::table)
-        .filter(post_listings::kind.eq(kind))
-        .filter(post_listings::key.eq(key))
-        .filter(posts::status.eq(PostStatus::Published.as_str()))
+    Ok(Some(Plan { kind, key, narrowing: facets }))
+}
+
+/// The published posts of one listing with the filter's narrowing applied:
+/// written once for the page query and the count query.
+macro_rules! narrowed_listing {
+    ($kind:expr, $key:expr, $facets:expr, $filter:expr) => {{
+        let mut query = post_listings::table
+            .inner_join(posts::table)
+            .filter(post_listings::kind.eq($kind))
+            .filter(post_listings::key.eq($key))
+            .filter(posts::status.eq(PostStatus::Published.as_str()))
+            .into_boxed();
+        if let Some(at) = $filter.published_after {
+            query = query.filter(post_listings::published_at.gt(to_db(at)));
+        }
+        if let Some(at) = $filter.published_before {
+            query = query.filter(post_listings::published_at.lt(to_db(at)));
+        }
+        if let Some(featured) = $filter.featured {
+            query = query.filter(posts::featured.eq(featured));
+        }
+        for (facet, id) in $facets {
+            query =
+                match facet {
+                    Facet::Tag => query.filter(
+                        posts::id.eq_any(post_tags::table.filter(post_tags::tag_id.eq(id)).select(post_tags::post_id)),
+                    ),
+                    Facet::Author => query.filter(posts::id.eq_any(
+                        post_authors::table.filter(post_authors::author_id.eq(id)).select(post_authors::post_id),
+                    )),
+                    Facet::Category => query.filter(posts::category_id.eq(id)),
+                };
+        }
+        query
+    }};
+}
+
+/// One page of a listing, and where the next one starts (`None` on the last).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub cards: Vec<PostCard>,
+    pub next: Option<Keyset>,
+}
+
+/// Published posts, newest first, after `after`, at most `limit` (capped at
+/// [`MAX_PAGE_SIZE`]): one index range walk (one row further, to know
+/// whether another page follows), then the page's taxonomy.
+pub fn list_published(
+    conn: &mut AnyConnection,
+    filter: &ListingFilter,
+    after: Option<Keyset>,
+    limit: u32,
+) -> Result<Page, StoreError> {
+    let Some(Plan { kind, key, narrowing }) = listing_plan(conn, filter)? else {
+        return Ok(Page { cards: Vec::new(), next: None });
+    };
+    let limit = limit.clamp(1, MAX_PAGE_SIZE);
+    let mut query = narrowed_listing!(kind, key, narrowing, filter)
         .select(CardRow::as_select())
         .order((post_listings::published_at.desc(), post_listings::post_id.desc()))
-        .limit(i64::from(limit.clamp(1, MAX_PAGE_SIZE)))
-        .into_boxed();
+        .limit(i64::from(limit) + 1);
     if let Some(cursor) = after {
         let (at, id) = (to_db(cursor.published_at), cursor.id.to_string());
         query = query.filter(
@@ -484,28 +557,95 @@ pub fn list_published(
                 .or(post_listings::published_at.eq(at).and(post_listings::post_id.lt(id))),
         );
     }
-    if let Some(at) = filter.published_after {
-        query = query.filter(post_listings::published_at.gt(to_db(at)));
+    let mut rows: Vec<CardRow> = query.load(conn)?;
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let cards = cards(conn, rows)?;
+    let next = if more { cards.last().and_then(Keyset::of) } else { None };
+    Ok(Page { cards, next })
+}
+
+/// How many published posts the filter matches (all pages together).
+pub fn count_published(conn: &mut AnyConnection, filter: &ListingFilter) -> Result<i64, StoreError> {
+    let Some(Plan { kind, key, narrowing }) = listing_plan(conn, filter)? else {
+        return Ok(0);
+    };
+    Ok(narrowed_listing!(kind, key, narrowing, filter).count().get_result(conn)?)
+}
+
+/// Published post counts per tag, category or author id (`kind` is
+/// "tag", "category" or "author"), in one statement.
+pub fn published_counts(conn: &mut AnyConnection, kind: &str) -> Result<HashMap<String, i64>, StoreError> {
+    Ok(post_listings::table
+        .filter(post_listings::kind.eq(kind))
+        .group_by(post_listings::key)
+        .select((post_listings::key, diesel::dsl::count_star()))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// Published post count of one tag, category or author.
+pub fn published_count(conn: &mut AnyConnection, kind: &str, id: &str) -> Result<i64, StoreError> {
+    Ok(post_listings::table
+        .filter(post_listings::kind.eq(kind))
+        .filter(post_listings::key.eq(id))
+        .count()
+        .get_result(conn)?)
+}
+
+/// How many of each tag's newest posts are considered for "related": a
+/// bound that keeps the cost of an article flat however large a tag grows.
+const RELATED_CANDIDATES_PER_TAG: i64 = 50;
+
+/// Up to `limit` published posts sharing the most tags with each of
+/// `posts` (ties: newest first), considering each shared tag's newest
+/// [`RELATED_CANDIDATES_PER_TAG`] posts. One statement for the posts' tags,
+/// one per distinct tag, then one page of cards for all of them together.
+pub fn related(
+    conn: &mut AnyConnection,
+    posts_of_interest: &[PostId],
+    limit: usize,
+) -> Result<HashMap<PostId, Vec<PostCard>>, StoreError> {
+    let keys: Vec<String> = posts_of_interest.iter().map(ToString::to_string).collect();
+    let tag_rows: Vec<(String, String)> = post_tags::table
+        .filter(post_tags::post_id.eq_any(&keys))
+        .select((post_tags::post_id, post_tags::tag_id))
+        .load(conn)?;
+    let mut distinct_tags: Vec<&String> = tag_rows.iter().map(|(_, tag)| tag).collect();
+    distinct_tags.sort_unstable();
+    distinct_tags.dedup();
+    let mut newest: HashMap<&String, Vec<(String, NaiveDateTime)>> = HashMap::new();
+    for tag in distinct_tags {
+        let rows = post_listings::table
+            .filter(post_listings::kind.eq("tag"))
+            .filter(post_listings::key.eq(tag))
+            .order((post_listings::published_at.desc(), post_listings::post_id.desc()))
+            .limit(RELATED_CANDIDATES_PER_TAG)
+            .select((post_listings::post_id, post_listings::published_at))
+            .load(conn)?;
+        newest.insert(tag, rows);
     }
-    if let Some(at) = filter.published_before {
-        query = query.filter(post_listings::published_at.lt(to_db(at)));
+    let mut picks: HashMap<String, Vec<String>> = HashMap::new();
+    for post in &keys {
+        let mut shared: HashMap<&String, (usize, NaiveDateTime)> = HashMap::new();
+        for (_, tag) in tag_rows.iter().filter(|(p, _)| p == post) {
+            for (candidate, at) in newest.get(tag).into_iter().flatten().filter(|(c, _)| c != post) {
+                shared.entry(candidate).or_insert((0, *at)).0 += 1;
+            }
+        }
+        let mut ranked: Vec<_> = shared.into_iter().collect();
+        ranked
+            .sort_by(|(a_id, (a_n, a_at)), (b_id, (b_n, b_at))| b_n.cmp(a_n).then(b_at.cmp(a_at)).then(b_id.cmp(a_id)));
+        picks.insert(post.clone(), ranked.into_iter().take(limit).map(|(id, _)| id.clone()).collect());
     }
-    if let Some(featured) = filter.featured {
-        query = query.filter(posts::featured.eq(featured));
-    }
-    for (facet, id) in facets {
-        query = match facet {
-            Facet::Tag => query
-                .filter(posts::id.eq_any(post_tags::table.filter(post_tags::tag_id.eq(id)).select(post_tags::post_id))),
-            Facet::Author => query.filter(
-                posts::id
-                    .eq_any(post_authors::table.filter(post_authors::author_id.eq(id)).select(post_authors::post_id)),
-            ),
-            Facet::Category => query.filter(posts::category_id.eq(id)),
-        };
-    }
-    let rows = query.load(conn)?;
-    cards(conn, rows)
+    let wanted: Vec<String> = picks.values().flatten().cloned().collect();
+    let rows = posts::table.filter(posts::id.eq_any(&wanted)).select(CardRow::as_select()).load(conn)?;
+    let by_id: HashMap<String, PostCard> = cards(conn, rows)?.into_iter().map(|c| (c.id.to_string(), c)).collect();
+    picks
+        .into_iter()
+        .map(|(post, ids)| Ok((parse_id(&post)?, ids.iter().filter_map(|id| by_id.get(id).cloned()).collect())))
+        .collect()
 }
 
 /// The async repository.
@@ -549,12 +689,24 @@ impl Posts<'_> {
         self.0.read(move |c| find_by_slug(c, &slug)).await
     }
 
+    pub async fn count_published(&self, filter: ListingFilter) -> Result<i64, StoreError> {
+        self.0.read(move |c| count_published(c, &filter)).await
+    }
+
+    pub async fn related(&self, ids: Vec<PostId>, limit: usize) -> Result<HashMap<PostId, Vec<PostCard>>, StoreError> {
+        self.0.read(move |c| related(c, &ids, limit)).await
+    }
+
+    pub async fn bodies(&self, ids: Vec<PostId>) -> Result<HashMap<PostId, PostBody>, StoreError> {
+        self.0.read(move |c| bodies(c, &ids)).await
+    }
+
     pub async fn list_published(
         &self,
         filter: ListingFilter,
         after: Option<Keyset>,
         limit: u32,
-    ) -> Result<Vec<PostCard>, StoreError> {
+    ) -> Result<Page, StoreError> {
         self.0.read(move |c| list_published(c, &filter, after, limit)).await
     }
 }

@@ -2,6 +2,9 @@
 //! run blocking Diesel work on tokio's blocking pool, each write in one
 //! transaction.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::Connection;
 use diesel::connection::SimpleConnection;
@@ -13,6 +16,9 @@ use crate::error::StoreError;
 pub struct Store {
     url: DatabaseUrl,
     pools: Pools,
+    /// Bumped after every committed write through this store: caches of
+    /// anything read from it are stale once it moves.
+    generation: Arc<AtomicU64>,
 }
 
 impl Store {
@@ -21,7 +27,11 @@ impl Store {
     pub fn open(url: &str, options: &PoolOptions) -> Result<Self, StoreError> {
         let url = DatabaseUrl::parse(url).map_err(|e| StoreError::InvalidUrl(e.to_string()))?;
         let pools = Pools::open(&url, options)?;
-        Ok(Self { url, pools })
+        Ok(Self { url, pools, generation: Arc::new(AtomicU64::new(0)) })
+    }
+
+    pub(crate) fn database_url(&self) -> &DatabaseUrl {
+        &self.url
     }
 
     pub fn backend(&self) -> Backend {
@@ -31,6 +41,23 @@ impl Store {
     /// The database URL with any password masked.
     pub fn redacted_url(&self) -> String {
         self.url.redacted()
+    }
+
+    /// Statements run by this store's connections since it opened.
+    pub fn statements_executed(&self) -> u64 {
+        self.pools.statements.load(Ordering::Relaxed)
+    }
+
+    /// Moves after every write through this store (committed or not: a
+    /// spurious move only costs a cache refill).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Mark everything read so far as possibly stale (a write elsewhere,
+    /// announced by another replica).
+    pub fn bump_generation(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
     }
 
     /// Answers while the database answers.
@@ -57,11 +84,13 @@ impl Store {
         T: Send + 'static,
     {
         let pool = self.pools.write.clone();
-        blocking(move || {
+        let result = blocking(move || {
             let mut conn = pool.get()?;
             AnyConnection::transaction(&mut conn, work)
         })
-        .await
+        .await;
+        self.bump_generation();
+        result
     }
 }
 

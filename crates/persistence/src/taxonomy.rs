@@ -293,8 +293,52 @@ pub(crate) fn authors_of(
     Ok(out)
 }
 
+/// A tag, category or author with its number of published posts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counted<T> {
+    pub item: T,
+    pub published_posts: i64,
+}
+
+macro_rules! counted_reads {
+    ($list:ident, $one:ident, $repo:ident, $ty:ty, $kind:literal) => {
+        /// Every one, by slug, with its published post count (two statements).
+        pub async fn $list(&self) -> Result<Vec<Counted<$ty>>, StoreError> {
+            self.0
+                .read(|c| {
+                    let counts = crate::posts::published_counts(c, $kind)?;
+                    Ok($repo::list(c)?
+                        .into_iter()
+                        .map(|item| {
+                            let published_posts = counts.get(&item.id.to_string()).copied().unwrap_or(0);
+                            Counted { item, published_posts }
+                        })
+                        .collect())
+                })
+                .await
+        }
+
+        /// One by slug, with its published post count.
+        pub async fn $one(&self, slug: Slug) -> Result<Option<Counted<$ty>>, StoreError> {
+            self.0
+                .read(move |c| {
+                    let Some(item) = $repo::find_by_slug(c, &slug)? else { return Ok(None) };
+                    let published_posts = crate::posts::published_count(c, $kind, &item.id.to_string())?;
+                    Ok(Some(Counted { item, published_posts }))
+                })
+                .await
+        }
+    };
+}
+
 /// The async repositories.
 pub struct Taxonomy<'a>(&'a Store);
+
+impl Taxonomy<'_> {
+    counted_reads!(tags_counted, tag_counted, tag_repo, Tag, "tag");
+    counted_reads!(categories_counted, category_counted, category_repo, Category, "category");
+    counted_reads!(authors_counted, author_counted, author_repo, Author, "author");
+}
 
 impl Store {
     pub fn taxonomy(&self) -> Taxonomy<'_> {

@@ -17,6 +17,9 @@ both_backends!(
     listing_filters,
     concurrent_writers_all_succeed,
     failed_write_leaves_nothing_behind,
+    counts_follow_the_filters,
+    related_posts_share_the_most_tags,
+    taxonomy_counts_only_published_posts,
 );
 
 fn slug(s: &str) -> Slug {
@@ -71,9 +74,9 @@ async fn derived_slugs_get_suffixes_and_explicit_duplicates_conflict(store: &Sto
     }
     assert_eq!(first.card.version, 1);
     assert_eq!(first.card.status, PostStatus::Draft);
-    assert_eq!(first.toc.len(), 1);
+    assert_eq!(first.body.toc.len(), 1);
     assert_eq!(first.card.summary, "Some words here.");
-    assert!(first.html.contains("<h1 id=\"intro\">"), "{}", first.html);
+    assert!(first.body.html.contains("<h1 id=\"intro\">"), "{}", first.body.html);
 }
 
 async fn taxonomy_keeps_order_and_creates_or_refuses_missing_terms(store: &Store) {
@@ -108,17 +111,17 @@ async fn publishing_sets_the_date_once_and_drives_listings(store: &Store) {
     let posts = store.posts();
     let post = posts.create(draft("Schedulers"), Missing::Create).await.unwrap();
     let all = ListingFilter::default();
-    assert!(posts.list_published(all.clone(), None, 20).await.unwrap().is_empty(), "drafts are not listed");
+    assert!(posts.list_published(all.clone(), None, 20).await.unwrap().cards.is_empty(), "drafts are not listed");
 
     let published = posts.apply_move(post.card.id, Move::Publish, Some(1)).await.unwrap();
     assert_eq!(published.card.status, PostStatus::Published);
     assert_eq!(published.card.version, 2);
     let first_date = published.card.published_at.unwrap();
-    assert_eq!(posts.list_published(all.clone(), None, 20).await.unwrap()[0].id, post.card.id);
+    assert_eq!(posts.list_published(all.clone(), None, 20).await.unwrap().cards[0].id, post.card.id);
 
     let unpublished = posts.apply_move(post.card.id, Move::Unpublish, None).await.unwrap();
     assert_eq!(unpublished.card.published_at, Some(first_date));
-    assert!(posts.list_published(all.clone(), None, 20).await.unwrap().is_empty());
+    assert!(posts.list_published(all.clone(), None, 20).await.unwrap().cards.is_empty());
     let again = posts.apply_move(post.card.id, Move::Publish, None).await.unwrap();
     assert_eq!(again.card.published_at, Some(first_date), "re-publishing keeps the first date");
 
@@ -135,7 +138,7 @@ async fn publishing_sets_the_date_once_and_drives_listings(store: &Store) {
         .await
         .unwrap();
     assert_eq!(scheduled.card.status, PostStatus::Scheduled);
-    assert_eq!(posts.list_published(all, None, 20).await.unwrap().len(), 1, "scheduled posts are not listed");
+    assert_eq!(posts.list_published(all, None, 20).await.unwrap().cards.len(), 1, "scheduled posts are not listed");
 }
 
 async fn stale_versions_are_refused_and_nothing_is_written(store: &Store) {
@@ -174,7 +177,7 @@ async fn keyset_pagination_walks_every_post_once_in_order(store: &Store) {
     let mut seen = Vec::new();
     let mut after = None;
     for _ in 0..10 {
-        let page = store.posts().list_published(ListingFilter::default(), after, 5).await.unwrap();
+        let page = store.posts().list_published(ListingFilter::default(), after, 5).await.unwrap().cards;
         if page.is_empty() {
             break;
         }
@@ -183,14 +186,22 @@ async fn keyset_pagination_walks_every_post_once_in_order(store: &Store) {
         seen.extend(page.iter().map(|c| c.id));
     }
     assert_eq!(seen, expected);
-    let capped = store.posts().list_published(ListingFilter::default(), None, 10_000).await.unwrap();
+    let capped = store.posts().list_published(ListingFilter::default(), None, 10_000).await.unwrap().cards;
     assert_eq!(capped.len(), 23, "an oversized limit is capped, not an error here");
 }
 
 async fn listing_filters(store: &Store) {
     let all = publish_many(store, 12).await;
     let ids = |filter: ListingFilter| async move {
-        store.posts().list_published(filter, None, 100).await.unwrap().into_iter().map(|c| c.id).collect::<Vec<_>>()
+        store
+            .posts()
+            .list_published(filter, None, 100)
+            .await
+            .unwrap()
+            .cards
+            .into_iter()
+            .map(|c| c.id)
+            .collect::<Vec<_>>()
     };
     let want = |pred: &dyn Fn(&longform_domain::Post) -> bool| {
         all.iter().filter(|p| pred(p)).map(|p| p.card.id).collect::<Vec<_>>()
@@ -252,7 +263,8 @@ async fn concurrent_writers_all_succeed(store: &Store) {
         .posts()
         .list_published(ListingFilter { tag: Some(slug("shared-tag")), ..Default::default() }, None, 100)
         .await
-        .unwrap();
+        .unwrap()
+        .cards;
     assert_eq!(listed.len(), 16);
     let mut slugs: Vec<_> = listed.iter().map(|c| c.slug.to_string()).collect();
     slugs.sort();
@@ -274,4 +286,72 @@ async fn failed_write_leaves_nothing_behind(store: &Store) {
     assert!(store.taxonomy().tags().await.unwrap().is_empty());
     assert!(store.taxonomy().authors().await.unwrap().is_empty());
     assert!(store.posts().find_by_slug(slug("half-written")).await.unwrap().is_none());
+}
+
+async fn counts_follow_the_filters(store: &Store) {
+    let all = publish_many(store, 12).await;
+    store.posts().create(draft("Unpublished"), Missing::Create).await.unwrap();
+    let count = |filter: ListingFilter| async move { store.posts().count_published(filter).await.unwrap() };
+    assert_eq!(count(ListingFilter::default()).await, 12);
+    let even = all.iter().filter(|p| p.card.tags[0].slug.as_str() == "even").count();
+    assert_eq!(count(ListingFilter { tag: Some(slug("even")), ..Default::default() }).await, even as i64);
+    let featured_jane = all.iter().filter(|p| p.card.featured && p.card.authors[0].slug.as_str() == "jane-doe").count();
+    assert_eq!(
+        count(ListingFilter { author: Some(slug("jane-doe")), featured: Some(true), ..Default::default() }).await,
+        featured_jane as i64
+    );
+    assert_eq!(count(ListingFilter { tag: Some(slug("nope")), ..Default::default() }).await, 0);
+}
+
+async fn publish_tagged(store: &Store, title: &str, tags: &[&str]) -> longform_domain::Post {
+    let mut d = draft(title);
+    d.tags = tags.iter().map(|t| slug(t)).collect();
+    let post = store.posts().create(d, Missing::Create).await.unwrap();
+    store.posts().apply_move(post.card.id, Move::Publish, None).await.unwrap()
+}
+
+async fn related_posts_share_the_most_tags(store: &Store) {
+    let subject = publish_tagged(store, "Subject", &["go", "runtime", "scheduler"]).await;
+    let one = publish_tagged(store, "One Shared", &["go"]).await;
+    let three = publish_tagged(store, "Three Shared", &["go", "runtime", "scheduler"]).await;
+    let two = publish_tagged(store, "Two Shared", &["runtime", "scheduler", "other"]).await;
+    let none = publish_tagged(store, "None Shared", &["other"]).await;
+    let also_one = publish_tagged(store, "Also One", &["scheduler"]).await;
+    let draft_post = store.posts().create(draft("Draft Shares All"), Missing::Create).await.unwrap();
+    let _ = (none, draft_post);
+    let related = store.posts().related(vec![subject.card.id], 3).await.unwrap();
+    let ids: Vec<_> = related[&subject.card.id].iter().map(|c| c.id).collect();
+    // Most shared first; among equals (one shared tag each) the newest.
+    assert_eq!(ids, [three.card.id, two.card.id, also_one.card.id]);
+    assert!(!ids.contains(&one.card.id));
+    let untagged = publish_tagged(store, "Untagged", &[]).await;
+    assert!(
+        store
+            .posts()
+            .related(vec![untagged.card.id], 3)
+            .await
+            .unwrap()
+            .get(&untagged.card.id)
+            .is_none_or(Vec::is_empty)
+    );
+}
+
+async fn taxonomy_counts_only_published_posts(store: &Store) {
+    publish_tagged(store, "A", &["go", "runtime"]).await;
+    publish_tagged(store, "B", &["go"]).await;
+    let mut d = draft("Draft");
+    d.tags = vec![slug("go"), slug("drafts-only")];
+    store.posts().create(d, Missing::Create).await.unwrap();
+    let counted: Vec<(String, i64)> = store
+        .taxonomy()
+        .tags_counted()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.item.slug.to_string(), c.published_posts))
+        .collect();
+    assert_eq!(counted, [("drafts-only".into(), 0), ("go".into(), 2), ("runtime".into(), 1)]);
+    let go = store.taxonomy().tag_counted(slug("go")).await.unwrap().unwrap();
+    assert_eq!(go.published_posts, 2);
+    assert!(store.taxonomy().tag_counted(slug("missing")).await.unwrap().is_none());
 }

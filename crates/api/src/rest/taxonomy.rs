@@ -1,0 +1,90 @@
+//! Tags, categories and authors with their published post counts.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use longform_domain::Slug;
+use serde_json::json;
+
+use super::public_json;
+use super::query::Params;
+use super::wire::{AuthorJson, TermJson};
+use crate::AppState;
+use crate::error::ApiError;
+
+fn slug_or_404(raw: &str) -> Result<Slug, ApiError> {
+    Slug::parse(raw).map_err(|_| ApiError::NotFound)
+}
+
+#[get("/tags")]
+pub async fn tags(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    Params::parse(req.query_string(), &[])?;
+    public_json(&req, &state, || async {
+        let tags = state.store.taxonomy().tags_counted().await?;
+        Ok(json!({ "tags": tags.iter().map(|t| TermJson::tag(t, &state.site)).collect::<Vec<_>>() }))
+    })
+    .await
+}
+
+#[get("/tags/{slug}")]
+pub async fn tag(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Params::parse(req.query_string(), &[])?;
+    let slug = slug_or_404(&slug)?;
+    public_json(&req, &state, || async {
+        let tag = state.store.taxonomy().tag_counted(slug).await?.ok_or(ApiError::NotFound)?;
+        Ok(json!({ "tag": TermJson::tag(&tag, &state.site) }))
+    })
+    .await
+}
+
+#[get("/categories")]
+pub async fn categories(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    Params::parse(req.query_string(), &[])?;
+    public_json(&req, &state, || async {
+        let categories = state.store.taxonomy().categories_counted().await?;
+        Ok(json!({ "categories": categories.iter().map(|c| TermJson::category(c, &state.site)).collect::<Vec<_>>() }))
+    })
+    .await
+}
+
+#[get("/categories/{slug}")]
+pub async fn category(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Params::parse(req.query_string(), &[])?;
+    let slug = slug_or_404(&slug)?;
+    public_json(&req, &state, || async {
+        let category = state.store.taxonomy().category_counted(slug).await?.ok_or(ApiError::NotFound)?;
+        Ok(json!({ "category": TermJson::category(&category, &state.site) }))
+    })
+    .await
+}
+
+#[get("/authors")]
+pub async fn authors(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    Params::parse(req.query_string(), &[])?;
+    public_json(&req, &state, || async {
+        let authors = state.store.taxonomy().authors_counted().await?;
+        Ok(json!({ "authors": authors.iter().map(|a| AuthorJson::new(a, &state.site)).collect::<Vec<_>>() }))
+    })
+    .await
+}
+
+#[get("/authors/{slug}")]
+pub async fn author(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Params::parse(req.query_string(), &[])?;
+    let slug = slug_or_404(&slug)?;
+    public_json(&req, &state, || async {
+        let author = state.store.taxonomy().author_counted(slug).await?.ok_or(ApiError::NotFound)?;
+        Ok(json!({ "author": AuthorJson::new(&author, &state.site) }))
+    })
+    .await
+}
