@@ -7,4 +7,5 @@ mod seed;
 
 mod cli;
 mod health;
+mod openapi;
 mod rest;

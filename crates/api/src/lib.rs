@@ -3,6 +3,7 @@
 //! [`configure`].
 
 pub mod cache;
+pub mod docs;
 pub mod error;
 pub mod health;
 pub mod metrics;
@@ -33,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
         .service(metrics::metrics)
+        .service(docs::openapi)
         .configure(rest::configure)
         .default_service(web::to(not_found));
 }
