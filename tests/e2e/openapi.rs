@@ -19,7 +19,13 @@ fn documented_paths(document: &str) -> Vec<String> {
 fn the_served_document_is_the_committed_one_and_every_path_answers() {
     let db = Db::sqlite();
     let seed = Seed::new(db.url());
-    seed.post(PostSpec { title: "Example", tags: &["example"], authors: &["example"], category: Some("example"), ..Default::default() });
+    seed.post(PostSpec {
+        title: "Example",
+        tags: &["example"],
+        authors: &["example"],
+        category: Some("example"),
+        ..Default::default()
+    });
     let app = TestApp::spawn(db.url());
     let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.yaml")).unwrap();
     let served = app.get("/openapi.yaml");

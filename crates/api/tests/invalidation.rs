@@ -23,7 +23,8 @@ async fn each_kind_of_write_changes_the_etag_at_once(store: Store) {
     let app = test::init_service(App::new().app_data(state).configure(longform_api::configure)).await;
     let mut etag = String::new();
     let mut check = async |what: &str, expect_slugs: &[&str]| {
-        let req = test::TestRequest::get().uri("/api/v1/posts").insert_header((IF_NONE_MATCH, etag.clone())).to_request();
+        let req =
+            test::TestRequest::get().uri("/api/v1/posts").insert_header((IF_NONE_MATCH, etag.clone())).to_request();
         let res = test::call_service(&app, req).await;
         assert_eq!(res.status(), StatusCode::OK, "{what}: a stale 304");
         let new_etag = res.headers().get(ETAG).unwrap().to_str().unwrap().to_owned();
