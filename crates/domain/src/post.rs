@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::content::PostContent;
 use crate::error::{FieldError, InvalidKind};
-use crate::ids::PostId;
+use crate::ids::{PostId, UserId};
 use crate::markdown::TocEntry;
 use crate::slug::Slug;
 use crate::status::PostStatus;
@@ -48,9 +48,18 @@ pub struct PostCard {
     pub featured: bool,
     /// Grows by one on every change; the basis of optimistic locking.
     pub version: i64,
+    /// The user who created it (ownership decides who may edit it).
+    pub owner: Option<UserId>,
+    /// Set while the post is in the trash.
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 impl PostCard {
+    /// What the role rules need to know about this post.
+    pub fn facts(&self) -> crate::PostFacts {
+        crate::PostFacts { owner: self.owner, status: self.status }
+    }
+
     pub fn primary_tag(&self) -> Option<&Tag> {
         self.tags.first()
     }

@@ -1,8 +1,10 @@
 //! Longform's storage: Diesel on SQLite and PostgreSQL behind one async
 //! repository API, with the embedded migrations of both backends.
 
+pub mod auth;
 pub mod changes;
 pub mod db;
+pub mod editorial;
 pub mod error;
 pub mod migrations;
 pub mod posts;
@@ -16,6 +18,7 @@ pub mod users;
 pub mod testing;
 
 pub use db::{AnyConnection, Backend, DatabaseUrl, PoolOptions};
+pub use editorial::{AdminFilter, CreatedKeyset};
 pub use error::StoreError;
 pub use posts::{Keyset, ListingFilter, MAX_PAGE_SIZE, Page};
 pub use store::{Store, now};

@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use longform_domain::{
     Category, FeatureImage, Lifecycle, MetaDescription, MetaTitle, Move, Post, PostBody, PostCard, PostContent,
-    PostDraft, PostId, PostStatus, Slug, Title, TocEntry, WebUrl,
+    PostDraft, PostId, PostStatus, Slug, Title, TocEntry, UserId, WebUrl,
 };
 
 use crate::db::AnyConnection;
@@ -21,7 +21,7 @@ use crate::taxonomy::{Missing, author_repo, authors_of, category_repo, tag_repo,
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = posts, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
-struct CardRow {
+pub(crate) struct CardRow {
     id: String,
     slug: String,
     title: String,
@@ -38,6 +38,8 @@ struct CardRow {
     category_id: Option<String>,
     featured: bool,
     version: i64,
+    owner_id: Option<String>,
+    deleted_at: Option<NaiveDateTime>,
 }
 
 #[derive(Queryable, Selectable)]
@@ -104,6 +106,8 @@ fn card_from_row(row: CardRow, taxonomy: &mut Resolved) -> Result<PostCard, Stor
         authors: taxonomy.authors.remove(&row.id).unwrap_or_default(),
         featured: row.featured,
         version: row.version,
+        owner: row.owner_id.as_deref().map(parse_id).transpose()?,
+        deleted_at: row.deleted_at.map(from_db),
     })
 }
 
@@ -114,7 +118,7 @@ struct Resolved {
     categories: HashMap<String, Category>,
 }
 
-fn cards(conn: &mut AnyConnection, rows: Vec<CardRow>) -> Result<Vec<PostCard>, StoreError> {
+pub(crate) fn cards(conn: &mut AnyConnection, rows: Vec<CardRow>) -> Result<Vec<PostCard>, StoreError> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -173,6 +177,7 @@ pub fn get(conn: &mut AnyConnection, id: PostId) -> Result<Post, StoreError> {
 pub fn find_by_slug(conn: &mut AnyConnection, slug: &Slug) -> Result<Option<Post>, StoreError> {
     let found = posts::table
         .filter(posts::slug.eq(slug.as_str()))
+        .filter(posts::deleted_at.is_null())
         .select((CardRow::as_select(), BodyRow::as_select()))
         .first(conn)
         .optional()?;
@@ -196,17 +201,22 @@ const MAX_SLUG_ATTEMPTS: u32 = 64;
 /// a derived one gets a -2, -3 suffix. Two writers deriving the same slug at
 /// once (PostgreSQL) collide on the unique key: the loser retries with the
 /// next free suffix.
-pub fn create(conn: &mut AnyConnection, mut draft: PostDraft, missing: Missing) -> Result<Post, StoreError> {
+pub fn create(
+    conn: &mut AnyConnection,
+    mut draft: PostDraft,
+    missing: Missing,
+    owner: Option<UserId>,
+) -> Result<Post, StoreError> {
     draft.dedup_taxonomy();
     let content = draft.render();
     let id = match &draft.slug {
-        Some(explicit) => insert_row(conn, &draft, &content, explicit)?,
+        Some(explicit) => insert_row(conn, &draft, &content, explicit, owner)?,
         None => {
             let base = draft.base_slug();
             let mut attempt = 0;
             loop {
                 let slug = free_slug(conn, &base)?;
-                match conn.transaction(|c| insert_row(c, &draft, &content, &slug)) {
+                match conn.transaction(|c| insert_row(c, &draft, &content, &slug, owner)) {
                     Err(StoreError::Conflict { field }) if field == "slug" && attempt < MAX_SLUG_ATTEMPTS => {
                         attempt += 1
                     }
@@ -216,7 +226,9 @@ pub fn create(conn: &mut AnyConnection, mut draft: PostDraft, missing: Missing) 
         }
     };
     set_taxonomy(conn, &id, &draft, missing)?;
-    get(conn, parse_id(&id)?)
+    let post = get(conn, parse_id(&id)?)?;
+    crate::editorial::record_revision(conn, &post, owner)?;
+    Ok(post)
 }
 
 fn insert_row(
@@ -224,6 +236,7 @@ fn insert_row(
     draft: &PostDraft,
     content: &PostContent,
     slug: &Slug,
+    owner: Option<UserId>,
 ) -> Result<String, StoreError> {
     let at = to_db(now());
     let toc = serde_json::to_string(&content.toc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -249,6 +262,7 @@ fn insert_row(
             posts::meta_title.eq(draft.meta_title.as_ref().map(MetaTitle::as_str)),
             posts::meta_description.eq(draft.meta_description.as_ref().map(MetaDescription::as_str)),
             posts::version.eq(1_i64),
+            posts::owner_id.eq(owner.map(|o| o.to_string())),
         ))
         .returning(posts::id)
         .get_result(conn)?)
@@ -301,11 +315,11 @@ fn set_taxonomy(
 
 /// Rewrite the post's rows in `post_listings`: one per listing it belongs
 /// to while published, none otherwise.
-fn refresh_listings(conn: &mut AnyConnection, post_id: PostId) -> Result<(), StoreError> {
+pub(crate) fn refresh_listings(conn: &mut AnyConnection, post_id: PostId) -> Result<(), StoreError> {
     let id = post_id.to_string();
     diesel::delete(post_listings::table.filter(post_listings::post_id.eq(&id))).execute(conn)?;
     let post = get(conn, post_id)?.card;
-    let (PostStatus::Published, Some(published_at)) = (post.status, post.published_at) else {
+    let (PostStatus::Published, Some(published_at), None) = (post.status, post.published_at, post.deleted_at) else {
         return Ok(());
     };
     let mut keys: Vec<(&str, String)> = vec![("all", String::new())];
@@ -330,11 +344,11 @@ fn refresh_listings(conn: &mut AnyConnection, post_id: PostId) -> Result<(), Sto
 }
 
 /// The stored version, or `NotFound`.
-fn current_version(conn: &mut AnyConnection, id: &str) -> Result<i64, StoreError> {
+pub(crate) fn current_version(conn: &mut AnyConnection, id: &str) -> Result<i64, StoreError> {
     Ok(posts::table.find(id).select(posts::version).first(conn)?)
 }
 
-fn check_version(current: i64, expected: Option<i64>) -> Result<(), StoreError> {
+pub(crate) fn check_version(current: i64, expected: Option<i64>) -> Result<(), StoreError> {
     match expected {
         Some(expected) if expected != current => Err(StoreError::VersionMismatch { expected, current }),
         _ => Ok(()),
@@ -351,6 +365,7 @@ pub fn update(
     mut draft: PostDraft,
     expected_version: Option<i64>,
     missing: Missing,
+    by: Option<UserId>,
 ) -> Result<Post, StoreError> {
     let key = id.to_string();
     let current = current_version(conn, &key)?;
@@ -387,7 +402,9 @@ pub fn update(
     }
     set_taxonomy(conn, &key, &draft, missing)?;
     refresh_listings(conn, id)?;
-    get(conn, id)
+    let post = get(conn, id)?;
+    crate::editorial::record_revision(conn, &post, by)?;
+    Ok(post)
 }
 
 /// Publish, schedule, unpublish or archive a post, per the domain's rules.
@@ -396,6 +413,7 @@ pub fn apply_move(
     id: PostId,
     action: Move,
     expected_version: Option<i64>,
+    by: Option<UserId>,
 ) -> Result<Post, StoreError> {
     let key = id.to_string();
     let (status, published_at, version): (String, Option<NaiveDateTime>, i64) =
@@ -415,7 +433,9 @@ pub fn apply_move(
         return Err(StoreError::VersionMismatch { expected: version, current: current_version(conn, &key)? });
     }
     refresh_listings(conn, id)?;
-    get(conn, id)
+    let post = get(conn, id)?;
+    crate::editorial::record_revision(conn, &post, by)?;
+    Ok(post)
 }
 
 /// A listing a filter can name: by tag, author or category.
@@ -659,7 +679,7 @@ impl Store {
 
 impl Posts<'_> {
     pub async fn create(&self, draft: PostDraft, missing: Missing) -> Result<Post, StoreError> {
-        self.0.write(move |c| create(c, draft, missing)).await
+        self.0.write(move |c| create(c, draft, missing, None)).await
     }
 
     pub async fn update(
@@ -669,7 +689,7 @@ impl Posts<'_> {
         expected_version: Option<i64>,
         missing: Missing,
     ) -> Result<Post, StoreError> {
-        self.0.write(move |c| update(c, id, draft, expected_version, missing)).await
+        self.0.write(move |c| update(c, id, draft, expected_version, missing, None)).await
     }
 
     pub async fn apply_move(
@@ -678,7 +698,7 @@ impl Posts<'_> {
         action: Move,
         expected_version: Option<i64>,
     ) -> Result<Post, StoreError> {
-        self.0.write(move |c| apply_move(c, id, action, expected_version)).await
+        self.0.write(move |c| apply_move(c, id, action, expected_version, None)).await
     }
 
     pub async fn get(&self, id: PostId) -> Result<Post, StoreError> {

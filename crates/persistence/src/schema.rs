@@ -75,6 +75,8 @@ diesel::table! {
         meta_title -> Nullable<Text>,
         meta_description -> Nullable<Text>,
         version -> BigInt,
+        owner_id -> Nullable<Text>,
+        deleted_at -> Nullable<Timestamp>,
     }
 }
 
@@ -103,7 +105,74 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (token_hash) {
+        token_hash -> Text,
+        session_id -> Text,
+        created_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Text,
+        name -> Text,
+        token_hash -> Text,
+        scope -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    revisions (id) {
+        id -> Text,
+        post_id -> Text,
+        number -> Integer,
+        user_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        title -> Text,
+        markdown -> Text,
+        metadata -> Text,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (owner, key) {
+        owner -> Text,
+        key -> Text,
+        request_hash -> Text,
+        status -> Integer,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    settings (key) {
+        key -> Text,
+        value -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(authors -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(revisions -> posts (post_id));
 diesel::joinable!(post_listings -> posts (post_id));
 diesel::joinable!(posts -> categories (category_id));
 diesel::joinable!(post_tags -> posts (post_id));
@@ -119,5 +188,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     posts,
     post_tags,
     post_authors,
-    post_listings
+    post_listings,
+    sessions,
+    refresh_tokens,
+    api_tokens,
+    revisions,
+    idempotency_keys,
+    settings
 );

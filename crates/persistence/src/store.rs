@@ -77,20 +77,31 @@ impl Store {
 
     /// Run `work` in one transaction on the write pool, off the async
     /// executor: it commits when `work` returns `Ok`, and nothing of it
-    /// remains when it returns `Err`.
+    /// remains when it returns `Err`. Content writes: cached reads are
+    /// stale afterwards.
     pub async fn write<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
+        let result = self.write_unseen(work).await;
+        self.bump_generation();
+        result
+    }
+
+    /// Like [`Store::write`], for writes no public read shows (sessions,
+    /// tokens, settings): cached reads stay valid.
+    pub async fn write_unseen<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
         let pool = self.pools.write.clone();
-        let result = blocking(move || {
+        blocking(move || {
             let mut conn = pool.get()?;
             AnyConnection::transaction(&mut conn, work)
         })
-        .await;
-        self.bump_generation();
-        result
+        .await
     }
 }
 

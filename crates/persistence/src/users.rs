@@ -11,7 +11,7 @@ use crate::store::{Store, from_db, to_db};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = users, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
-struct UserRow {
+pub(crate) struct UserRow {
     id: String,
     email: String,
     name: String,

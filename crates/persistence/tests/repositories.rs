@@ -279,7 +279,7 @@ async fn failed_write_leaves_nothing_behind(store: &Store) {
     // Tags are created before authors are refused: the whole write must roll back.
     let result: Result<(), StoreError> = store
         .write(move |conn| {
-            longform_persistence::posts::create(conn, d, Missing::Create).and_then(|_| Err(StoreError::NotFound))
+            longform_persistence::posts::create(conn, d, Missing::Create, None).and_then(|_| Err(StoreError::NotFound))
         })
         .await;
     assert!(matches!(result, Err(StoreError::NotFound)));
