@@ -7,6 +7,23 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+/// A secret from configuration: never printed, not even by `{:?}`.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct SecretString(String);
+
+impl SecretString {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SecretString {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretString(..)")
+    }
+}
+
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/longform.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 const DEFAULT_CONFIG_FILE: &str = "longform.toml";
@@ -26,6 +43,19 @@ pub struct Settings {
     pub cache_max_age: u32,
     /// Whether repeated public reads are served from memory.
     pub response_cache: bool,
+    /// The key that signs access and preview tokens (at least 32 bytes).
+    /// Required in production; generated and stored in the database otherwise.
+    pub jwt_secret: Option<SecretString>,
+    pub environment: Environment,
+    /// The largest request body accepted, in bytes.
+    pub body_limit: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Development,
+    Production,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -46,6 +76,9 @@ impl Default for Settings {
             base_url: "http://127.0.0.1:8080".to_owned(),
             cache_max_age: 60,
             response_cache: true,
+            jwt_secret: None,
+            environment: Environment::Development,
+            body_limit: 2 * 1024 * 1024,
         }
     }
 }
@@ -62,6 +95,9 @@ struct FileSettings {
     base_url: Option<String>,
     cache_max_age: Option<u32>,
     response_cache: Option<bool>,
+    jwt_secret: Option<SecretString>,
+    environment: Option<Environment>,
+    body_limit: Option<usize>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -105,7 +141,13 @@ impl Settings {
             base_url,
             cache_max_age,
             response_cache,
+            jwt_secret,
+            environment,
+            body_limit,
         } = file;
+        self.jwt_secret = jwt_secret.or(self.jwt_secret.take());
+        self.environment = environment.unwrap_or(self.environment);
+        self.body_limit = body_limit.unwrap_or(self.body_limit);
         self.database_url = database_url.unwrap_or(std::mem::take(&mut self.database_url));
         self.bind = bind.unwrap_or(std::mem::take(&mut self.bind));
         self.log = log.unwrap_or(std::mem::take(&mut self.log));
@@ -154,6 +196,27 @@ impl Settings {
                 }
             };
         }
+        if let Some(secret) = env("LONGFORM_JWT_SECRET") {
+            self.jwt_secret = Some(SecretString(secret));
+        }
+        if let Some(environment) = env("LONGFORM_ENV") {
+            self.environment = match environment.as_str() {
+                "development" => Environment::Development,
+                "production" => Environment::Production,
+                _ => {
+                    return Err(ConfigError::Env {
+                        name: "LONGFORM_ENV",
+                        message: "use development or production".into(),
+                    });
+                }
+            };
+        }
+        if let Some(limit) = env("LONGFORM_BODY_LIMIT") {
+            self.body_limit = limit.parse().ok().filter(|n| *n > 0).ok_or(ConfigError::Env {
+                name: "LONGFORM_BODY_LIMIT",
+                message: "use a positive number of bytes".into(),
+            })?;
+        }
         if let Some(size) = env("LONGFORM_DATABASE_POOL_SIZE") {
             self.database_pool_size = size.parse().ok().filter(|n| *n > 0).ok_or(ConfigError::Env {
                 name: "LONGFORM_DATABASE_POOL_SIZE",
@@ -183,6 +246,8 @@ mod tests {
         assert_eq!(settings.bind, "0.0.0.0:9000", "file over default");
         assert_eq!(settings.database_url, "postgres://db/lf", "environment over file");
         assert_eq!(settings.log, "info", "default where nothing is said");
+        let secret = Settings::load(None, env(&[("LONGFORM_JWT_SECRET", "a-very-secret-value")])).unwrap();
+        assert!(!format!("{secret:?}").contains("a-very-secret-value"), "secrets never print");
     }
 
     #[test]

@@ -8,11 +8,12 @@ use std::time::{Duration, Instant};
 use actix_web::dev::Service;
 use actix_web::middleware::Compress;
 use actix_web::{App, HttpServer, web};
+use longform_api::auth::jwt::Keys;
 use longform_api::{AppState, Site};
 use tracing_subscriber::EnvFilter;
 
 use crate::cli::{CliError, open_store};
-use crate::config::{LogFormat, Settings};
+use crate::config::{Environment, LogFormat, Settings};
 
 /// How long a stopping server waits for in-flight requests.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
@@ -29,13 +30,16 @@ pub fn run(settings: Settings) -> Result<(), CliError> {
         tracing::info!(database = %store.redacted_url(), migrations_applied = applied.len(), "database ready");
         // Writes by other replicas or the CLI invalidate this process's caches.
         let _watcher = store.watch_external_writes()?;
+        let keys = signing_keys(&settings, &store).await?;
+        let body_limit = settings.body_limit;
         let site = Site {
             base_url: settings.base_url.trim_end_matches('/').to_owned(),
             cache_max_age: settings.cache_max_age,
             cache_stale_while_revalidate: settings.cache_max_age.saturating_mul(5),
             response_cache: settings.response_cache,
+            body_limit,
         };
-        let state = web::Data::new(AppState::new(store, site));
+        let state = web::Data::new(AppState::new(store, site, keys).map_err(|e| CliError::Invalid(e.to_string()))?);
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -55,7 +59,7 @@ pub fn run(settings: Settings) -> Result<(), CliError> {
                         Ok(response)
                     }
                 })
-                .configure(longform_api::configure)
+                .configure(|cfg| longform_api::configure(cfg, body_limit))
         })
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
         .listen(listener)?
@@ -67,6 +71,22 @@ pub fn run(settings: Settings) -> Result<(), CliError> {
         tracing::info!("stopped");
         Ok(())
     })
+}
+
+/// The token signing key: from configuration, else (outside production)
+/// generated once and kept in the database, shared by every replica.
+async fn signing_keys(settings: &Settings, store: &longform_persistence::Store) -> Result<Keys, CliError> {
+    let secret = match (&settings.jwt_secret, settings.environment) {
+        (Some(secret), _) => secret.expose().to_owned(),
+        (None, Environment::Production) => {
+            return Err(CliError::Invalid("LONGFORM_JWT_SECRET is required in production (at least 32 bytes)".into()));
+        }
+        (None, Environment::Development) => {
+            let generated = longform_domain::Secret::generate("").expose().to_owned();
+            store.auth().setting_or_insert("jwt_secret", generated).await?
+        }
+    };
+    Keys::new(secret.as_bytes()).map_err(|e| CliError::Invalid(format!("LONGFORM_JWT_SECRET: {e}")))
 }
 
 fn init_tracing(settings: &Settings) -> Result<(), CliError> {

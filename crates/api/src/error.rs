@@ -23,6 +23,18 @@ pub enum ApiError {
     PreconditionFailed { current_version: i64 },
     #[error("the service is unavailable")]
     Unavailable,
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("too many attempts; retry in {retry_after_secs} s")]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("this request must carry If-Match with the resource's current ETag")]
+    PreconditionRequired,
+    #[error("the request body is larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("the Idempotency-Key was used for a different request")]
+    IdempotencyMismatch,
     #[error("internal error")]
     Internal,
 }
@@ -99,6 +111,12 @@ impl ApiError {
             Self::Conflict { .. } => ("conflict", "Conflict"),
             Self::PreconditionFailed { .. } => ("precondition-failed", "Precondition failed"),
             Self::Unavailable => ("unavailable", "Service unavailable"),
+            Self::Unauthorized(_) => ("unauthorized", "Unauthorized"),
+            Self::Forbidden(_) => ("forbidden", "Forbidden"),
+            Self::TooManyRequests { .. } => ("rate-limited", "Too many requests"),
+            Self::PreconditionRequired => ("precondition-required", "Precondition required"),
+            Self::PayloadTooLarge { .. } => ("payload-too-large", "Payload too large"),
+            Self::IdempotencyMismatch => ("idempotency-mismatch", "Idempotency key reused"),
             Self::Internal => ("internal", "Internal error"),
         }
     }
@@ -121,6 +139,12 @@ impl ResponseError for ApiError {
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::IdempotencyMismatch => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -135,7 +159,17 @@ impl ResponseError for ApiError {
             _ => (None, &[][..], None),
         };
         let status = self.status_code();
-        HttpResponse::build(status).content_type(PROBLEM_JSON).json(Problem {
+        let mut builder = HttpResponse::build(status);
+        match self {
+            Self::TooManyRequests { retry_after_secs } => {
+                builder.insert_header(("Retry-After", retry_after_secs.to_string()));
+            }
+            Self::Unauthorized(_) => {
+                builder.insert_header(("WWW-Authenticate", "Bearer"));
+            }
+            _ => {}
+        }
+        builder.content_type(PROBLEM_JSON).json(Problem {
             kind: &type_uri,
             title,
             status: status.as_u16(),

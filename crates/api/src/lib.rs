@@ -2,6 +2,8 @@
 //! application state. The binary builds an `AppState` and hands it to
 //! [`configure`].
 
+pub mod auth;
+pub mod body;
 pub mod cache;
 pub mod docs;
 pub mod error;
@@ -21,20 +23,23 @@ pub struct AppState {
     pub store: Store,
     pub site: Site,
     pub cache: cache::ResponseCache,
+    pub auth: auth::Auth,
 }
 
 impl AppState {
-    pub fn new(store: Store, site: Site) -> Self {
-        Self { store, site, cache: cache::ResponseCache::default() }
+    pub fn new(store: Store, site: Site, keys: auth::jwt::Keys) -> Result<Self, ApiError> {
+        Ok(Self { store, site, cache: cache::ResponseCache::default(), auth: auth::Auth::new(keys)? })
     }
 }
 
-/// Mount every route.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(health::healthz)
+/// Mount every route. `body_limit` bounds every JSON request body.
+pub fn configure(cfg: &mut web::ServiceConfig, body_limit: usize) {
+    cfg.app_data(body::json_config(body_limit))
+        .service(health::healthz)
         .service(health::readyz)
         .service(metrics::metrics)
         .service(docs::openapi)
+        .service(web::scope("/api/v1/auth").configure(auth::routes::configure))
         .configure(rest::configure)
         .default_service(web::to(not_found));
 }

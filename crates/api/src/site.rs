@@ -13,6 +13,8 @@ pub struct Site {
     pub cache_stale_while_revalidate: u32,
     /// Whether repeated public reads are served from memory.
     pub response_cache: bool,
+    /// The largest request body accepted, in bytes.
+    pub body_limit: usize,
 }
 
 impl Default for Site {
@@ -22,6 +24,7 @@ impl Default for Site {
             cache_max_age: 60,
             cache_stale_while_revalidate: 300,
             response_cache: true,
+            body_limit: crate::body::DEFAULT_BODY_LIMIT,
         }
     }
 }

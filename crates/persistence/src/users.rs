@@ -81,6 +81,40 @@ pub fn list(conn: &mut AnyConnection) -> Result<Vec<User>, StoreError> {
         .collect()
 }
 
+/// What an admin may change about an account (each `None` is kept).
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    pub name: Option<Name>,
+    pub role: Option<Role>,
+    pub disabled: Option<bool>,
+}
+
+pub fn update(conn: &mut AnyConnection, id: UserId, changes: &UserChanges) -> Result<User, StoreError> {
+    let key = id.to_string();
+    let current = get(conn, id)?;
+    diesel::update(users::table.find(&key))
+        .set((
+            users::name.eq(changes.name.as_ref().unwrap_or(&current.name).as_str()),
+            users::role.eq(changes.role.unwrap_or(current.role).as_str()),
+            users::disabled.eq(changes.disabled.unwrap_or(current.disabled)),
+            users::updated_at.eq(to_db(crate::store::now())),
+        ))
+        .execute(conn)?;
+    get(conn, id)
+}
+
+pub fn set_password(conn: &mut AnyConnection, id: UserId, hash: &PasswordHash) -> Result<(), StoreError> {
+    let changed = diesel::update(users::table.find(id.to_string()))
+        .set((users::password_hash.eq(hash.as_str()), users::updated_at.eq(to_db(crate::store::now()))))
+        .execute(conn)?;
+    if changed == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+pub fn delete(conn: &mut AnyConnection, id: UserId) -> Result<(), StoreError> {
+    let deleted = diesel::delete(users::table.find(id.to_string())).execute(conn)?;
+    if deleted == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
 /// The async repository.
 pub struct Users<'a>(&'a Store);
 
@@ -92,7 +126,7 @@ impl Store {
 
 impl Users<'_> {
     pub async fn create(&self, new: NewUser) -> Result<User, StoreError> {
-        self.0.write(move |conn| insert(conn, &new)).await
+        self.0.write_unseen(move |conn| insert(conn, &new)).await
     }
 
     pub async fn find_by_email(&self, email: Email) -> Result<Option<User>, StoreError> {
@@ -105,5 +139,26 @@ impl Users<'_> {
 
     pub async fn list(&self) -> Result<Vec<User>, StoreError> {
         self.0.read(list).await
+    }
+
+    /// Change an account; disabling it also ends its sessions.
+    pub async fn update(&self, id: UserId, changes: UserChanges) -> Result<User, StoreError> {
+        self.0
+            .write_unseen(move |conn| {
+                let user = update(conn, id, &changes)?;
+                if changes.disabled == Some(true) {
+                    crate::auth::revoke_user_sessions(conn, id)?;
+                }
+                Ok(user)
+            })
+            .await
+    }
+
+    pub async fn set_password(&self, id: UserId, hash: PasswordHash) -> Result<(), StoreError> {
+        self.0.write_unseen(move |conn| set_password(conn, id, &hash)).await
+    }
+
+    pub async fn delete(&self, id: UserId) -> Result<(), StoreError> {
+        self.0.write_unseen(move |conn| delete(conn, id)).await
     }
 }

@@ -1,0 +1,79 @@
+//! Login throttling: failures per account and attempts per client address
+//! within a sliding window; past the limit, a 429 says when to retry. Kept
+//! in memory: each replica limits on its own, which still bounds a guesser
+//! to (replicas x limit) tries per window.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+pub struct Limiter {
+    max: usize,
+    window: Duration,
+    hits: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+impl Limiter {
+    pub fn new(max: usize, window: Duration) -> Self {
+        Self { max, window, hits: Mutex::new(HashMap::new()) }
+    }
+
+    /// `Err(retry_after)` when `key` has used up its window.
+    pub fn check(&self, key: &str) -> Result<(), Duration> {
+        let now = Instant::now();
+        let Ok(mut hits) = self.hits.lock() else { return Ok(()) };
+        let Some(times) = hits.get_mut(key) else { return Ok(()) };
+        while times.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
+            times.pop_front();
+        }
+        match times.front() {
+            Some(oldest) if times.len() >= self.max => Err(self.window.saturating_sub(now.duration_since(*oldest))),
+            _ => Ok(()),
+        }
+    }
+
+    pub fn record(&self, key: &str) {
+        if let Ok(mut hits) = self.hits.lock() {
+            if hits.len() > 100_000 {
+                // Bound memory under a spray of keys: forget everything old.
+                let window = self.window;
+                hits.retain(|_, times| times.back().is_some_and(|t| t.elapsed() < window));
+            }
+            hits.entry(key.to_owned()).or_default().push_back(Instant::now());
+        }
+    }
+
+    pub fn clear(&self, key: &str) {
+        if let Ok(mut hits) = self.hits.lock() {
+            hits.remove(key);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_fills_and_says_when_to_retry() {
+        let limiter = Limiter::new(3, Duration::from_secs(60));
+        for _ in 0..3 {
+            assert!(limiter.check("a").is_ok());
+            limiter.record("a");
+        }
+        let retry = limiter.check("a").unwrap_err();
+        assert!(retry > Duration::from_secs(58) && retry <= Duration::from_secs(60), "{retry:?}");
+        assert!(limiter.check("b").is_ok(), "keys are separate");
+        limiter.clear("a");
+        assert!(limiter.check("a").is_ok());
+    }
+
+    #[test]
+    fn old_hits_leave_the_window() {
+        let limiter = Limiter::new(1, Duration::from_millis(20));
+        limiter.record("a");
+        assert!(limiter.check("a").is_err());
+        std::thread::sleep(Duration::from_millis(30));
+        assert!(limiter.check("a").is_ok());
+    }
+}
