@@ -2,6 +2,7 @@
 //! application state. The binary builds an `AppState` and hands it to
 //! [`configure`].
 
+pub mod admin;
 pub mod auth;
 pub mod body;
 pub mod cache;
@@ -40,6 +41,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, body_limit: usize) {
         .service(metrics::metrics)
         .service(docs::openapi)
         .service(web::scope("/api/v1/auth").configure(auth::routes::configure))
+        .configure(admin::configure)
         .configure(rest::configure)
         .default_service(web::to(not_found));
 }

@@ -10,7 +10,7 @@ use crate::db::AnyConnection;
 use crate::error::StoreError;
 use crate::posts::{CardRow, cards, check_version, current_version, get, refresh_listings, update};
 use crate::rows::{parse_id, parse_value};
-use crate::schema::{post_authors, post_tags, posts, revisions};
+use crate::schema::{idempotency_keys, post_authors, post_tags, posts, revisions};
 use crate::store::{Store, from_db, now, to_db};
 use crate::taxonomy::{Missing, author_repo, category_repo, tag_repo};
 
@@ -194,6 +194,43 @@ pub fn list_admin(
     Ok((cards, next))
 }
 
+/// Create a post once per (`principal`, `key`): a retry with the same key
+/// and the same request gets the first post back (`true`: replayed); the
+/// same key with a different request is a conflict on `Idempotency-Key`.
+pub fn create_once(
+    conn: &mut AnyConnection,
+    principal: &str,
+    key: &str,
+    request_hash: &str,
+    draft: longform_domain::PostDraft,
+    missing: Missing,
+    owner: Option<UserId>,
+) -> Result<(Post, bool), StoreError> {
+    let stored: Option<(String, String)> = idempotency_keys::table
+        .find((principal, key))
+        .select((idempotency_keys::request_hash, idempotency_keys::body))
+        .first(conn)
+        .optional()?;
+    if let Some((hash, post_id)) = stored {
+        if hash != request_hash {
+            return Err(StoreError::Conflict { field: "Idempotency-Key".into() });
+        }
+        return Ok((get(conn, parse_id(&post_id)?)?, true));
+    }
+    let post = crate::posts::create(conn, draft, missing, owner)?;
+    diesel::insert_into(idempotency_keys::table)
+        .values((
+            idempotency_keys::owner.eq(principal),
+            idempotency_keys::key.eq(key),
+            idempotency_keys::request_hash.eq(request_hash),
+            idempotency_keys::status.eq(201),
+            idempotency_keys::body.eq(post.card.id.to_string()),
+            idempotency_keys::created_at.eq(to_db(now())),
+        ))
+        .execute(conn)?;
+    Ok((post, false))
+}
+
 /// The async repository.
 pub struct Editorial<'a>(&'a Store);
 
@@ -232,6 +269,18 @@ impl Editorial<'_> {
         by: Option<UserId>,
     ) -> Result<Post, StoreError> {
         self.0.write(move |c| crate::posts::apply_move(c, id, action, expected_version, by)).await
+    }
+
+    pub async fn create_once(
+        &self,
+        principal: String,
+        key: String,
+        request_hash: String,
+        draft: longform_domain::PostDraft,
+        missing: Missing,
+        owner: Option<UserId>,
+    ) -> Result<(Post, bool), StoreError> {
+        self.0.write(move |c| create_once(c, &principal, &key, &request_hash, draft, missing, owner)).await
     }
 
     /// The post whatever its status, trash included.

@@ -371,3 +371,186 @@ impl Taxonomy<'_> {
         self.0.read(author_repo::list).await
     }
 }
+
+/// Tags and categories, for code that handles either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TermKind {
+    Tag,
+    Category,
+}
+
+impl TermKind {
+    pub fn singular(self) -> &'static str {
+        match self {
+            Self::Tag => "tag",
+            Self::Category => "category",
+        }
+    }
+}
+
+/// A tag or a category, as the editor API shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    pub id: String,
+    pub slug: Slug,
+    pub name: Name,
+    pub description: Option<Description>,
+}
+
+impl From<Tag> for Term {
+    fn from(t: Tag) -> Self {
+        Self { id: t.id.to_string(), slug: t.slug, name: t.name, description: t.description }
+    }
+}
+
+impl From<Category> for Term {
+    fn from(c: Category) -> Self {
+        Self { id: c.id.to_string(), slug: c.slug, name: c.name, description: c.description }
+    }
+}
+
+/// Changes to an author profile; `None` keeps a field, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct AuthorChanges {
+    pub slug: Option<Slug>,
+    pub name: Option<Name>,
+    pub bio: Option<Option<Description>>,
+    pub avatar_url: Option<Option<WebUrl>>,
+    pub website: Option<Option<WebUrl>>,
+    pub links: Option<Vec<ProfileLink>>,
+}
+
+/// Run `$body` with `$table` naming the kind's table (tags and categories
+/// have the same columns, but are distinct types to Diesel).
+macro_rules! with_term_table {
+    ($kind:expr, |$table:ident| $body:block) => {
+        match $kind {
+            TermKind::Tag => {
+                use crate::schema::tags as $table;
+                $body
+            }
+            TermKind::Category => {
+                use crate::schema::categories as $table;
+                $body
+            }
+        }
+    };
+}
+
+fn term_by_slug(conn: &mut AnyConnection, kind: TermKind, slug: &Slug) -> Result<Term, StoreError> {
+    let found = match kind {
+        TermKind::Tag => tag_repo::find_by_slug(conn, slug)?.map(Term::from),
+        TermKind::Category => category_repo::find_by_slug(conn, slug)?.map(Term::from),
+    };
+    found.ok_or(StoreError::NotFound)
+}
+
+pub fn update_term(
+    conn: &mut AnyConnection,
+    kind: TermKind,
+    current: &Slug,
+    slug: Option<Slug>,
+    name: Option<Name>,
+    description: Option<Option<Description>>,
+) -> Result<Term, StoreError> {
+    let term = term_by_slug(conn, kind, current)?;
+    let new_slug = slug.unwrap_or_else(|| term.slug.clone());
+    let new_name = name.unwrap_or_else(|| term.name.clone());
+    let new_description = description.unwrap_or_else(|| term.description.clone());
+    with_term_table!(kind, |table| {
+        diesel::update(table::table.find(&term.id))
+            .set((
+                table::slug.eq(new_slug.as_str()),
+                table::name.eq(new_name.as_str()),
+                table::description.eq(new_description.as_ref().map(Description::as_str)),
+                table::updated_at.eq(to_db(now())),
+            ))
+            .execute(conn)?;
+    });
+    term_by_slug(conn, kind, &new_slug)
+}
+
+/// Delete a tag or category; its posts lose it and leave its listing.
+pub fn delete_term(conn: &mut AnyConnection, kind: TermKind, slug: &Slug) -> Result<(), StoreError> {
+    let term = term_by_slug(conn, kind, slug)?;
+    with_term_table!(kind, |table| {
+        diesel::delete(table::table.find(&term.id)).execute(conn)?;
+    });
+    diesel::delete(
+        crate::schema::post_listings::table
+            .filter(crate::schema::post_listings::kind.eq(kind.singular()))
+            .filter(crate::schema::post_listings::key.eq(&term.id)),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
+pub fn update_author(conn: &mut AnyConnection, current: &Slug, changes: &AuthorChanges) -> Result<Author, StoreError> {
+    let author = author_repo::find_by_slug(conn, current)?.ok_or(StoreError::NotFound)?;
+    let slug = changes.slug.clone().unwrap_or(author.slug);
+    let links = changes.links.clone().unwrap_or(author.links);
+    let links = serde_json::to_string(&links).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    diesel::update(authors::table.find(author.id.to_string()))
+        .set((
+            authors::slug.eq(slug.as_str()),
+            authors::name.eq(changes.name.as_ref().unwrap_or(&author.name).as_str()),
+            authors::bio.eq(changes.bio.clone().unwrap_or(author.bio).as_ref().map(Description::as_str)),
+            authors::avatar_url.eq(changes
+                .avatar_url
+                .clone()
+                .unwrap_or(author.avatar_url)
+                .as_ref()
+                .map(WebUrl::as_str)),
+            authors::website.eq(changes.website.clone().unwrap_or(author.website).as_ref().map(WebUrl::as_str)),
+            authors::links.eq(links),
+            authors::updated_at.eq(to_db(now())),
+        ))
+        .execute(conn)?;
+    author_repo::find_by_slug(conn, &slug)?.ok_or(StoreError::NotFound)
+}
+
+pub fn delete_author(conn: &mut AnyConnection, slug: &Slug) -> Result<(), StoreError> {
+    let author = author_repo::find_by_slug(conn, slug)?.ok_or(StoreError::NotFound)?;
+    diesel::delete(authors::table.find(author.id.to_string())).execute(conn)?;
+    diesel::delete(
+        crate::schema::post_listings::table
+            .filter(crate::schema::post_listings::kind.eq("author"))
+            .filter(crate::schema::post_listings::key.eq(author.id.to_string())),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
+impl Taxonomy<'_> {
+    pub async fn create_term(&self, kind: TermKind, new: NewTerm) -> Result<Term, StoreError> {
+        self.0
+            .write(move |c| match kind {
+                TermKind::Tag => tag_repo::insert(c, &new).map(Term::from),
+                TermKind::Category => category_repo::insert(c, &new).map(Term::from),
+            })
+            .await
+    }
+
+    pub async fn update_term(
+        &self,
+        kind: TermKind,
+        current: Slug,
+        slug: Option<Slug>,
+        name: Option<Name>,
+        description: Option<Option<Description>>,
+    ) -> Result<Term, StoreError> {
+        self.0.write(move |c| update_term(c, kind, &current, slug, name, description)).await
+    }
+
+    pub async fn delete_term(&self, kind: TermKind, slug: Slug) -> Result<(), StoreError> {
+        self.0.write(move |c| delete_term(c, kind, &slug)).await
+    }
+
+    pub async fn update_author(&self, current: Slug, changes: AuthorChanges) -> Result<Author, StoreError> {
+        self.0.write(move |c| update_author(c, &current, &changes)).await
+    }
+
+    pub async fn delete_author(&self, slug: Slug) -> Result<(), StoreError> {
+        self.0.write(move |c| delete_author(c, &slug)).await
+    }
+}

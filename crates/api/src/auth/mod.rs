@@ -66,6 +66,9 @@ pub struct Caller {
     /// The signed-in user (absent for integration tokens).
     pub user: Option<User>,
     pub session: Option<Uuid>,
+    /// Who, for bookkeeping keyed by caller (idempotency keys): a user id
+    /// or an integration token id.
+    pub principal: String,
 }
 
 impl Caller {
@@ -95,7 +98,12 @@ async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
     if token.starts_with(API_TOKEN_PREFIX) {
         let found = state.store.auth().use_api_token(Secret::presented(&token).hash()).await?;
         let api_token = found.ok_or(invalid)?;
-        return Ok(Caller { actor: Actor::Integration { scope: api_token.scope }, user: None, session: None });
+        return Ok(Caller {
+            actor: Actor::Integration { scope: api_token.scope },
+            user: None,
+            session: None,
+            principal: format!("token:{}", api_token.id),
+        });
     }
     let claims = state.auth.keys.verify_access(&token).ok_or(ApiError::Unauthorized("invalid or expired token"))?;
     let session: Uuid = claims.sid.parse().map_err(|_| ApiError::Unauthorized("invalid or expired token"))?;
@@ -104,7 +112,12 @@ async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
         return Err(ApiError::Unauthorized("invalid or expired token"));
     }
     let user = active.user;
-    Ok(Caller { actor: Actor::User { id: user.id, role: user.role }, user: Some(user), session: Some(session) })
+    Ok(Caller {
+        actor: Actor::User { id: user.id, role: user.role },
+        principal: format!("user:{}", user.id),
+        user: Some(user),
+        session: Some(session),
+    })
 }
 
 impl FromRequest for Caller {

@@ -1,0 +1,386 @@
+//! `/api/v1/admin/posts`: list every post, create (idempotently), read,
+//! patch, publish, unpublish, schedule, delete to the trash, revisions.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::DateTime;
+use longform_domain::{
+    FeatureImage, Markdown, MetaDescription, MetaTitle, Move, Post, PostDraft, PostId, PostStatus, RevisionMetadata,
+    Slug, Summary, Title, WebUrl,
+};
+use longform_persistence::{AdminFilter, CreatedKeyset, Keyset, Missing, StoreError};
+use serde_json::{Value, json};
+
+use super::wire::{AdminPostJson, RevisionJson};
+use super::{if_match, private, versioned};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::body::Fields;
+use crate::error::ApiError;
+use crate::rest::query::{Params, encode_cursor};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(list)
+        .service(create)
+        .service(show)
+        .service(edit)
+        .service(remove)
+        .service(publish)
+        .service(unpublish)
+        .service(schedule)
+        .service(revisions)
+        .service(restore_revision)
+        .service(restore_from_trash)
+        .service(purge);
+}
+
+const POST_FIELDS: &[&str] = &[
+    "title",
+    "slug",
+    "summary",
+    "markdown",
+    "category",
+    "tags",
+    "authors",
+    "feature_image",
+    "featured",
+    "canonical_url",
+    "meta_title",
+    "meta_description",
+];
+
+fn post_id(raw: &str) -> Result<PostId, ApiError> {
+    raw.parse().map_err(|_| ApiError::NotFound)
+}
+
+fn missing_policy(caller: &Caller) -> Missing {
+    if caller.actor.can_manage_taxonomy() { Missing::Create } else { Missing::Refuse }
+}
+
+/// The draft of a post as it stands, to patch fields onto.
+fn current_draft(post: &Post) -> Result<PostDraft, ApiError> {
+    let revision = longform_domain::Revision {
+        number: 0,
+        user_id: None,
+        created_at: post.card.updated_at,
+        title: post.card.title.clone(),
+        markdown: post.body.markdown.clone(),
+        metadata: RevisionMetadata::of(post),
+    };
+    revision.to_draft().map_err(|_| ApiError::Internal)
+}
+
+/// Set a nullable field: absent keeps it, null clears it, a value replaces it.
+fn nullable<T, E: std::fmt::Display>(
+    fields: &mut Fields,
+    name: &str,
+    slot: &mut Option<T>,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) {
+    match fields.value(name) {
+        None => {}
+        Some(Value::Null) => *slot = None,
+        Some(_) => {
+            if let Some(value) = fields.parse(name, parse) {
+                *slot = Some(value);
+            }
+        }
+    }
+}
+
+fn feature_image(fields: &mut Fields, slot: &mut Option<FeatureImage>) {
+    match fields.value("feature_image").cloned() {
+        None => {}
+        Some(Value::Null) => *slot = None,
+        Some(Value::Object(map)) => {
+            let url = map.get("url").and_then(Value::as_str).map(|u| WebUrl::parse_field("feature_image.url", u));
+            let alt = map.get("alt").and_then(Value::as_str).map(str::to_owned);
+            match url {
+                Some(Ok(url)) => *slot = Some(FeatureImage { url, alt }),
+                Some(Err(e)) => fields.fail("feature_image.url", e.kind.to_string()),
+                None => fields.fail("feature_image.url", "is required"),
+            }
+        }
+        Some(_) => fields.fail("feature_image", "must be an object {url, alt} or null"),
+    }
+}
+
+/// The body's fields applied onto `base` (the current post), or onto an
+/// empty post when creating (then `title` is required).
+fn draft_from(body: Value, base: Option<PostDraft>) -> Result<PostDraft, ApiError> {
+    let mut fields = Fields::new(body, POST_FIELDS)?;
+    let title = match &base {
+        None => fields.required("title", Title::parse),
+        Some(_) => fields.parse("title", Title::parse),
+    };
+    let markdown = fields.parse("markdown", Markdown::parse);
+    let empty = Markdown::parse("").map_err(|_| ApiError::Internal)?;
+    let mut draft = match (base, title.clone()) {
+        (Some(base), _) => base,
+        (None, Some(title)) => PostDraft::new(title, empty),
+        (None, None) => PostDraft::new(Title::parse("untitled").map_err(|_| ApiError::Internal)?, empty),
+    };
+    if let Some(title) = title {
+        draft.title = title;
+    }
+    if let Some(markdown) = markdown {
+        draft.markdown = markdown;
+    }
+    if let Some(slug) = fields.parse("slug", Slug::parse) {
+        draft.slug = Some(slug);
+    }
+    nullable(&mut fields, "summary", &mut draft.summary, Summary::parse);
+    nullable(&mut fields, "category", &mut draft.category, Slug::parse);
+    nullable(&mut fields, "canonical_url", &mut draft.canonical_url, |u| WebUrl::parse_field("canonical_url", u));
+    nullable(&mut fields, "meta_title", &mut draft.meta_title, MetaTitle::parse);
+    nullable(&mut fields, "meta_description", &mut draft.meta_description, MetaDescription::parse);
+    if let Some(tags) = fields.list("tags", Slug::parse) {
+        draft.tags = tags;
+    }
+    if let Some(authors) = fields.list("authors", Slug::parse) {
+        draft.authors = authors;
+    }
+    if let Some(featured) = fields.bool("featured") {
+        draft.featured = featured;
+    }
+    feature_image(&mut fields, &mut draft.feature_image);
+    fields.finish()?;
+    Ok(draft)
+}
+
+fn answer(state: &AppState, status: StatusCode, post: &Post) -> HttpResponse {
+    versioned(status, post.card.version, &json!({ "post": AdminPostJson::new(post, &state.site) }))
+}
+
+/// The live (not trashed) post, for a write.
+async fn live_post(state: &AppState, id: PostId) -> Result<Post, ApiError> {
+    let post = state.store.editorial().get(id).await?;
+    if post.card.deleted_at.is_some() {
+        return Err(ApiError::NotFound);
+    }
+    Ok(post)
+}
+
+const LIST_PARAMS: &[&str] = &["limit", "after", "status", "tag", "category", "author", "featured", "trashed"];
+
+#[get("/posts")]
+async fn list(req: HttpRequest, state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    caller.require(caller.actor.can_read_drafts())?;
+    let params = Params::parse(req.query_string(), LIST_PARAMS)?;
+    let status = params
+        .get("status")
+        .map(|raw| raw.parse::<PostStatus>().map_err(|e| ApiError::invalid("status", e.kind.to_string())))
+        .transpose()?;
+    let filter = AdminFilter {
+        status,
+        tag: params.slug("tag")?,
+        category: params.slug("category")?,
+        author: params.slug("author")?,
+        featured: params.bool("featured")?,
+        trashed: params.bool("trashed")?.unwrap_or(false),
+    };
+    let limit = params.limit()?;
+    let after = params.cursor("after")?.map(|k| CreatedKeyset { created_at: k.published_at, id: k.id });
+    let (cards, next) = state.store.editorial().list(filter, after, limit).await?;
+    let ids: Vec<PostId> = cards.iter().map(|c| c.id).collect();
+    let mut bodies = state.store.posts().bodies(ids).await?;
+    let posts: Vec<AdminPostJson> = cards
+        .into_iter()
+        .filter_map(|card| bodies.remove(&card.id).map(|body| Post { card, body }))
+        .map(|post| AdminPostJson::new(&post, &state.site))
+        .collect();
+    let next_cursor = next.map(|k| encode_cursor(&Keyset { published_at: k.created_at, id: k.id }));
+    Ok(private(
+        StatusCode::OK,
+        &json!({ "posts": posts, "meta": { "pagination": { "limit": limit, "next_cursor": next_cursor } } }),
+    ))
+}
+
+#[post("/posts")]
+async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(caller.actor.can_create_posts())?;
+    let body = body.into_inner();
+    let request_hash = longform_domain::secret::hash_hex(body.to_string().as_bytes());
+    let draft = draft_from(body, None)?;
+    let (missing, owner) = (missing_policy(&caller), caller.actor.user_id());
+    let key = req.headers().get("Idempotency-Key").map(|v| v.to_str().map(str::to_owned));
+    let editorial = state.store.editorial();
+    let (post, replayed) = match key {
+        None => (editorial.create(draft, missing, owner).await?, false),
+        Some(Err(_)) => return Err(ApiError::invalid("Idempotency-Key", "must be visible ASCII")),
+        Some(Ok(key)) if key.is_empty() || key.len() > 255 => {
+            return Err(ApiError::invalid("Idempotency-Key", "must be 1 to 255 characters"));
+        }
+        Some(Ok(key)) => {
+            let attempt = editorial.create_once(
+                caller.principal.clone(),
+                key.clone(),
+                request_hash.clone(),
+                draft.clone(),
+                missing,
+                owner,
+            );
+            match attempt.await {
+                // A concurrent retry with the same key committed first: its post is the answer.
+                Err(StoreError::Conflict { field }) if field != "Idempotency-Key" && field != "slug" => {
+                    editorial.create_once(caller.principal.clone(), key, request_hash, draft, missing, owner).await?
+                }
+                other => other?,
+            }
+        }
+    };
+    let mut response = answer(&state, StatusCode::CREATED, &post);
+    if replayed {
+        response.headers_mut().insert(
+            actix_web::http::header::HeaderName::from_static("idempotent-replayed"),
+            actix_web::http::header::HeaderValue::from_static("true"),
+        );
+    }
+    Ok(response)
+}
+
+#[get("/posts/{id}")]
+async fn show(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    caller.require(caller.actor.can_read_drafts())?;
+    let post = state.store.editorial().get(post_id(&id)?).await?;
+    Ok(answer(&state, StatusCode::OK, &post))
+}
+
+#[patch("/posts/{id}")]
+async fn edit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
+    let post = live_post(&state, post_id(&id)?).await?;
+    caller.require(caller.actor.can_edit(post.card.facts()))?;
+    let expected = if_match(&req)?;
+    let draft = draft_from(body.into_inner(), Some(current_draft(&post)?))?;
+    let updated = state
+        .store
+        .editorial()
+        .update(post.card.id, draft, Some(expected), missing_policy(&caller), caller.actor.user_id())
+        .await?;
+    Ok(answer(&state, StatusCode::OK, &updated))
+}
+
+#[delete("/posts/{id}")]
+async fn remove(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let post = live_post(&state, post_id(&id)?).await?;
+    caller.require(caller.actor.can_delete(post.card.facts()))?;
+    let expected = if_match(&req)?;
+    state.store.editorial().trash(post.card.id, Some(expected)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn move_post(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    action: Move,
+) -> Result<HttpResponse, ApiError> {
+    let post = live_post(state, post_id(id)?).await?;
+    caller.require(caller.actor.can_publish(post.card.facts()))?;
+    let expected = if_match(req)?;
+    let moved =
+        state.store.editorial().apply_move(post.card.id, action, Some(expected), caller.actor.user_id()).await?;
+    Ok(answer(state, StatusCode::OK, &moved))
+}
+
+#[post("/posts/{id}/publish")]
+async fn publish(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    move_post(&req, &state, &caller, &id, Move::Publish).await
+}
+
+#[post("/posts/{id}/unpublish")]
+async fn unpublish(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    move_post(&req, &state, &caller, &id, Move::Unpublish).await
+}
+
+#[post("/posts/{id}/schedule")]
+async fn schedule(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
+    let mut fields = Fields::new(body.into_inner(), &["published_at"])?;
+    let at = fields.required("published_at", DateTime::parse_from_rfc3339);
+    fields.finish()?;
+    let at = at.ok_or(ApiError::Internal)?.to_utc();
+    move_post(&req, &state, &caller, &id, Move::Schedule(at)).await
+}
+
+#[get("/posts/{id}/revisions")]
+async fn revisions(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(caller.actor.can_read_drafts())?;
+    let revisions = state.store.editorial().revisions(post_id(&id)?).await?;
+    let revisions: Vec<RevisionJson> = revisions.iter().map(RevisionJson::from).collect();
+    Ok(private(StatusCode::OK, &json!({ "revisions": revisions })))
+}
+
+#[post("/posts/{id}/revisions/{number}/restore")]
+async fn restore_revision(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, number) = path.into_inner();
+    let number: u32 = number.parse().map_err(|_| ApiError::NotFound)?;
+    let post = live_post(&state, post_id(&id)?).await?;
+    caller.require(caller.actor.can_edit(post.card.facts()))?;
+    let expected = if_match(&req)?;
+    let restored = state
+        .store
+        .editorial()
+        .restore_revision(post.card.id, number, Some(expected), missing_policy(&caller), caller.actor.user_id())
+        .await?;
+    Ok(answer(&state, StatusCode::OK, &restored))
+}
+
+#[post("/posts/{id}/restore")]
+async fn restore_from_trash(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(caller.actor.can_manage_trash())?;
+    let post = state.store.editorial().restore(post_id(&id)?).await?;
+    Ok(answer(&state, StatusCode::OK, &post))
+}
+
+#[delete("/posts/{id}/purge")]
+async fn purge(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    caller.require(caller.actor.can_manage_trash())?;
+    state.store.editorial().purge(post_id(&id)?).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

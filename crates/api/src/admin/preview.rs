@@ -1,0 +1,43 @@
+//! Draft previews: an editor mints a signed token for one post that lets
+//! anyone holding it read that post, whatever its status, until it
+//! expires. Never cached, and never served by the public endpoints.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, post, web};
+use chrono::Duration;
+use serde_json::json;
+
+use super::private;
+use super::wire::AdminPostJson;
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+
+/// How long a preview link works.
+pub const PREVIEW_TTL: Duration = Duration::hours(24);
+
+#[post("/posts/{id}/preview")]
+pub async fn mint(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let id = id.parse().map_err(|_| ApiError::NotFound)?;
+    let post = state.store.editorial().get(id).await?;
+    caller.require(caller.actor.can_edit(post.card.facts()) || caller.actor.can_publish(post.card.facts()))?;
+    let now = longform_persistence::now();
+    let token = state.auth.keys.preview_token(post.card.id, PREVIEW_TTL, now);
+    Ok(private(
+        StatusCode::CREATED,
+        &json!({ "token": token, "url": format!("/api/v1/preview/{token}"), "expires_at": now + PREVIEW_TTL }),
+    ))
+}
+
+#[get("/api/v1/preview/{token}")]
+pub async fn show(state: web::Data<AppState>, token: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let id = state.auth.keys.verify_preview(&token).ok_or(ApiError::NotFound)?;
+    let post = state.store.editorial().get(id).await?;
+    if post.card.deleted_at.is_some() {
+        return Err(ApiError::NotFound);
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "private, no-store"))
+        .insert_header(("X-Robots-Tag", "noindex"))
+        .json(json!({ "post": AdminPostJson::new(&post, &state.site) })))
+}

@@ -1,0 +1,62 @@
+//! `/api/v1/admin/tokens`: integration tokens for publishing pipelines.
+//! The secret is shown once, in the answer to its creation; afterwards only
+//! its name, scope and use are visible.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, delete, get, post, web};
+use longform_domain::{Name, Secret, TokenScope};
+use longform_persistence::auth::ApiToken;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::private;
+use crate::AppState;
+use crate::auth::{API_TOKEN_PREFIX, Caller};
+use crate::body::Fields;
+use crate::error::ApiError;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(list).service(create).service(revoke);
+}
+
+fn token_json(token: &ApiToken) -> Value {
+    json!({
+        "id": token.id,
+        "name": token.name,
+        "scope": token.scope.as_str(),
+        "created_at": token.created_at,
+        "last_used_at": token.last_used_at,
+        "revoked_at": token.revoked_at,
+    })
+}
+
+#[get("/tokens")]
+async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    caller.require(caller.actor.can_administer())?;
+    let tokens = state.store.auth().list_api_tokens().await?;
+    Ok(private(StatusCode::OK, &json!({ "tokens": tokens.iter().map(token_json).collect::<Vec<_>>() })))
+}
+
+#[post("/tokens")]
+async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<Value>) -> Result<HttpResponse, ApiError> {
+    caller.require(caller.actor.can_administer())?;
+    let mut fields = Fields::new(body.into_inner(), &["name", "scope"])?;
+    let name = fields.required("name", Name::parse);
+    let scope = fields.required("scope", |raw: &str| raw.parse::<TokenScope>().map_err(|e| e.kind));
+    fields.finish()?;
+    let (Some(name), Some(scope)) = (name, scope) else { return Err(ApiError::Internal) };
+    let secret = Secret::generate(API_TOKEN_PREFIX);
+    let token =
+        state.store.auth().create_api_token(name.to_string(), scope, secret.hash(), caller.actor.user_id()).await?;
+    let mut body = token_json(&token);
+    body["token"] = Value::String(secret.expose().to_owned());
+    Ok(private(StatusCode::CREATED, &json!({ "token": body })))
+}
+
+#[delete("/tokens/{id}")]
+async fn revoke(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    caller.require(caller.actor.can_administer())?;
+    let id: Uuid = id.parse().map_err(|_| ApiError::NotFound)?;
+    state.store.auth().revoke_api_token(id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,93 @@
+//! `/api/v1/admin/users`: accounts, for admins only.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use longform_domain::{Email, Name, NewUser, Password, PasswordHash, Role, UserId};
+use longform_persistence::users::UserChanges;
+use serde_json::{Value, json};
+
+use super::private;
+use super::wire::UserJson;
+use crate::AppState;
+use crate::auth::Caller;
+use crate::body::Fields;
+use crate::error::ApiError;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(list).service(create).service(show).service(update).service(remove);
+}
+
+fn user_id(raw: &str) -> Result<UserId, ApiError> {
+    raw.parse().map_err(|_| ApiError::NotFound)
+}
+
+#[get("/users")]
+async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    caller.require(caller.actor.can_administer())?;
+    let users = state.store.users().list().await?;
+    Ok(private(StatusCode::OK, &json!({ "users": users.iter().map(UserJson::from).collect::<Vec<_>>() })))
+}
+
+#[post("/users")]
+async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<Value>) -> Result<HttpResponse, ApiError> {
+    caller.require(caller.actor.can_administer())?;
+    let mut fields = Fields::new(body.into_inner(), &["email", "name", "role", "password"])?;
+    let email = fields.required("email", Email::parse);
+    let name = fields.required("name", Name::parse);
+    let role = fields.required("role", Role::parse);
+    let password = fields.required("password", Password::parse);
+    fields.finish()?;
+    let (Some(email), Some(name), Some(role), Some(password)) = (email, name, role, password) else {
+        return Err(ApiError::Internal);
+    };
+    let password_hash = web::block(move || PasswordHash::create(&password))
+        .await
+        .map_err(|_| ApiError::Internal)?
+        .map_err(|_| ApiError::Internal)?;
+    let user = state.store.users().create(NewUser { email, name, role, password_hash }).await?;
+    Ok(private(StatusCode::CREATED, &json!({ "user": UserJson::from(&user) })))
+}
+
+#[get("/users/{id}")]
+async fn show(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    caller.require(caller.actor.can_administer())?;
+    let user = state.store.users().get(user_id(&id)?).await?;
+    Ok(private(StatusCode::OK, &json!({ "user": UserJson::from(&user) })))
+}
+
+/// Rename, change the role, disable or enable (disabling ends every session at once).
+#[patch("/users/{id}")]
+async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(caller.actor.can_administer())?;
+    let id = user_id(&id)?;
+    let mut fields = Fields::new(body.into_inner(), &["name", "role", "disabled"])?;
+    let changes = UserChanges {
+        name: fields.parse("name", Name::parse),
+        role: fields.parse("role", Role::parse),
+        disabled: fields.bool("disabled"),
+    };
+    fields.finish()?;
+    if caller.actor.user_id() == Some(id)
+        && (changes.disabled == Some(true) || changes.role.is_some_and(|r| r != Role::Admin))
+    {
+        return Err(ApiError::invalid("role", "admins cannot disable or demote themselves"));
+    }
+    let user = state.store.users().update(id, changes).await?;
+    Ok(private(StatusCode::OK, &json!({ "user": UserJson::from(&user) })))
+}
+
+#[delete("/users/{id}")]
+async fn remove(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    caller.require(caller.actor.can_administer())?;
+    let id = user_id(&id)?;
+    if caller.actor.user_id() == Some(id) {
+        return Err(ApiError::invalid("id", "admins cannot delete themselves"));
+    }
+    state.store.users().delete(id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,97 @@
+//! The editor's JSON shapes: what the public sees, plus the Markdown
+//! source, status, version, ownership and trash state.
+
+use chrono::{DateTime, Utc};
+use longform_domain::{Post, Revision, TocEntry, User};
+use serde::Serialize;
+
+use crate::rest::wire::CardJson;
+use crate::site::Site;
+
+#[derive(Debug, Serialize)]
+pub struct AdminPostJson {
+    #[serde(flatten)]
+    pub card: CardJson,
+    pub status: &'static str,
+    pub version: i64,
+    pub markdown: String,
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+    pub custom_summary: bool,
+    pub canonical_url: Option<String>,
+    pub meta_title: Option<String>,
+    pub meta_description: Option<String>,
+    pub owner_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+impl AdminPostJson {
+    pub fn new(post: &Post, site: &Site) -> Self {
+        let body = &post.body;
+        Self {
+            card: CardJson::new(&post.card, site),
+            status: post.card.status.as_str(),
+            version: post.card.version,
+            markdown: body.markdown.clone(),
+            html: body.html.clone(),
+            toc: body.toc.clone(),
+            custom_summary: post.card.custom_summary,
+            canonical_url: body.canonical_url.as_ref().map(|u| u.as_str().to_owned()),
+            meta_title: body.meta_title.as_ref().map(ToString::to_string),
+            meta_description: body.meta_description.as_ref().map(ToString::to_string),
+            owner_id: post.card.owner.map(|o| o.to_string()),
+            created_at: post.card.created_at,
+            deleted_at: post.card.deleted_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct RevisionJson {
+    pub number: u32,
+    pub created_at: DateTime<Utc>,
+    pub user_id: Option<String>,
+    pub title: String,
+    pub markdown: String,
+    pub metadata: longform_domain::RevisionMetadata,
+}
+
+impl From<&Revision> for RevisionJson {
+    fn from(revision: &Revision) -> Self {
+        Self {
+            number: revision.number,
+            created_at: revision.created_at,
+            user_id: revision.user_id.map(|u| u.to_string()),
+            title: revision.title.to_string(),
+            markdown: revision.markdown.clone(),
+            metadata: revision.metadata.clone(),
+        }
+    }
+}
+
+/// An account as admins see it: never its password hash.
+#[derive(Debug, Serialize)]
+pub struct UserJson {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&User> for UserJson {
+    fn from(user: &User) -> Self {
+        Self {
+            id: user.id.to_string(),
+            email: user.email.as_str().to_owned(),
+            name: user.name.to_string(),
+            role: user.role.to_string(),
+            disabled: user.disabled,
+            created_at: user.created_at,
+            updated_at: user.updated_at,
+        }
+    }
+}
