@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: run test fmt lint unit build clean
+.PHONY: run test fmt lint unit build clean schema
 
 ## Build (release) and serve on the embedded SQLite database in ./data.
 run:
@@ -25,6 +25,10 @@ unit:
 	set -o pipefail; $(CARGO) test --workspace --locked 2>&1 | tee target/test.log
 	@if grep -q '^SKIPPED: postgres' target/test.log; then grep -m1 '^SKIPPED: postgres' target/test.log; fi
 	@awk '/^test result:/ { p += $$4; f += $$6 } END { printf "%d passed, %d failed\n", p, f }' target/test.log
+
+## Rewrite schema/schema.graphql from the schema the server serves.
+schema:
+	UPDATE_SCHEMA=1 $(CARGO) test -p longform-api --lib graphql::tests::schema
 
 build:
 	$(CARGO) build --release --locked

@@ -6,6 +6,7 @@ mod helpers;
 mod seed;
 
 mod cli;
+mod graphql;
 mod health;
 mod openapi;
 mod rest;

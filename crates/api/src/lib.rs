@@ -8,6 +8,7 @@ pub mod body;
 pub mod cache;
 pub mod docs;
 pub mod error;
+pub mod graphql;
 pub mod health;
 pub mod metrics;
 pub mod rest;
@@ -25,11 +26,18 @@ pub struct AppState {
     pub site: Site,
     pub cache: cache::ResponseCache,
     pub auth: auth::Auth,
+    pub graphql: graphql::Graphql,
 }
 
 impl AppState {
     pub fn new(store: Store, site: Site, keys: auth::jwt::Keys) -> Result<Self, ApiError> {
-        Ok(Self { store, site, cache: cache::ResponseCache::default(), auth: auth::Auth::new(keys)? })
+        Ok(Self {
+            store,
+            site,
+            cache: cache::ResponseCache::default(),
+            auth: auth::Auth::new(keys)?,
+            graphql: graphql::Graphql::default(),
+        })
     }
 }
 
@@ -43,6 +51,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, body_limit: usize) {
         .service(web::scope("/api/v1/auth").configure(auth::routes::configure))
         .configure(admin::configure)
         .configure(rest::configure)
+        .configure(graphql::configure)
         .default_service(web::to(not_found));
 }
 

@@ -55,6 +55,11 @@ pub struct PostCard {
 }
 
 impl PostCard {
+    /// Whether the public may see it: published and not in the trash.
+    pub fn is_public(&self) -> bool {
+        self.status == PostStatus::Published && self.deleted_at.is_none()
+    }
+
     /// What the role rules need to know about this post.
     pub fn facts(&self) -> crate::PostFacts {
         crate::PostFacts { owner: self.owner, status: self.status }

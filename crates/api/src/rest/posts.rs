@@ -2,7 +2,7 @@
 //! `GET /api/v1/posts/{slug}` (an article with its related posts).
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use longform_domain::{PostStatus, Slug};
+use longform_domain::Slug;
 use longform_persistence::ListingFilter;
 use serde::Serialize;
 
@@ -77,7 +77,7 @@ pub async fn show(
     let slug = Slug::parse(&slug).map_err(|_| ApiError::NotFound)?;
     public_json(&req, &state, || async {
         let posts = state.store.posts();
-        let post = posts.find_by_slug(slug).await?.filter(|p| p.card.status == PostStatus::Published);
+        let post = posts.find_by_slug(slug).await?.filter(|p| p.card.is_public());
         let post = post.ok_or(ApiError::NotFound)?;
         let mut related = posts.related(vec![post.card.id], RELATED_POSTS).await?;
         let related = related.remove(&post.card.id).unwrap_or_default();

@@ -1,0 +1,97 @@
+//! The public GraphQL read API at `/graphql`: a Query-only schema over
+//! published content (posts, tags, categories, authors, `node(id:)`),
+//! served over GraphQL-over-HTTP with Automatic Persisted Queries and the
+//! REST API's response cache. Its SDL is committed as `schema/schema.graphql`.
+//!
+//! Limits, always on:
+//! - depth 10 (introspection-only operations, run on a schema that resolves
+//!   nothing else, may nest 20 deep: GraphiQL's introspection query does);
+//! - complexity [`MAX_COMPLEXITY`]: each field costs 1 plus its children;
+//!   a paginated field (`posts`, `related`) costs its children once per
+//!   item asked for, a post's `tags`/`authors` 5 times, the root taxonomy
+//!   lists 50 times. The blog index (100 posts with feature image,
+//!   category, tags, authors, `pageInfo` and `totalCount`) costs about
+//!   4,700, 5,200 with `html` and `toc`; `related` nested in `related`
+//!   under 100 posts, or a tag's posts under every post, is refused;
+//! - `first` at most 100 (`related`: 10), else a `VALIDATION` error naming
+//!   `first`; bodies at most 256 KiB.
+
+mod apq;
+mod connection;
+mod error;
+mod graphiql;
+mod http;
+mod ids;
+mod loaders;
+mod posts;
+mod query;
+mod taxonomy;
+mod wire;
+
+#[cfg(test)]
+mod tests;
+
+use actix_web::web;
+use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+
+pub use error::GqlError;
+
+pub type LongformSchema = Schema<query::Query, EmptyMutation, EmptySubscription>;
+
+pub const MAX_DEPTH: usize = 10;
+pub const MAX_COMPLEXITY: usize = 10_000;
+/// GraphiQL's introspection query nests `ofType` deeply; only
+/// introspection-only operations get this much.
+const INTROSPECTION_MAX_DEPTH: usize = 20;
+
+/// The served schema, with its limits.
+pub fn build_schema() -> LongformSchema {
+    Schema::build(query::Query, EmptyMutation, EmptySubscription)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .finish()
+}
+
+/// The same schema for introspection-only operations: it resolves
+/// nothing but `__schema`, `__type` and `__typename`.
+fn build_introspection_schema() -> LongformSchema {
+    Schema::build(query::Query, EmptyMutation, EmptySubscription)
+        .introspection_only()
+        .limit_depth(INTROSPECTION_MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .finish()
+}
+
+/// What the endpoint keeps for the life of the process: the schemas, built
+/// once, and the persisted queries, shared by every worker.
+pub struct Graphql {
+    schema: LongformSchema,
+    introspection: LongformSchema,
+    persisted: apq::PersistedQueries,
+}
+
+impl Default for Graphql {
+    fn default() -> Self {
+        Self {
+            schema: build_schema(),
+            introspection: build_introspection_schema(),
+            persisted: apq::PersistedQueries::default(),
+        }
+    }
+}
+
+impl Graphql {
+    pub fn schema(&self) -> &LongformSchema {
+        &self.schema
+    }
+}
+
+/// Mount `GET` and `POST /graphql`; other methods get a 405.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/graphql")
+            .route(web::get().to(http::get))
+            .route(web::post().to(http::post))
+            .default_service(web::to(http::method_not_allowed)),
+    );
+}

@@ -1,0 +1,126 @@
+//! The root `Query`: published posts, the taxonomy, and `node(id:)`.
+//! Anything not published (drafts, scheduled, archived) is unreachable:
+//! lookups answer `null` for it, listings never hold it.
+
+use async_graphql::{Context, ID, Interface, Object};
+use longform_domain::{AuthorId, CategoryId, PostId, Slug, TagId};
+use longform_persistence::taxonomy::{category_repo, tag_repo};
+use longform_persistence::{Counted, StoreError};
+
+use super::connection::{PostConnection, PostFilter, list_posts, paged};
+use super::error::GqlError;
+use super::ids::{NodeKind, decode};
+use super::loaders::state;
+use super::posts::Post;
+use super::taxonomy::{Author, Category, PER_SITE, Tag};
+
+/// Anything with a global id.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "The global id: pass it to `node(id:)`."))]
+pub enum Node {
+    Post(Box<Post>),
+    Tag(Tag),
+    Category(Category),
+    Author(Author),
+}
+
+pub struct Query;
+
+/// A slug lookup for a malformed slug finds nothing, like an unknown one.
+fn lookup_slug(raw: &str) -> Option<Slug> {
+    Slug::parse(raw).ok()
+}
+
+#[Object]
+impl Query {
+    /// Published posts, newest first. `first`: 1 to 100; `after`: the
+    /// `endCursor` of the previous page.
+    #[graphql(complexity = "paged(first, child_complexity)")]
+    async fn posts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+        filter: Option<PostFilter>,
+    ) -> Result<PostConnection, GqlError> {
+        list_posts(ctx, filter.unwrap_or_default().try_into()?, first, after).await
+    }
+
+    /// A published post by slug; `null` for an unknown or unpublished one.
+    async fn post(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Post>, GqlError> {
+        let Some(slug) = lookup_slug(&slug) else { return Ok(None) };
+        let post = state(ctx)?.store.posts().find_by_slug(slug).await?;
+        Ok(post.filter(|p| p.card.is_public()).map(Post::whole))
+    }
+
+    /// Every tag, by slug.
+    #[graphql(complexity = "PER_SITE * child_complexity + 1")]
+    async fn tags(&self, ctx: &Context<'_>) -> Result<Vec<Tag>, GqlError> {
+        Ok(state(ctx)?.store.taxonomy().tags_counted().await?.into_iter().map(Tag::counted).collect())
+    }
+
+    async fn tag(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Tag>, GqlError> {
+        let Some(slug) = lookup_slug(&slug) else { return Ok(None) };
+        Ok(state(ctx)?.store.taxonomy().tag_counted(slug).await?.map(Tag::counted))
+    }
+
+    /// Every category, by slug.
+    #[graphql(complexity = "PER_SITE * child_complexity + 1")]
+    async fn categories(&self, ctx: &Context<'_>) -> Result<Vec<Category>, GqlError> {
+        Ok(state(ctx)?.store.taxonomy().categories_counted().await?.into_iter().map(Category::counted).collect())
+    }
+
+    async fn category(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Category>, GqlError> {
+        let Some(slug) = lookup_slug(&slug) else { return Ok(None) };
+        Ok(state(ctx)?.store.taxonomy().category_counted(slug).await?.map(Category::counted))
+    }
+
+    /// Every author, by slug.
+    #[graphql(complexity = "PER_SITE * child_complexity + 1")]
+    async fn authors(&self, ctx: &Context<'_>) -> Result<Vec<Author>, GqlError> {
+        Ok(state(ctx)?.store.taxonomy().authors_counted().await?.into_iter().map(Author::counted).collect())
+    }
+
+    async fn author(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Author>, GqlError> {
+        let Some(slug) = lookup_slug(&slug) else { return Ok(None) };
+        Ok(state(ctx)?.store.taxonomy().author_counted(slug).await?.map(Author::counted))
+    }
+
+    /// Any object by its global id; `null` for an unknown id or an
+    /// unpublished post.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>, GqlError> {
+        let Some((kind, uuid)) = decode(&id) else { return Ok(None) };
+        match kind {
+            NodeKind::Post => Ok(published_post(ctx, PostId::from_uuid(uuid)).await?.map(|p| Node::Post(Box::new(p)))),
+            NodeKind::Tag => Ok(tag_by_id(ctx, TagId::from_uuid(uuid)).await?.map(Node::Tag)),
+            NodeKind::Category => Ok(category_by_id(ctx, CategoryId::from_uuid(uuid)).await?.map(Node::Category)),
+            NodeKind::Author => Ok(author_by_id(ctx, AuthorId::from_uuid(uuid)).await?.map(Node::Author)),
+        }
+    }
+}
+
+async fn published_post(ctx: &Context<'_>, id: PostId) -> Result<Option<Post>, GqlError> {
+    match state(ctx)?.store.posts().get(id).await {
+        Ok(post) if post.card.is_public() => Ok(Some(Post::whole(post))),
+        Ok(_) | Err(StoreError::NotFound) => Ok(None),
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn tag_by_id(ctx: &Context<'_>, id: TagId) -> Result<Option<Tag>, GqlError> {
+    let key = id.to_string();
+    let found = state(ctx)?.store.read(move |c| tag_repo::by_ids(c, std::slice::from_ref(&key))).await?;
+    Ok(found.into_values().next().map(Tag::new))
+}
+
+async fn category_by_id(ctx: &Context<'_>, id: CategoryId) -> Result<Option<Category>, GqlError> {
+    let key = id.to_string();
+    let found = state(ctx)?.store.read(move |c| category_repo::by_ids(c, std::slice::from_ref(&key))).await?;
+    Ok(found.into_values().next().map(Category::new))
+}
+
+/// Authors have no lookup by id; the counted list is two statements.
+async fn author_by_id(ctx: &Context<'_>, id: AuthorId) -> Result<Option<Author>, GqlError> {
+    let authors = state(ctx)?.store.taxonomy().authors_counted().await?;
+    Ok(authors.into_iter().find(|a: &Counted<_>| a.item.id == id).map(Author::counted))
+}
