@@ -271,6 +271,8 @@ fn responses_allow_any_origin_and_compress(db: &Db) {
     let app = TestApp::spawn(db.url());
     let (head, _) = raw_get(&app, "/api/v1/posts", "Origin: https://blog.example\r\n");
     assert!(head.contains("access-control-allow-origin: *"), "{head}");
+    let (head, _) = raw_get(&app, "/graphql?query=%7Bposts%7BtotalCount%7D%7D", "Origin: https://blog.example\r\n");
+    assert!(head.contains("access-control-allow-origin: *"), "GraphQL too: {head}");
     assert!(!head.contains("access-control-allow-credentials: true"), "{head}");
     let (head, body) = raw_get(&app, "/api/v1/posts", "Accept-Encoding: gzip\r\n");
     assert!(head.contains("content-encoding: gzip"), "{head}");

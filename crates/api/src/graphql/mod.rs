@@ -90,6 +90,7 @@ impl Graphql {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/graphql")
+            .wrap(crate::rest::public_cors())
             .route(web::get().to(http::get))
             .route(web::post().to(http::post))
             .default_service(web::to(http::method_not_allowed)),
