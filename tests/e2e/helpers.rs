@@ -91,7 +91,13 @@ impl TestApp {
     }
 
     pub fn spawn_in(dir: tempfile::TempDir, database_url: &str) -> Self {
+        Self::spawn_with(dir, database_url, &[])
+    }
+
+    /// Start with extra `LONGFORM_*` settings.
+    pub fn spawn_with(dir: tempfile::TempDir, database_url: &str, env: &[(&str, &str)]) -> Self {
         let mut child = command(dir.path(), database_url)
+            .envs(env.iter().copied())
             .args(["serve", "--bind", "127.0.0.1:0"])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -128,6 +134,21 @@ impl TestApp {
             request = request.header(*name, *value);
         }
         Reply::from(request.call().unwrap())
+    }
+
+    /// Any request, with headers and an optional JSON body.
+    pub fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&serde_json::Value>) -> Reply {
+        let mut request = ureq::http::Request::builder().method(method).uri(self.url(path));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = match body {
+            Some(json) => {
+                agent().run(request.header("content-type", "application/json").body(json.to_string()).unwrap()).unwrap()
+            }
+            None => agent().run(request.body(()).unwrap()).unwrap(),
+        };
+        Reply::from(response)
     }
 
     /// Send SIGTERM and wait (bounded) for the process to exit.

@@ -2,6 +2,7 @@
 //! a fresh SQLite file or PostgreSQL database, spoken to over HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
+mod admin;
 mod helpers;
 mod seed;
 

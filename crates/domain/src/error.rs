@@ -29,7 +29,7 @@ pub enum InvalidKind {
     ControlCharacters,
     #[error("must be one of: {allowed}")]
     NotOneOf { allowed: &'static str },
-    #[error("names {0:?}, which does not exist")]
+    #[error("{0:?} does not exist")]
     Unknown(String),
     #[error("must be in the future")]
     NotInFuture,

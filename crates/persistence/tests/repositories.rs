@@ -96,7 +96,7 @@ async fn taxonomy_keeps_order_and_creates_or_refuses_missing_terms(store: &Store
     let mut refused = draft("Contributor Post");
     refused.tags = vec![slug("runtime"), slug("brand-new-tag")];
     match store.posts().create(refused, Missing::Refuse).await {
-        Err(StoreError::Domain(e)) => assert!(e.to_string().contains("tags names \"brand-new-tag\""), "{e}"),
+        Err(StoreError::Domain(e)) => assert!(e.to_string().contains("tags \"brand-new-tag\" does not exist"), "{e}"),
         other => panic!("expected an unknown-tag error, got {other:?}"),
     }
     assert_eq!(store.taxonomy().tags().await.unwrap().len(), 3, "nothing half-written");
