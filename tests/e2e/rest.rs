@@ -20,6 +20,7 @@ both_backends!(
     etags_revalidate_and_change_after_an_edit,
     taxonomy_pages_count_published_posts_and_show_no_private_fields,
     responses_allow_any_origin_and_compress,
+    wrong_methods_answer_405_and_empty_parameters_are_absent,
 );
 
 fn slugs(posts: &Value) -> Vec<String> {
@@ -279,4 +280,25 @@ fn responses_allow_any_origin_and_compress(db: &Db) {
     assert_eq!(&body[..2], &[0x1f, 0x8b], "a gzip stream");
     let (head, _) = raw_get(&app, "/api/v1/posts", "Accept-Encoding: br\r\n");
     assert!(head.contains("content-encoding: br"), "{head}");
+}
+
+fn wrong_methods_answer_405_and_empty_parameters_are_absent(db: &Db) {
+    let app = TestApp::spawn(db.url());
+    for (method, path, allow) in [
+        ("DELETE", "/api/v1/posts", "GET"),
+        ("TRACE", "/readyz", "GET"),
+        ("PUT", "/api/v1/admin/posts", "GET, POST"),
+        ("GET", "/api/v1/auth/login", "POST"),
+    ] {
+        let reply = app.send(method, path, &[], None);
+        assert_eq!(reply.status, 405, "{method} {path}");
+        assert_eq!(reply.header("allow"), Some(allow), "{method} {path}");
+        assert_eq!(reply.content_type, "application/problem+json");
+    }
+    assert_eq!(app.send("GET", "/api/v1/nothing-here", &[], None).status, 404);
+    let empty = app.get("/api/v1/posts?after=&tag=&published_after=");
+    assert_eq!(empty.status, 200, "{}", empty.body);
+    let docs = app.get("/docs");
+    assert_eq!(docs.status, 200);
+    assert!(docs.content_type.starts_with("text/html") && docs.body.contains("/openapi.yaml"));
 }

@@ -33,8 +33,8 @@ pub enum ApiError {
     PreconditionRequired,
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
-    #[error("the Idempotency-Key was used for a different request")]
-    IdempotencyMismatch,
+    #[error("this resource answers {allow} only")]
+    MethodNotAllowed { allow: &'static str },
     #[error("internal error")]
     Internal,
 }
@@ -116,7 +116,7 @@ impl ApiError {
             Self::TooManyRequests { .. } => ("rate-limited", "Too many requests"),
             Self::PreconditionRequired => ("precondition-required", "Precondition required"),
             Self::PayloadTooLarge { .. } => ("payload-too-large", "Payload too large"),
-            Self::IdempotencyMismatch => ("idempotency-mismatch", "Idempotency key reused"),
+            Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             Self::Internal => ("internal", "Internal error"),
         }
     }
@@ -144,7 +144,7 @@ impl ResponseError for ApiError {
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::IdempotencyMismatch => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -166,6 +166,9 @@ impl ResponseError for ApiError {
             }
             Self::Unauthorized(_) => {
                 builder.insert_header(("WWW-Authenticate", "Bearer"));
+            }
+            Self::MethodNotAllowed { allow } => {
+                builder.insert_header(("Allow", *allow));
             }
             _ => {}
         }

@@ -48,6 +48,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, body_limit: usize) {
         .service(health::readyz)
         .service(metrics::metrics)
         .service(docs::openapi)
+        .service(docs::docs)
         .service(web::scope("/api/v1/auth").configure(auth::routes::configure))
         .configure(admin::configure)
         .configure(rest::configure)
@@ -55,6 +56,55 @@ pub fn configure(cfg: &mut web::ServiceConfig, body_limit: usize) {
         .default_service(web::to(not_found));
 }
 
-async fn not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound)
+/// Every path the API serves and the methods it answers there: a request
+/// to a known path with another method gets 405 and `Allow`, not 404.
+/// (GraphQL answers its own 405s.)
+const ROUTES: &[(&str, &str)] = &[
+    ("/healthz", "GET"),
+    ("/readyz", "GET"),
+    ("/metrics", "GET"),
+    ("/openapi.yaml", "GET"),
+    ("/docs", "GET"),
+    ("/api/v1/posts", "GET"),
+    ("/api/v1/posts/{slug}", "GET"),
+    ("/api/v1/tags", "GET"),
+    ("/api/v1/tags/{slug}", "GET"),
+    ("/api/v1/categories", "GET"),
+    ("/api/v1/categories/{slug}", "GET"),
+    ("/api/v1/authors", "GET"),
+    ("/api/v1/authors/{slug}", "GET"),
+    ("/api/v1/preview/{token}", "GET"),
+    ("/api/v1/auth/login", "POST"),
+    ("/api/v1/auth/refresh", "POST"),
+    ("/api/v1/auth/logout", "POST"),
+    ("/api/v1/auth/me", "GET"),
+    ("/api/v1/auth/password", "POST"),
+    ("/api/v1/admin/posts", "GET, POST"),
+    ("/api/v1/admin/posts/{id}", "GET, PATCH, DELETE"),
+    ("/api/v1/admin/posts/{id}/publish", "POST"),
+    ("/api/v1/admin/posts/{id}/unpublish", "POST"),
+    ("/api/v1/admin/posts/{id}/schedule", "POST"),
+    ("/api/v1/admin/posts/{id}/preview", "POST"),
+    ("/api/v1/admin/posts/{id}/revisions", "GET"),
+    ("/api/v1/admin/posts/{id}/revisions/{number}/restore", "POST"),
+    ("/api/v1/admin/posts/{id}/restore", "POST"),
+    ("/api/v1/admin/posts/{id}/purge", "DELETE"),
+    ("/api/v1/admin/tags", "POST"),
+    ("/api/v1/admin/tags/{slug}", "PATCH, DELETE"),
+    ("/api/v1/admin/categories", "POST"),
+    ("/api/v1/admin/categories/{slug}", "PATCH, DELETE"),
+    ("/api/v1/admin/authors", "POST"),
+    ("/api/v1/admin/authors/{slug}", "PATCH, DELETE"),
+    ("/api/v1/admin/users", "GET, POST"),
+    ("/api/v1/admin/users/{id}", "GET, PATCH, DELETE"),
+    ("/api/v1/admin/tokens", "GET, POST"),
+    ("/api/v1/admin/tokens/{id}", "DELETE"),
+];
+
+async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError> {
+    let path = req.path();
+    match ROUTES.iter().find(|(pattern, _)| actix_web::dev::ResourceDef::new(*pattern).is_match(path)) {
+        Some((_, allow)) => Err(ApiError::MethodNotAllowed { allow }),
+        None => Err(ApiError::NotFound),
+    }
 }
