@@ -244,10 +244,12 @@ async fn create(
     Ok(response)
 }
 
+/// One post; a post in the trash is gone here too (the trash is listed
+/// with `GET /posts?trashed=true`, and restored or purged by id).
 #[get("/posts/{id}")]
 async fn show(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_read_drafts())?;
-    let post = state.store.editorial().get(post_id(&id)?).await?;
+    let post = live_post(&state, post_id(&id)?).await?;
     Ok(answer(&state, StatusCode::OK, &post))
 }
 
