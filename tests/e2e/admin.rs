@@ -11,6 +11,7 @@ both_backends!(
     sign_in_refresh_rotation_logout_and_revocation,
     failed_logins_are_rate_limited,
     the_role_matrix,
+    every_admin_route_checks_the_role,
     integration_tokens_act_within_their_scope,
     stale_and_missing_if_match_and_a_two_writer_race,
     idempotent_creates_return_the_first_post,
@@ -413,4 +414,102 @@ fn bad_bodies_name_every_invalid_field(db: &Db) {
         call(&app, &ed, "GET", "/api/v1/admin/posts", None).json()["posts"].as_array().unwrap().is_empty(),
         "nothing half-written"
     );
+}
+
+/// Every admin route, for every role: allowed roles get past the role check
+/// (any answer but 401/403), the others get 403, and nobody signed out gets
+/// anything but 401.
+fn every_admin_route_checks_the_role(db: &Db) {
+    let (seed, app) = setup(db);
+    let roles = ["contributor", "author", "editor", "admin"];
+    let tokens: Vec<String> = roles.iter().map(|r| user(&seed, &app, &format!("{r}2@example.com"), r)).collect();
+    let admin = &tokens[3];
+    // Objects nobody in the loop owns, recreated per role as needed.
+    let fresh_post = || create(&app, admin, json!({ "title": "Target" }))["id"].as_str().unwrap().to_owned();
+    let trashed_post = || {
+        let id = fresh_post();
+        call_if(&app, admin, "DELETE", &format!("/api/v1/admin/posts/{id}"), 1, None);
+        id
+    };
+    // (method, path builder, body, lowest role index allowed)
+    type Route<'a> = (&'a str, Box<dyn Fn() -> String + 'a>, Option<Value>, usize);
+    let routes: Vec<Route> = vec![
+        ("GET", Box::new(|| "/api/v1/admin/posts".into()), None, 0),
+        ("POST", Box::new(|| "/api/v1/admin/posts".into()), Some(json!({ "title": "New" })), 0),
+        ("GET", Box::new(|| format!("/api/v1/admin/posts/{}", fresh_post())), None, 0),
+        ("PATCH", Box::new(|| format!("/api/v1/admin/posts/{}", fresh_post())), Some(json!({ "title": "Edited" })), 2),
+        ("DELETE", Box::new(|| format!("/api/v1/admin/posts/{}", fresh_post())), None, 2),
+        ("POST", Box::new(|| format!("/api/v1/admin/posts/{}/publish", fresh_post())), None, 2),
+        ("POST", Box::new(|| format!("/api/v1/admin/posts/{}/unpublish", fresh_post())), None, 2),
+        (
+            "POST",
+            Box::new(|| format!("/api/v1/admin/posts/{}/schedule", fresh_post())),
+            Some(json!({ "published_at": "2099-01-01T00:00:00Z" })),
+            2,
+        ),
+        ("POST", Box::new(|| format!("/api/v1/admin/posts/{}/preview", fresh_post())), None, 2),
+        ("GET", Box::new(|| format!("/api/v1/admin/posts/{}/revisions", fresh_post())), None, 0),
+        ("POST", Box::new(|| format!("/api/v1/admin/posts/{}/revisions/1/restore", fresh_post())), None, 2),
+        ("POST", Box::new(|| format!("/api/v1/admin/posts/{}/restore", trashed_post())), None, 3),
+        ("DELETE", Box::new(|| format!("/api/v1/admin/posts/{}/purge", trashed_post())), None, 3),
+        ("POST", Box::new(|| "/api/v1/admin/tags".into()), Some(json!({ "name": "fresh tag" })), 2),
+        ("PATCH", Box::new(|| "/api/v1/admin/tags/target-tag".into()), Some(json!({ "name": "Renamed" })), 2),
+        ("DELETE", Box::new(|| "/api/v1/admin/tags/target-tag".into()), None, 2),
+        ("POST", Box::new(|| "/api/v1/admin/categories".into()), Some(json!({ "name": "fresh category" })), 2),
+        (
+            "PATCH",
+            Box::new(|| "/api/v1/admin/categories/target-category".into()),
+            Some(json!({ "name": "Renamed" })),
+            2,
+        ),
+        ("DELETE", Box::new(|| "/api/v1/admin/categories/target-category".into()), None, 2),
+        ("POST", Box::new(|| "/api/v1/admin/authors".into()), Some(json!({ "name": "Fresh Author" })), 2),
+        ("PATCH", Box::new(|| "/api/v1/admin/authors/target-author".into()), Some(json!({ "bio": "Writes." })), 2),
+        ("DELETE", Box::new(|| "/api/v1/admin/authors/target-author".into()), None, 2),
+        ("GET", Box::new(|| "/api/v1/admin/users".into()), None, 3),
+        (
+            "POST",
+            Box::new(|| "/api/v1/admin/users".into()),
+            Some(
+                json!({ "email": "new@example.com", "name": "New", "role": "author", "password": "long enough password" }),
+            ),
+            3,
+        ),
+        ("GET", Box::new(|| "/api/v1/admin/users/00000000-0000-0000-0000-000000000000".into()), None, 3),
+        (
+            "PATCH",
+            Box::new(|| "/api/v1/admin/users/00000000-0000-0000-0000-000000000000".into()),
+            Some(json!({ "name": "X" })),
+            3,
+        ),
+        ("DELETE", Box::new(|| "/api/v1/admin/users/00000000-0000-0000-0000-000000000000".into()), None, 3),
+        ("GET", Box::new(|| "/api/v1/admin/tokens".into()), None, 3),
+        ("POST", Box::new(|| "/api/v1/admin/tokens".into()), Some(json!({ "name": "ci", "scope": "read_drafts" })), 3),
+        ("DELETE", Box::new(|| "/api/v1/admin/tokens/00000000-0000-0000-0000-000000000000".into()), None, 3),
+    ];
+    for (method, path, body, lowest) in &routes {
+        for (i, role) in roles.iter().enumerate() {
+            for (kind, slug) in
+                [("tags", "target-tag"), ("categories", "target-category"), ("authors", "target-author")]
+            {
+                let name = slug.replace('-', " ");
+                call(
+                    &app,
+                    admin,
+                    "POST",
+                    &format!("/api/v1/admin/{kind}"),
+                    Some(json!({ "name": name, "slug": slug })),
+                );
+            }
+            let path = path();
+            let reply = call_if(&app, &tokens[i], method, &path, 1, body.clone());
+            if i >= *lowest {
+                assert!(![401, 403].contains(&reply.status), "{role} {method} {path}: {} {}", reply.status, reply.body);
+            } else {
+                assert_eq!(reply.status, 403, "{role} {method} {path}: {}", reply.body);
+            }
+            let anonymous = app.send(method, &path, &[], body.as_ref());
+            assert_eq!(anonymous.status, 401, "anonymous {method} {path}");
+        }
+    }
 }
