@@ -2,21 +2,28 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: run test fmt lint unit build clean schema
+.PHONY: run test fmt lint unit api build clean schema
 
 ## Build (release) and serve on the embedded SQLite database in ./data.
 run:
 	$(CARGO) run --release -- serve
 
-## Everything CI checks: formatting, clippy as errors, and every test on
-## SQLite and PostgreSQL (a throwaway cluster when TEST_DATABASE_URL is unset).
-test: fmt lint unit
+## Everything CI checks: formatting, clippy as errors, Schemathesis against
+## the running server, and every test on SQLite and PostgreSQL (a throwaway
+## cluster when TEST_DATABASE_URL is unset).
+test: fmt lint api unit
 
 fmt:
 	$(CARGO) fmt --all -- --check
 
 lint:
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+## Schemathesis (from PyPI, into target/venv) against every route in
+## openapi.yaml, on the debug binary the tests use.
+api:
+	$(CARGO) build --locked
+	scripts/schemathesis.sh
 
 # Test names say the backend (`sqlite::...`, `postgres::...`); the last
 # line sums every runner's results.

@@ -46,10 +46,27 @@ for title in "Example" "Memory Models" "Run Queues"; do
 done
 
 # Signing out or changing the password would end the very session the run
-# uses; refreshing needs a refresh token the fuzzer cannot know. Those
-# routes have end-to-end tests of their own.
-"$VENV/bin/schemathesis" run openapi.yaml --url "$base" -H "$auth" \
-    --max-time "$MAX_TIME" --workers 2 --seed 1 \
-    --exclude-path /api/v1/auth/logout --exclude-path /api/v1/auth/password --exclude-path /api/v1/auth/refresh \
-    --exclude-path /graphql \
-    "$@"
+# uses; refreshing needs a refresh token the fuzzer cannot know; GraphQL is
+# its own schema. Those have end-to-end tests of their own.
+# positive_data_acceptance is off: opaque cursors, version preconditions
+# (If-Match) and ids of things that do not exist cannot be generated valid
+# from a schema, so a 400/412 there is the right answer, not a failure.
+run() {
+    "$VENV/bin/schemathesis" run openapi.yaml --url "$base" -H "$auth" \
+        --max-time "$MAX_TIME" --workers 2 --seed 1 \
+        --exclude-checks positive_data_acceptance \
+        --exclude-path /api/v1/auth/logout --exclude-path /api/v1/auth/password --exclude-path /api/v1/auth/refresh \
+        --exclude-path /graphql \
+        "$@" 2>&1 | tee "$work/report"
+}
+# A crash inside the tool itself (seen: a CPython "AST constructor recursion
+# depth mismatch" in Hypothesis) is not a finding about the API: run once
+# more. Any failure the API causes still fails the build.
+if ! run "$@"; then
+    if grep -q "Runtime Error" "$work/report" && ! grep -q "^Failures:" "$work/report"; then
+        echo "Schemathesis crashed internally; running it once more"
+        run "$@"
+    else
+        exit 1
+    fi
+fi

@@ -32,8 +32,11 @@ fn the_served_document_is_the_committed_one_and_every_path_answers() {
     assert_eq!(served.status, 200);
     assert_eq!(served.body, committed);
     let paths = documented_paths(&committed);
-    assert!(paths.len() >= 10, "{paths:?}");
-    for path in paths {
+    assert!(paths.len() >= 30, "every public and editor route is documented: {paths:?}");
+    // The anonymous GETs answer 200 as they are; the editor routes are
+    // exercised against the document by Schemathesis (`make test`).
+    let editor = ["/api/v1/admin", "/api/v1/auth", "/api/v1/preview", "/graphql"];
+    for path in paths.into_iter().filter(|p| !editor.iter().any(|e| p.starts_with(e))) {
         let concrete = path.replace("{slug}", "example");
         let reply = app.get(&concrete);
         assert_eq!(reply.status, 200, "{path} is documented but answers {}: {}", reply.status, reply.body);

@@ -108,3 +108,43 @@ async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError
         None => Err(ApiError::NotFound),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    /// Path -> sorted upper-case methods, as openapi.yaml documents them.
+    fn documented() -> BTreeMap<String, Vec<String>> {
+        let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut current = None;
+        let lines = crate::docs::OPENAPI_YAML.lines().skip_while(|l| *l != "paths:").skip(1);
+        for line in lines.take_while(|l| *l != "components:") {
+            if let Some(path) = line.strip_prefix("  /").and_then(|p| p.strip_suffix(':')) {
+                current = Some(format!("/{path}"));
+                continue;
+            }
+            let method = line.strip_prefix("    ").and_then(|l| l.strip_suffix(':'));
+            if let (Some(path), Some(method)) = (&current, method)
+                && ["get", "post", "put", "patch", "delete"].contains(&method)
+            {
+                out.entry(path.clone()).or_default().push(method.to_uppercase());
+            }
+        }
+        out.values_mut().for_each(|m| m.sort());
+        out
+    }
+
+    #[test]
+    fn every_served_route_is_documented_with_its_methods_and_nothing_else() {
+        let mut served: BTreeMap<String, Vec<String>> = super::ROUTES
+            .iter()
+            .map(|(path, allow)| {
+                let mut methods: Vec<String> = allow.split(", ").map(str::to_owned).collect();
+                methods.sort();
+                ((*path).to_owned(), methods)
+            })
+            .collect();
+        served.insert("/graphql".into(), vec!["GET".into(), "POST".into()]);
+        assert_eq!(documented(), served);
+    }
+}

@@ -160,6 +160,10 @@ impl WebUrl {
             return Err(FieldError::new(field, InvalidKind::TooLong { max: Self::MAX_LEN }));
         }
         match url::Url::parse(raw) {
+            // Normalising can lengthen a URL (percent-encoding): check again.
+            Ok(url) if url.as_str().len() > Self::MAX_LEN => {
+                Err(FieldError::new(field, InvalidKind::TooLong { max: Self::MAX_LEN }))
+            }
             Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Ok(Self(url.into())),
             _ => Err(FieldError::new(field, InvalidKind::Url)),
         }
@@ -221,6 +225,9 @@ mod tests {
     #[test]
     fn web_urls() {
         assert!(WebUrl::parse_field("canonical_url", "https://example.com/a?b=c").is_ok());
+        let grows = format!("http://a/?{}", "\"".repeat(1000)); // 1010 bytes in, ~3010 once percent-encoded
+        let err = WebUrl::parse_field("canonical_url", &grows).unwrap_err();
+        assert_eq!(err.kind, InvalidKind::TooLong { max: WebUrl::MAX_LEN }, "normalising must not outgrow the limit");
         for bad in ["javascript:alert(1)", "data:text/html,x", "ftp://example.com", "/relative", "https://"] {
             let err = WebUrl::parse_field("canonical_url", bad).unwrap_err();
             assert_eq!((err.field, err.kind), ("canonical_url", InvalidKind::Url), "{bad:?}");

@@ -26,7 +26,10 @@ pub enum Missing {
 
 /// A name for a term created from a bare slug: "memory-models" -> "memory models".
 fn name_from_slug(slug: &Slug) -> Result<Name, StoreError> {
-    parse_value(Name::parse(&slug.as_str().replace('-', " ")))
+    // Slugs may be longer than names: keep the first words that fit.
+    let words = slug.as_str().replace('-', " ");
+    let cut: String = words.chars().take(Name::MAX_CHARS).collect();
+    parse_value(Name::parse(&cut))
 }
 
 /// Tags and categories have the same shape; one macro writes both repositories.

@@ -93,13 +93,22 @@ async fn taxonomy_keeps_order_and_creates_or_refuses_missing_terms(store: &Store
     assert_eq!(post.card.category.as_ref().unwrap().slug.as_str(), "blog");
     assert_eq!(store.taxonomy().tags().await.unwrap().len(), 3);
 
+    let mut long = draft("Long Tag");
+    let long_slug = format!("{}tail", "word-".repeat(23));
+    long.tags = vec![slug(&long_slug)];
+    let created = store.posts().create(long, Missing::Create).await.unwrap();
+    assert!(
+        created.card.tags[0].name.as_str().chars().count() <= longform_domain::Name::MAX_CHARS,
+        "a long slug makes a name that fits"
+    );
+
     let mut refused = draft("Contributor Post");
     refused.tags = vec![slug("runtime"), slug("brand-new-tag")];
     match store.posts().create(refused, Missing::Refuse).await {
         Err(StoreError::Domain(e)) => assert!(e.to_string().contains("tags \"brand-new-tag\" does not exist"), "{e}"),
         other => panic!("expected an unknown-tag error, got {other:?}"),
     }
-    assert_eq!(store.taxonomy().tags().await.unwrap().len(), 3, "nothing half-written");
+    assert_eq!(store.taxonomy().tags().await.unwrap().len(), 4, "nothing half-written");
     let conflict = store
         .taxonomy()
         .create_tag(NewTerm { slug: slug("runtime"), name: Name::parse("Runtime").unwrap(), description: None })

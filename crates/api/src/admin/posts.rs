@@ -93,12 +93,22 @@ fn feature_image(fields: &mut Fields, slot: &mut Option<FeatureImage>) {
         None => {}
         Some(Value::Null) => *slot = None,
         Some(Value::Object(map)) => {
+            for key in map.keys().filter(|k| !["url", "alt"].contains(&k.as_str())) {
+                fields.fail(&format!("feature_image.{key}"), "is not a known field");
+            }
+            let alt = match map.get("alt") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(alt)) => Some(alt.clone()),
+                Some(_) => {
+                    fields.fail("feature_image.alt", "must be a string or null");
+                    None
+                }
+            };
             let url = map.get("url").and_then(Value::as_str).map(|u| WebUrl::parse_field("feature_image.url", u));
-            let alt = map.get("alt").and_then(Value::as_str).map(str::to_owned);
             match url {
                 Some(Ok(url)) => *slot = Some(FeatureImage { url, alt }),
                 Some(Err(e)) => fields.fail("feature_image.url", e.kind.to_string()),
-                None => fields.fail("feature_image.url", "is required"),
+                None => fields.fail("feature_image.url", "is required and must be a string"),
             }
         }
         Some(_) => fields.fail("feature_image", "must be an object {url, alt} or null"),
@@ -263,8 +273,9 @@ async fn edit(
 ) -> Result<HttpResponse, ApiError> {
     let post = live_post(&state, post_id(&id)?).await?;
     caller.require(caller.actor.can_edit(post.card.facts()))?;
-    let expected = if_match(&req)?;
+    // Bad input is reported as such, whatever the precondition says.
     let draft = draft_from(body.into_inner(), Some(current_draft(&post)?))?;
+    let expected = if_match(&req)?;
     let updated = state
         .store
         .editorial()

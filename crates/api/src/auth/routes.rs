@@ -131,7 +131,7 @@ async fn change_password(
     let user = caller.user.ok_or(ApiError::invalid("authorization", "integration tokens have no user"))?;
     let mut fields = Fields::new(body.into_inner(), &["current_password", "new_password"])?;
     let current = fields.required("current_password", |raw: &str| Ok::<_, ApiError>(raw.to_owned()));
-    let new = fields.required("new_password", Password::parse);
+    let new = fields.required("new_password", |raw: &str| Password::parse(raw).map_err(|e| e.kind));
     fields.finish()?;
     let (Some(current), Some(new)) = (current, new) else { return Err(ApiError::Internal) };
     if !state.auth.verify_password(Some(&user), current).await {

@@ -22,10 +22,6 @@ impl Params {
         let mut map = HashMap::new();
         let mut invalid = Vec::new();
         for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
-            // `?after=` is what forms send for an empty field: the same as absent.
-            if value.is_empty() && known.contains(&name.as_ref()) {
-                continue;
-            }
             if !known.contains(&name.as_ref()) {
                 invalid.push(InvalidParam { name: name.into_owned(), reason: "is not a known parameter".into() });
             } else if map.insert(name.clone().into_owned(), value.into_owned()).is_some() {
