@@ -128,3 +128,18 @@ fn a_port_in_use_fails_with_one_clear_line() {
     let output = run(dir.path(), &sqlite, &["serve", "--bind", &address], "");
     assert_one_line_failure(&output, "cannot listen on");
 }
+
+#[test]
+fn production_refuses_to_start_without_a_strong_signing_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = format!("sqlite://{}/lf.db", dir.path().display());
+    let serve = |extra: &[(&str, &str)]| {
+        let mut cmd = crate::helpers::command(dir.path(), &sqlite);
+        cmd.envs(extra.iter().copied()).args(["serve", "--bind", "127.0.0.1:0"]);
+        cmd.stdin(std::process::Stdio::null()).output().unwrap()
+    };
+    assert_one_line_failure(&serve(&[("LONGFORM_ENV", "production")]), "LONGFORM_JWT_SECRET is required in production");
+    let weak = serve(&[("LONGFORM_ENV", "production"), ("LONGFORM_JWT_SECRET", "too-short")]);
+    assert_one_line_failure(&weak, "at least 32 bytes");
+    assert!(!stderr(&weak).contains("too-short"), "the secret never appears in errors");
+}
