@@ -5,6 +5,8 @@
 use longform_domain::DomainError;
 use longform_persistence::StoreError;
 
+use crate::error::ApiError;
+
 /// The error of every resolver. It deliberately has no `Display`: the only
 /// way into an `async_graphql::Error` is the conversion below, which sets
 /// the code (and the crate's blanket conversion of `Display` errors is off,
@@ -59,32 +61,31 @@ impl From<GqlError> for async_graphql::Error {
     }
 }
 
-impl From<DomainError> for GqlError {
-    fn from(error: DomainError) -> Self {
+/// Storage and domain errors map to HTTP in one place (`ApiError`, which
+/// also logs storage failures once); GraphQL takes the same decision.
+impl From<ApiError> for GqlError {
+    fn from(error: ApiError) -> Self {
         match error {
-            DomainError::Invalid(fields) => match fields.into_iter().next() {
-                Some(first) => Self::invalid(first.field, first.kind.to_string()),
+            ApiError::Invalid(params) => match params.into_iter().next() {
+                Some(first) => Self::invalid(first.name, first.reason),
                 None => Self::invalid("input", "is invalid"),
             },
-            transition @ DomainError::IllegalTransition { .. } => Self::invalid("status", transition.to_string()),
+            ApiError::NotFound => Self::NotFound,
+            ApiError::Unavailable => Self::Unavailable,
+            _ => Self::Internal,
         }
+    }
+}
+
+impl From<DomainError> for GqlError {
+    fn from(error: DomainError) -> Self {
+        ApiError::from(error).into()
     }
 }
 
 impl From<StoreError> for GqlError {
     fn from(error: StoreError) -> Self {
-        match error {
-            StoreError::NotFound => Self::NotFound,
-            StoreError::Domain(domain) => domain.into(),
-            StoreError::Unavailable(cause) => {
-                tracing::warn!(error = %cause, "database unavailable");
-                Self::Unavailable
-            }
-            other => {
-                tracing::error!(error = %other, "storage failure");
-                Self::Internal
-            }
-        }
+        ApiError::from(error).into()
     }
 }
 
