@@ -160,7 +160,7 @@ fn node_ids_round_trip(db: &Db) {
     assert_eq!(data(&app, node, json!({ "id": "not-an-id" }))["node"], Value::Null);
 }
 
-fn statements(app: &TestApp) -> u64 {
+pub fn statements(app: &TestApp) -> u64 {
     let metrics = app.get("/metrics").body;
     let line = metrics.lines().find_map(|l| l.strip_prefix("longform_db_statements_total ")).unwrap();
     line.trim().parse().unwrap()

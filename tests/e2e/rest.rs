@@ -190,7 +190,12 @@ fn etags_revalidate_and_change_after_an_edit(db: &Db) {
     assert!(etag.starts_with('"'), "a strong validator: {etag}");
     assert!(first.header("cache-control").unwrap().contains("max-age=60"));
     assert!(first.header("cache-control").unwrap().contains("stale-while-revalidate="));
+    let before = crate::graphql::statements(&app);
+    for _ in 0..5 {
+        assert_eq!(app.get("/api/v1/posts").header("etag"), Some(etag.as_str()));
+    }
     let revalidated = app.get_with("/api/v1/posts", &[("If-None-Match", &etag)]);
+    assert_eq!(crate::graphql::statements(&app), before, "repeated reads come from memory, not the database");
     assert_eq!(revalidated.status, 304);
     assert!(revalidated.body.is_empty());
     assert_eq!(revalidated.header("etag"), Some(etag.as_str()));
