@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use crate::db::AnyConnection;
 use crate::error::StoreError;
-use crate::posts::{CardRow, cards, check_version, current_version, get, refresh_listings, update};
+use crate::listing::refresh_listings;
+use crate::posts::{CardRow, cards, check_version, current_version, get, update};
 use crate::rows::{parse_id, parse_value};
 use crate::schema::{idempotency_keys, post_authors, post_tags, posts, revisions};
 use crate::store::{Store, from_db, now, to_db};

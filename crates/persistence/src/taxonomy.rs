@@ -309,7 +309,7 @@ macro_rules! counted_reads {
         pub async fn $list(&self) -> Result<Vec<Counted<$ty>>, StoreError> {
             self.0
                 .read(|c| {
-                    let counts = crate::posts::published_counts(c, $kind)?;
+                    let counts = crate::listing::published_counts(c, $kind)?;
                     Ok($repo::list(c)?
                         .into_iter()
                         .map(|item| {
@@ -326,7 +326,7 @@ macro_rules! counted_reads {
             self.0
                 .read(move |c| {
                     let Some(item) = $repo::find_by_slug(c, &slug)? else { return Ok(None) };
-                    let published_posts = crate::posts::published_count(c, $kind, &item.id.to_string())?;
+                    let published_posts = crate::listing::published_count(c, $kind, &item.id.to_string())?;
                     Ok(Some(Counted { item, published_posts }))
                 })
                 .await

@@ -10,7 +10,7 @@ use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, Loader};
 use longform_domain::{PostBody, PostCard, PostId};
 use longform_persistence::Store;
-use longform_persistence::posts::published_counts;
+use longform_persistence::listing::published_counts;
 
 use super::error::GqlError;
 use crate::AppState;

@@ -1,0 +1,305 @@
+//! Public listings of published posts: the `post_listings` rows each
+//! published post has (one per listing it appears in), the keyset-paginated
+//! walk down one listing's index range with the other filters narrowing it,
+//! counts, and related posts.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use longform_domain::{PostCard, PostId, PostStatus, Slug};
+
+use crate::db::AnyConnection;
+use crate::error::StoreError;
+use crate::posts::{CardRow, cards, get};
+use crate::rows::parse_id;
+use crate::schema::{post_authors, post_listings, post_tags, posts};
+use crate::store::to_db;
+use crate::taxonomy::{author_repo, category_repo, tag_repo};
+
+/// Where a listing page starts: just after the post with this date and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Keyset {
+    pub published_at: DateTime<Utc>,
+    pub id: PostId,
+}
+
+impl Keyset {
+    pub fn of(card: &PostCard) -> Option<Self> {
+        card.published_at.map(|published_at| Self { published_at, id: card.id })
+    }
+}
+
+/// Which published posts to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListingFilter {
+    pub tag: Option<Slug>,
+    pub category: Option<Slug>,
+    pub author: Option<Slug>,
+    pub featured: Option<bool>,
+    pub published_after: Option<DateTime<Utc>>,
+    pub published_before: Option<DateTime<Utc>>,
+}
+
+/// The hard cap on a page, whatever the caller asks.
+pub const MAX_PAGE_SIZE: u32 = 100;
+
+/// Rewrite the post's rows in `post_listings`: one per listing it belongs
+/// to while published, none otherwise.
+pub(crate) fn refresh_listings(conn: &mut AnyConnection, post_id: PostId) -> Result<(), StoreError> {
+    let id = post_id.to_string();
+    diesel::delete(post_listings::table.filter(post_listings::post_id.eq(&id))).execute(conn)?;
+    let post = get(conn, post_id)?.card;
+    let (PostStatus::Published, Some(published_at), None) = (post.status, post.published_at, post.deleted_at) else {
+        return Ok(());
+    };
+    let mut keys: Vec<(&str, String)> = vec![("all", String::new())];
+    if post.featured {
+        keys.push(("featured", String::new()));
+    }
+    keys.extend(post.category.iter().map(|c| ("category", c.id.to_string())));
+    keys.extend(post.tags.iter().map(|t| ("tag", t.id.to_string())));
+    keys.extend(post.authors.iter().map(|a| ("author", a.id.to_string())));
+    let at = to_db(published_at);
+    for (kind, key) in keys {
+        diesel::insert_into(post_listings::table)
+            .values((
+                post_listings::kind.eq(kind),
+                post_listings::key.eq(key),
+                post_listings::post_id.eq(&id),
+                post_listings::published_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// A listing a filter can name: by tag, author or category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Facet {
+    Tag,
+    Author,
+    Category,
+}
+
+impl Facet {
+    fn kind(self) -> &'static str {
+        match self {
+            Self::Tag => "tag",
+            Self::Author => "author",
+            Self::Category => "category",
+        }
+    }
+}
+
+/// The ids of the tag, author and category a filter names, in that order
+/// of preference for driving the listing; `None` when a named one does not
+/// exist (the listing is then empty, not an error).
+fn resolve_facets(
+    conn: &mut AnyConnection,
+    filter: &ListingFilter,
+) -> Result<Option<Vec<(Facet, String)>>, StoreError> {
+    let mut facets = Vec::new();
+    if let Some(slug) = &filter.tag {
+        let Some(tag) = tag_repo::find_by_slug(conn, slug)? else {
+            return Ok(None);
+        };
+        facets.push((Facet::Tag, tag.id.to_string()));
+    }
+    if let Some(slug) = &filter.author {
+        let Some(author) = author_repo::find_by_slug(conn, slug)? else {
+            return Ok(None);
+        };
+        facets.push((Facet::Author, author.id.to_string()));
+    }
+    if let Some(slug) = &filter.category {
+        let Some(category) = category_repo::find_by_slug(conn, slug)? else {
+            return Ok(None);
+        };
+        facets.push((Facet::Category, category.id.to_string()));
+    }
+    Ok(Some(facets))
+}
+
+/// Which listing a query walks (`kind`, `key`) and the facets that narrow it.
+struct Plan {
+    kind: &'static str,
+    key: String,
+    narrowing: Vec<(Facet, String)>,
+}
+
+/// The listing a filter walks: the first named facet (tag, else author,
+/// else category), else featured posts, else the whole blog; the other
+/// facets narrow it. `None` when a named facet does not exist.
+fn listing_plan(conn: &mut AnyConnection, filter: &ListingFilter) -> Result<Option<Plan>, StoreError> {
+    let Some(mut facets) = resolve_facets(conn, filter)? else {
+        return Ok(None);
+    };
+    let (kind, key) = match facets.first() {
+        Some((facet, id)) => (facet.kind(), id.clone()),
+        None if filter.featured == Some(true) => ("featured", String::new()),
+        None => ("all", String::new()),
+    };
+    if !facets.is_empty() {
+        facets.remove(0);
+    }
+    Ok(Some(Plan { kind, key, narrowing: facets }))
+}
+
+/// The published posts of one listing with the filter's narrowing applied:
+/// written once for the page query and the count query.
+macro_rules! narrowed_listing {
+    ($kind:expr, $key:expr, $facets:expr, $filter:expr) => {{
+        let mut query = post_listings::table
+            .inner_join(posts::table)
+            .filter(post_listings::kind.eq($kind))
+            .filter(post_listings::key.eq($key))
+            .filter(posts::status.eq(PostStatus::Published.as_str()))
+            .into_boxed();
+        if let Some(at) = $filter.published_after {
+            query = query.filter(post_listings::published_at.gt(to_db(at)));
+        }
+        if let Some(at) = $filter.published_before {
+            query = query.filter(post_listings::published_at.lt(to_db(at)));
+        }
+        if let Some(featured) = $filter.featured {
+            query = query.filter(posts::featured.eq(featured));
+        }
+        for (facet, id) in $facets {
+            query =
+                match facet {
+                    Facet::Tag => query.filter(
+                        posts::id.eq_any(post_tags::table.filter(post_tags::tag_id.eq(id)).select(post_tags::post_id)),
+                    ),
+                    Facet::Author => query.filter(posts::id.eq_any(
+                        post_authors::table.filter(post_authors::author_id.eq(id)).select(post_authors::post_id),
+                    )),
+                    Facet::Category => query.filter(posts::category_id.eq(id)),
+                };
+        }
+        query
+    }};
+}
+
+/// One page of a listing, and where the next one starts (`None` on the last).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub cards: Vec<PostCard>,
+    pub next: Option<Keyset>,
+}
+
+/// Published posts, newest first, after `after`, at most `limit` (capped at
+/// [`MAX_PAGE_SIZE`]): one index range walk (one row further, to know
+/// whether another page follows), then the page's taxonomy.
+pub fn list_published(
+    conn: &mut AnyConnection,
+    filter: &ListingFilter,
+    after: Option<Keyset>,
+    limit: u32,
+) -> Result<Page, StoreError> {
+    let Some(Plan { kind, key, narrowing }) = listing_plan(conn, filter)? else {
+        return Ok(Page { cards: Vec::new(), next: None });
+    };
+    let limit = limit.clamp(1, MAX_PAGE_SIZE);
+    let mut query = narrowed_listing!(kind, key, narrowing, filter)
+        .select(CardRow::as_select())
+        .order((post_listings::published_at.desc(), post_listings::post_id.desc()))
+        .limit(i64::from(limit) + 1);
+    if let Some(cursor) = after {
+        let (at, id) = (to_db(cursor.published_at), cursor.id.to_string());
+        query = query.filter(
+            post_listings::published_at
+                .lt(at)
+                .or(post_listings::published_at.eq(at).and(post_listings::post_id.lt(id))),
+        );
+    }
+    let mut rows: Vec<CardRow> = query.load(conn)?;
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let cards = cards(conn, rows)?;
+    let next = if more { cards.last().and_then(Keyset::of) } else { None };
+    Ok(Page { cards, next })
+}
+
+/// How many published posts the filter matches (all pages together).
+pub fn count_published(conn: &mut AnyConnection, filter: &ListingFilter) -> Result<i64, StoreError> {
+    let Some(Plan { kind, key, narrowing }) = listing_plan(conn, filter)? else {
+        return Ok(0);
+    };
+    Ok(narrowed_listing!(kind, key, narrowing, filter).count().get_result(conn)?)
+}
+
+/// Published post counts per tag, category or author id (`kind` is
+/// "tag", "category" or "author"), in one statement.
+pub fn published_counts(conn: &mut AnyConnection, kind: &str) -> Result<HashMap<String, i64>, StoreError> {
+    Ok(post_listings::table
+        .filter(post_listings::kind.eq(kind))
+        .group_by(post_listings::key)
+        .select((post_listings::key, diesel::dsl::count_star()))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// Published post count of one tag, category or author.
+pub fn published_count(conn: &mut AnyConnection, kind: &str, id: &str) -> Result<i64, StoreError> {
+    Ok(post_listings::table
+        .filter(post_listings::kind.eq(kind))
+        .filter(post_listings::key.eq(id))
+        .count()
+        .get_result(conn)?)
+}
+
+/// How many of each tag's newest posts are considered for "related": a
+/// bound that keeps the cost of an article flat however large a tag grows.
+const RELATED_CANDIDATES_PER_TAG: i64 = 50;
+
+/// Up to `limit` published posts sharing the most tags with each of
+/// `posts` (ties: newest first), considering each shared tag's newest
+/// [`RELATED_CANDIDATES_PER_TAG`] posts. One statement for the posts' tags,
+/// one per distinct tag, then one page of cards for all of them together.
+pub fn related(
+    conn: &mut AnyConnection,
+    posts_of_interest: &[PostId],
+    limit: usize,
+) -> Result<HashMap<PostId, Vec<PostCard>>, StoreError> {
+    let keys: Vec<String> = posts_of_interest.iter().map(ToString::to_string).collect();
+    let tag_rows: Vec<(String, String)> = post_tags::table
+        .filter(post_tags::post_id.eq_any(&keys))
+        .select((post_tags::post_id, post_tags::tag_id))
+        .load(conn)?;
+    let mut distinct_tags: Vec<&String> = tag_rows.iter().map(|(_, tag)| tag).collect();
+    distinct_tags.sort_unstable();
+    distinct_tags.dedup();
+    let mut newest: HashMap<&String, Vec<(String, NaiveDateTime)>> = HashMap::new();
+    for tag in distinct_tags {
+        let rows = post_listings::table
+            .filter(post_listings::kind.eq("tag"))
+            .filter(post_listings::key.eq(tag))
+            .order((post_listings::published_at.desc(), post_listings::post_id.desc()))
+            .limit(RELATED_CANDIDATES_PER_TAG)
+            .select((post_listings::post_id, post_listings::published_at))
+            .load(conn)?;
+        newest.insert(tag, rows);
+    }
+    let mut picks: HashMap<String, Vec<String>> = HashMap::new();
+    for post in &keys {
+        let mut shared: HashMap<&String, (usize, NaiveDateTime)> = HashMap::new();
+        for (_, tag) in tag_rows.iter().filter(|(p, _)| p == post) {
+            for (candidate, at) in newest.get(tag).into_iter().flatten().filter(|(c, _)| c != post) {
+                shared.entry(candidate).or_insert((0, *at)).0 += 1;
+            }
+        }
+        let mut ranked: Vec<_> = shared.into_iter().collect();
+        ranked
+            .sort_by(|(a_id, (a_n, a_at)), (b_id, (b_n, b_at))| b_n.cmp(a_n).then(b_at.cmp(a_at)).then(b_id.cmp(a_id)));
+        picks.insert(post.clone(), ranked.into_iter().take(limit).map(|(id, _)| id.clone()).collect());
+    }
+    let wanted: Vec<String> = picks.values().flatten().cloned().collect();
+    let rows = posts::table.filter(posts::id.eq_any(&wanted)).select(CardRow::as_select()).load(conn)?;
+    let by_id: HashMap<String, PostCard> = cards(conn, rows)?.into_iter().map(|c| (c.id.to_string(), c)).collect();
+    picks
+        .into_iter()
+        .map(|(post, ids)| Ok((parse_id(&post)?, ids.iter().filter_map(|id| by_id.get(id).cloned()).collect())))
+        .collect()
+}
