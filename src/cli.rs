@@ -27,6 +27,15 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Import a folder of Markdown files with YAML front matter (and
+    /// _authors.json), creating or updating posts by slug.
+    Import {
+        /// The folder, searched recursively for *.md.
+        dir: PathBuf,
+        /// Report what would change without writing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -64,6 +73,15 @@ pub enum CliError {
     Invalid(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error("{0} file(s) were skipped (see above)")]
+    Skipped(usize),
+}
+
+impl CliError {
+    /// 2 when an import skipped files (the rest landed), 1 for any other failure.
+    pub fn exit_code(&self) -> u8 {
+        if matches!(self, Self::Skipped(_)) { 2 } else { 1 }
+    }
 }
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
@@ -85,6 +103,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let password = crate::users::read_password(password_stdin)?;
             runtime()?.block_on(crate::users::create(&settings, &email, &name, &role, password))
         }
+        Command::Import { dir, dry_run } => runtime()?.block_on(crate::import::run(&settings, &dir, dry_run)),
         Command::User { command: UserCommand::List } => runtime()?.block_on(crate::users::list(&settings)),
     }
 }

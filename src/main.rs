@@ -3,6 +3,7 @@
 
 mod cli;
 mod config;
+mod import;
 mod serve;
 mod users;
 
@@ -18,7 +19,7 @@ fn main() -> ExitCode {
             // One line, whatever the cause (libpq's messages span several).
             let message = error.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
             eprintln!("error: {message}");
-            ExitCode::FAILURE
+            ExitCode::from(error.exit_code())
         }
     }
 }

@@ -9,5 +9,6 @@ mod seed;
 mod cli;
 mod graphql;
 mod health;
+mod import;
 mod openapi;
 mod rest;

@@ -4,6 +4,7 @@
 
 pub mod content;
 pub mod error;
+pub mod frontmatter;
 pub mod ids;
 pub mod markdown;
 pub mod policy;

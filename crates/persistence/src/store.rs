@@ -134,6 +134,11 @@ pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
 
+/// `at` at the precision both backends store.
+pub fn truncate(at: DateTime<Utc>) -> DateTime<Utc> {
+    at.trunc_subsecs(6)
+}
+
 pub(crate) fn to_db(at: DateTime<Utc>) -> NaiveDateTime {
     at.trunc_subsecs(6).naive_utc()
 }

@@ -1,0 +1,193 @@
+//! `longform import DIR`: a folder of Markdown files with YAML front matter
+//! (and `_authors.json`), upserted by slug. Bad files are reported with
+//! their path and reason and skipped; the rest lands. Batches of files share
+//! a transaction; each file has its own savepoint.
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use longform_domain::frontmatter::{self, ImportedPost};
+use longform_domain::{Description, Name, NewAuthor, Slug, WebUrl};
+use longform_persistence::import::Outcome;
+
+use crate::cli::{CliError, open_store};
+use crate::config::Settings;
+
+/// Files per transaction: large enough to amortise commits, small enough
+/// that a progress bar moves.
+const BATCH: usize = 100;
+
+/// Every `*.md` below `dir`, sorted, skipping `_`-prefixed files (section
+/// indexes in Hugo) and hidden folders.
+fn markdown_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if name.starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            markdown_files(&path, out)?;
+        } else if name.ends_with(".md") && !name.starts_with('_') {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[derive(serde::Deserialize)]
+struct AuthorFile {
+    name: String,
+    slug: Option<String>,
+    bio: Option<String>,
+    website: Option<String>,
+    avatar_url: Option<String>,
+}
+
+fn authors(dir: &Path) -> Result<Vec<NewAuthor>, CliError> {
+    let path = dir.join("_authors.json");
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let bad = |reason: String| CliError::Invalid(format!("{}: {reason}", path.display()));
+    let text = std::fs::read_to_string(&path).map_err(|e| bad(e.to_string()))?;
+    let files: Vec<AuthorFile> = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    files
+        .into_iter()
+        .map(|a| {
+            let name = Name::parse(&a.name).map_err(|e| bad(e.to_string()))?;
+            let slug = match a.slug {
+                Some(s) => Slug::parse(&s).map_err(|e| bad(format!("slug {e}")))?,
+                None => Slug::from_text(name.as_str()).unwrap_or_else(Slug::fallback),
+            };
+            let url = |field, raw: Option<String>| raw.map(|u| WebUrl::parse_field(field, &u)).transpose();
+            Ok(NewAuthor {
+                slug,
+                name,
+                bio: a.bio.map(|b| Description::parse(&b)).transpose().map_err(|e| bad(e.to_string()))?,
+                website: url("website", a.website).map_err(|e| bad(e.to_string()))?,
+                avatar_url: url("avatar_url", a.avatar_url).map_err(|e| bad(e.to_string()))?,
+                links: Vec::new(),
+                user_id: None,
+            })
+        })
+        .collect()
+}
+
+/// Read and parse every file; the ones that fail, and later files reusing
+/// a slug, go to `skipped` with their reason.
+fn parse_all(files: &[PathBuf], skipped: &mut Vec<(PathBuf, String)>) -> Vec<(PathBuf, ImportedPost)> {
+    let mut seen: HashMap<String, PathBuf> = HashMap::new();
+    let mut parsed = Vec::new();
+    for path in files {
+        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let post = std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| frontmatter::parse(&stem, &text).map_err(|e| e.to_string()));
+        match post {
+            Err(reason) => skipped.push((path.clone(), reason)),
+            Ok(post) => {
+                let slug = post.draft.slug.as_ref().map(ToString::to_string).unwrap_or_default();
+                if let Some(first) = seen.get(&slug) {
+                    skipped.push((path.clone(), format!("slug {slug:?} is already used by {}", first.display())));
+                } else {
+                    seen.insert(slug, path.clone());
+                    parsed.push((path.clone(), post));
+                }
+            }
+        }
+    }
+    parsed
+}
+
+#[derive(Default)]
+struct Tally {
+    created: usize,
+    updated: usize,
+    unchanged: usize,
+}
+
+impl Tally {
+    fn add(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Created => self.created += 1,
+            Outcome::Updated => self.updated += 1,
+            Outcome::Unchanged => self.unchanged += 1,
+        }
+    }
+}
+
+pub async fn run(settings: &Settings, dir: &Path, dry_run: bool) -> Result<(), CliError> {
+    let started = Instant::now();
+    if !dir.is_dir() {
+        return Err(CliError::Invalid(format!("{} is not a folder", dir.display())));
+    }
+    let mut files = Vec::new();
+    markdown_files(dir, &mut files)?;
+    files.sort();
+    let mut skipped = Vec::new();
+    let parsed = parse_all(&files, &mut skipped);
+    let store = open_store(settings)?;
+    store.migrate().await?;
+    let progress = Progress::new(parsed.len() as u64);
+    let mut tally = Tally::default();
+    let mut pending_authors = authors(dir)?;
+    for chunk in parsed.chunks(BATCH) {
+        let posts: Vec<ImportedPost> = chunk.iter().map(|(_, post)| post.clone()).collect();
+        let outcome = store.import(std::mem::take(&mut pending_authors), posts, dry_run).await?;
+        if let Some(Err(e)) = outcome.authors.into_iter().find(Result::is_err) {
+            return Err(CliError::Invalid(format!("_authors.json: {e}")));
+        }
+        for ((path, _), result) in chunk.iter().zip(outcome.posts) {
+            match result {
+                Ok(outcome) => tally.add(outcome),
+                Err(e) => skipped.push((path.clone(), e.to_string())),
+            }
+        }
+        progress.advance(chunk.len() as u64);
+    }
+    progress.finish();
+    for (path, reason) in &skipped {
+        eprintln!("skipped {}: {reason}", path.display());
+    }
+    let rehearsal = if dry_run { " (dry run: nothing written)" } else { "" };
+    println!(
+        "created {}, updated {}, unchanged {}, skipped {} in {:.1} s{rehearsal}",
+        tally.created,
+        tally.updated,
+        tally.unchanged,
+        skipped.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if skipped.is_empty() { Ok(()) } else { Err(CliError::Skipped(skipped.len())) }
+}
+
+/// A bar on a terminal, a line per batch otherwise.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    total: u64,
+    done: std::cell::Cell<u64>,
+}
+
+impl Progress {
+    fn new(total: u64) -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| indicatif::ProgressBar::new(total));
+        Self { bar, total, done: std::cell::Cell::new(0) }
+    }
+
+    fn advance(&self, n: u64) {
+        self.done.set(self.done.get() + n);
+        match &self.bar {
+            Some(bar) => bar.inc(n),
+            None => eprintln!("imported {}/{}", self.done.get(), self.total),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! `longform import DIR`: front-matter folders in, posts out through the
+//! API; idempotent; bad files skipped with their reasons.
+
+use std::path::Path;
+
+use crate::helpers::{Db, TestApp, both_backends, run};
+
+both_backends!(
+    a_folder_imports_once_and_then_changes_nothing,
+    bad_files_are_skipped_with_reasons_while_the_rest_lands,
+    a_changed_file_updates_its_post_with_a_revision,
+    dry_runs_write_nothing,
+);
+
+const AUTHORS: &str = r#"[{"name": "Jane Doe", "slug": "jane-doe", "bio": "Writes about runtimes.", "website": "https://jane.example.com"}]"#;
+
+/// (file name, contents): a Hugo-style post, an Astro-style draft, a Jekyll-style dated post.
+fn posts() -> Vec<(&'static str, String)> {
+    vec![
+        ("go-channels.md", "---\ntitle: \"Go Channels Are Not Queues\"\ndate: 2026-05-12T09:00:00Z\nlastmod: 2026-05-13T10:00:00Z\ncategories: [Blog]\ntags: [Go Concurrency, memory-models]\nauthor: jane-doe\ndescription: Channels synchronise.\n---\n# Channels\n\nThey block.\n".into()),
+        ("nested/astro-draft.md", "---\ntitle: A Draft in Progress\ndraft: true\nauthors: [jane-doe, mei-chen]\n---\nNot yet.\n".into()),
+        ("2026-04-01-runtime-notes.md", "---\ntitle: Runtime Notes\nslug: runtime-notes\npublished_at: 2026-04-01 08:30:00\nstatus: published\ncategory: Notes\ntags: [runtime]\nfeatured: true\n---\nA paragraph about run queues.\n".into()),
+    ]
+}
+
+fn write_folder(dir: &Path) {
+    std::fs::write(dir.join("_authors.json"), AUTHORS).unwrap();
+    for (name, text) in posts() {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
+
+fn import(db: &Db, dir: &Path, extra: &[&str]) -> (i32, String, String) {
+    let mut args = vec!["import", dir.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let output = run(dir, db.url(), &args, "");
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (output.status.code().unwrap_or(-1), text(&output.stdout), text(&output.stderr))
+}
+
+fn a_folder_imports_once_and_then_changes_nothing(db: &Db) {
+    let dir = tempfile::tempdir().unwrap();
+    write_folder(dir.path());
+    let (code, out, err) = import(db, dir.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("created 3, updated 0, unchanged 0, skipped 0 in "), "{out}");
+    let (code, out, _) = import(db, dir.path(), &[]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("created 0, updated 0, unchanged 3, skipped 0 in "),
+        "the second import changes nothing: {out}"
+    );
+
+    let app = TestApp::spawn(db.url());
+    let index = app.get("/api/v1/posts").json();
+    let slugs: Vec<&str> = index["posts"].as_array().unwrap().iter().map(|p| p["slug"].as_str().unwrap()).collect();
+    assert_eq!(slugs, ["go-channels", "runtime-notes"], "newest first; the draft is not public");
+    let post = app.get("/api/v1/posts/go-channels").json()["post"].clone();
+    assert_eq!(post["title"], "Go Channels Are Not Queues");
+    assert_eq!(post["published_at"], "2026-05-12T09:00:00Z");
+    assert_eq!(post["updated_at"], "2026-05-13T10:00:00Z");
+    assert_eq!(post["summary"], "Channels synchronise.");
+    assert_eq!(post["category"], serde_json::json!({"slug": "blog", "name": "Blog"}));
+    assert_eq!(post["tags"][0], serde_json::json!({"slug": "go-concurrency", "name": "Go Concurrency"}));
+    assert_eq!(post["authors"][0]["name"], "Jane Doe");
+    let notes = app.get("/api/v1/posts/runtime-notes").json()["post"].clone();
+    assert_eq!(notes["published_at"], "2026-04-01T08:30:00Z");
+    assert_eq!(notes["featured"], true);
+    let jane = app.get("/api/v1/authors/jane-doe").json()["author"].clone();
+    assert_eq!(jane["bio"], "Writes about runtimes.");
+    assert_eq!(jane["website"], "https://jane.example.com/");
+    assert_eq!(app.get("/api/v1/authors/mei-chen").status, 200, "unknown authors become guest profiles");
+}
+
+fn bad_files_are_skipped_with_reasons_while_the_rest_lands(db: &Db) {
+    let dir = tempfile::tempdir().unwrap();
+    write_folder(dir.path());
+    std::fs::write(dir.path().join("broken.md"), "---\ntitle: [unclosed\n---\nBody\n").unwrap();
+    std::fs::write(dir.path().join("untitled.md"), "---\nslug: untitled\n---\nBody\n").unwrap();
+    std::fs::write(dir.path().join("zz-copy.md"), posts()[2].1.clone()).unwrap();
+    let (code, out, err) = import(db, dir.path(), &[]);
+    assert_eq!(code, 2, "the exit code says something was skipped: {err}");
+    assert!(out.starts_with("created 3, updated 0, unchanged 0, skipped 3 in "), "{out}");
+    assert!(err.contains("broken.md: the front matter is not valid YAML"), "{err}");
+    assert!(err.contains("untitled.md: the front matter has no title"), "{err}");
+    assert!(err.contains("zz-copy.md: slug \"runtime-notes\" is already used by"), "{err}");
+    assert_eq!(err.lines().last().unwrap(), "error: 3 file(s) were skipped (see above)");
+}
+
+fn a_changed_file_updates_its_post_with_a_revision(db: &Db) {
+    let dir = tempfile::tempdir().unwrap();
+    write_folder(dir.path());
+    import(db, dir.path(), &[]);
+    let path = dir.path().join("go-channels.md");
+    let edited = std::fs::read_to_string(&path).unwrap().replace("They block.", "They block, and they synchronise.");
+    std::fs::write(&path, edited).unwrap();
+    let (code, out, _) = import(db, dir.path(), &[]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("created 0, updated 1, unchanged 2, skipped 0 in "), "{out}");
+    let seed = crate::seed::Seed::new(db.url());
+    let post = seed
+        .block_on(seed.store.posts().find_by_slug(longform_domain::Slug::parse("go-channels").unwrap()))
+        .unwrap()
+        .unwrap();
+    assert!(post.body.markdown.contains("they synchronise"));
+    let revisions = seed.block_on(seed.store.editorial().revisions(post.card.id)).unwrap();
+    assert_eq!(revisions.len(), 2, "the change is a revision");
+}
+
+fn dry_runs_write_nothing(db: &Db) {
+    let dir = tempfile::tempdir().unwrap();
+    write_folder(dir.path());
+    let (code, out, _) = import(db, dir.path(), &["--dry-run"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("created 3, updated 0, unchanged 0, skipped 0") && out.contains("dry run"), "{out}");
+    let (_, out, _) = import(db, dir.path(), &["--dry-run"]);
+    assert!(out.starts_with("created 3,"), "nothing was written the first time: {out}");
+}
