@@ -24,6 +24,9 @@ enum Command {
         /// Address to listen on, e.g. 127.0.0.1:8080 (port 0 picks a free one).
         #[arg(long)]
         bind: Option<String>,
+        /// Start without the demo blog an empty database otherwise gets.
+        #[arg(long)]
+        no_demo: bool,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -35,6 +38,14 @@ enum Command {
         /// Report what would change without writing anything.
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Write a deterministic corpus of long-form posts (front matter,
+    /// _authors.json, _manifest.json) for trying the importer and benchmarks.
+    Corpus {
+        #[arg(long, default_value_t = 200)]
+        posts: usize,
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Manage user accounts.
     User {
@@ -87,11 +98,11 @@ impl CliError {
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let mut settings = Settings::load(cli.config.as_deref(), |name| std::env::var(name).ok())?;
     match cli.command {
-        Command::Serve { bind } => {
+        Command::Serve { bind, no_demo } => {
             if let Some(bind) = bind {
                 settings.bind = bind;
             }
-            crate::serve::run(settings)
+            crate::serve::run(settings, !no_demo)
         }
         Command::Migrate => runtime()?.block_on(async {
             let store = open_store(&settings)?;
@@ -103,6 +114,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let password = crate::users::read_password(password_stdin)?;
             runtime()?.block_on(crate::users::create(&settings, &email, &name, &role, password))
         }
+        Command::Corpus { posts, out } => crate::corpus::write(posts, &out),
         Command::Import { dir, dry_run } => runtime()?.block_on(crate::import::run(&settings, &dir, dry_run)),
         Command::User { command: UserCommand::List } => runtime()?.block_on(crate::users::list(&settings)),
     }

@@ -3,6 +3,7 @@
 
 mod cli;
 mod config;
+mod corpus;
 mod import;
 mod serve;
 mod users;

@@ -18,7 +18,7 @@ use crate::config::{Environment, LogFormat, Settings};
 /// How long a stopping server waits for in-flight requests.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
-pub fn run(settings: Settings) -> Result<(), CliError> {
+pub fn run(settings: Settings, demo: bool) -> Result<(), CliError> {
     init_tracing(&settings)?;
     // Bind before anything else so "address in use" is the first, clear failure.
     let listener = TcpListener::bind(&settings.bind)
@@ -28,6 +28,15 @@ pub fn run(settings: Settings) -> Result<(), CliError> {
         let store = open_store(&settings)?;
         let applied = store.migrate().await?;
         tracing::info!(database = %store.redacted_url(), migrations_applied = applied.len(), "database ready");
+        if demo {
+            let loaded = crate::corpus::load_demo(&store).await?;
+            if loaded > 0 {
+                tracing::info!(
+                    posts = loaded,
+                    "empty database: loaded the demo blog (start with --no-demo to skip it)"
+                );
+            }
+        }
         // Writes by other replicas or the CLI invalidate this process's caches.
         let _watcher = store.watch_external_writes()?;
         let keys = signing_keys(&settings, &store).await?;

@@ -96,9 +96,19 @@ impl TestApp {
 
     /// Start with extra `LONGFORM_*` settings.
     pub fn spawn_with(dir: tempfile::TempDir, database_url: &str, env: &[(&str, &str)]) -> Self {
+        Self::start(dir, database_url, env, &["--no-demo"])
+    }
+
+    /// Start as `make run` does: an empty database gets the demo blog.
+    pub fn spawn_with_demo(database_url: &str) -> Self {
+        Self::start(tempfile::tempdir().unwrap(), database_url, &[], &[])
+    }
+
+    fn start(dir: tempfile::TempDir, database_url: &str, env: &[(&str, &str)], extra: &[&str]) -> Self {
         let mut child = command(dir.path(), database_url)
             .envs(env.iter().copied())
             .args(["serve", "--bind", "127.0.0.1:0"])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

@@ -10,6 +10,8 @@ both_backends!(
     bad_files_are_skipped_with_reasons_while_the_rest_lands,
     a_changed_file_updates_its_post_with_a_revision,
     dry_runs_write_nothing,
+    a_generated_corpus_imports_exactly_as_its_manifest_says,
+    an_empty_database_starts_with_the_demo_blog,
 );
 
 const AUTHORS: &str = r#"[{"name": "Jane Doe", "slug": "jane-doe", "bio": "Writes about runtimes.", "website": "https://jane.example.com"}]"#;
@@ -117,4 +119,51 @@ fn dry_runs_write_nothing(db: &Db) {
     assert!(out.starts_with("created 3, updated 0, unchanged 0, skipped 0") && out.contains("dry run"), "{out}");
     let (_, out, _) = import(db, dir.path(), &["--dry-run"]);
     assert!(out.starts_with("created 3,"), "nothing was written the first time: {out}");
+}
+
+fn a_generated_corpus_imports_exactly_as_its_manifest_says(db: &Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    let written = run(dir.path(), db.url(), &["corpus", "--posts", "200", "--out", corpus.to_str().unwrap()], "");
+    assert!(written.status.success());
+    let (code, out, err) = import(db, &corpus, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("created 200, updated 0, unchanged 0, skipped 0"), "{out}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(corpus.join("_manifest.json")).unwrap()).unwrap();
+    let app = TestApp::spawn(db.url());
+    let mut drafts = 0;
+    for entry in manifest["posts"].as_array().unwrap() {
+        let slug = entry["slug"].as_str().unwrap();
+        let reply = app.get(&format!("/api/v1/posts/{slug}"));
+        if entry["status"] == "draft" {
+            assert_eq!(reply.status, 404, "{slug} is a draft");
+            drafts += 1;
+            continue;
+        }
+        assert_eq!(reply.status, 200, "{slug}");
+        let post = &reply.json()["post"];
+        assert_eq!(post["title"], entry["title"], "{slug}");
+        assert_eq!(post["published_at"], entry["published_at"], "{slug}");
+        assert_eq!(post["updated_at"], entry["updated_at"], "{slug}");
+        let slugs = |v: &serde_json::Value| v.as_array().unwrap().iter().map(|t| t["slug"].clone()).collect::<Vec<_>>();
+        assert_eq!(slugs(&post["tags"]), *entry["tags"].as_array().unwrap(), "{slug}");
+        assert_eq!(slugs(&post["authors"]), *entry["authors"].as_array().unwrap(), "{slug}");
+        let minutes = post["reading_time_minutes"].as_u64().unwrap();
+        assert!((6..=30).contains(&minutes), "{slug}: long-form, {minutes} min");
+    }
+    assert_eq!(drafts, 10);
+    assert_eq!(app.get("/api/v1/posts").json()["meta"]["pagination"]["total"], 190);
+}
+
+fn an_empty_database_starts_with_the_demo_blog(db: &Db) {
+    let app = TestApp::spawn_with_demo(db.url());
+    let index = app.get("/api/v1/posts?limit=20").json();
+    assert_eq!(index["meta"]["pagination"]["total"], 12);
+    assert_eq!(app.get("/api/v1/authors").json()["authors"].as_array().unwrap().len(), 2);
+    assert!(app.get("/api/v1/tags").json()["tags"].as_array().unwrap().len() >= 3);
+    drop(app);
+    // A database with content is never touched again.
+    let again = TestApp::spawn_with_demo(db.url());
+    assert_eq!(again.get("/api/v1/posts").json()["meta"]["pagination"]["total"], 12);
 }

@@ -382,6 +382,11 @@ pub fn apply_move(
     Ok(post)
 }
 
+/// Whether the database holds no post at all (in any status, trash included).
+pub fn none_exist(conn: &mut AnyConnection) -> Result<bool, StoreError> {
+    Ok(posts::table.select(posts::id).first::<String>(conn).optional()?.is_none())
+}
+
 /// The async repository.
 pub struct Posts<'a>(&'a Store);
 
@@ -421,6 +426,10 @@ impl Posts<'_> {
 
     pub async fn find_by_slug(&self, slug: Slug) -> Result<Option<Post>, StoreError> {
         self.0.read(move |c| find_by_slug(c, &slug)).await
+    }
+
+    pub async fn none_exist(&self) -> Result<bool, StoreError> {
+        self.0.read(none_exist).await
     }
 
     pub async fn count_published(&self, filter: ListingFilter) -> Result<i64, StoreError> {
