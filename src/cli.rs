@@ -47,6 +47,9 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Copy a SQLite database to FILE while the server runs (consistent
+    /// snapshot). For PostgreSQL, use pg_dump.
+    Backup { file: PathBuf },
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -115,6 +118,12 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             runtime()?.block_on(crate::users::create(&settings, &email, &name, &role, password))
         }
         Command::Corpus { posts, out } => crate::corpus::write(posts, &out),
+        Command::Backup { file } => runtime()?.block_on(async {
+            let store = open_store(&settings)?;
+            store.backup_to(file.clone()).await?;
+            println!("backed up {} to {}", store.redacted_url(), file.display());
+            Ok(())
+        }),
         Command::Import { dir, dry_run } => runtime()?.block_on(crate::import::run(&settings, &dir, dry_run)),
         Command::User { command: UserCommand::List } => runtime()?.block_on(crate::users::list(&settings)),
     }

@@ -143,3 +143,22 @@ fn production_refuses_to_start_without_a_strong_signing_secret() {
     assert_one_line_failure(&weak, "at least 32 bytes");
     assert!(!stderr(&weak).contains("too-short"), "the secret never appears in errors");
 }
+
+#[test]
+fn backup_copies_sqlite_and_points_postgres_to_pg_dump() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = format!("sqlite://{}/lf.db", dir.path().display());
+    assert!(run(dir.path(), &sqlite, &["migrate"], "").status.success());
+    let target = dir.path().join("copy.db");
+    let output = run(dir.path(), &sqlite, &["backup", target.to_str().unwrap()], "");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(target.is_file());
+    let copied = format!("sqlite://{}", target.display());
+    let migrated = run(dir.path(), &copied, &["migrate"], "");
+    assert!(stdout(&migrated).starts_with("applied 0 migration(s)"), "the copy is a complete database");
+    assert_one_line_failure(&run(dir.path(), &sqlite, &["backup", target.to_str().unwrap()], ""), "already exists");
+    assert_one_line_failure(
+        &run(dir.path(), "postgres://nobody@127.0.0.1:1/x", &["backup", "/tmp/x.db"], ""),
+        "pg_dump",
+    );
+}

@@ -29,6 +29,9 @@ pub enum StoreError {
     Database(DieselError),
     #[error("{0}")]
     InvalidUrl(String),
+    /// Something this backend or situation does not do; the text says what to do instead.
+    #[error("{0}")]
+    Unsupported(String),
     #[error("migration failed: {0}")]
     Migration(String),
 }

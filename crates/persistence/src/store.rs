@@ -146,3 +146,22 @@ pub(crate) fn to_db(at: DateTime<Utc>) -> NaiveDateTime {
 pub(crate) fn from_db(at: NaiveDateTime) -> DateTime<Utc> {
     at.and_utc()
 }
+
+impl Store {
+    /// A consistent online copy of a SQLite database at `target` (`VACUUM
+    /// INTO`: a snapshot read while writers go on), which must not exist yet.
+    /// PostgreSQL has its own tools for this; asking here is an error that
+    /// says so.
+    pub async fn backup_to(&self, target: std::path::PathBuf) -> Result<(), StoreError> {
+        if matches!(self.url, DatabaseUrl::Postgres(_)) {
+            return Err(StoreError::Unsupported(
+                "back up PostgreSQL with pg_dump (or your provider's snapshots)".into(),
+            ));
+        }
+        if target.exists() {
+            return Err(StoreError::Unsupported(format!("{} already exists; choose a new file", target.display())));
+        }
+        let path = target.to_string_lossy().replace('\'', "''");
+        self.read(move |conn| Ok(conn.batch_execute(&format!("VACUUM INTO '{path}'"))?)).await
+    }
+}

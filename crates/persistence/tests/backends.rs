@@ -179,3 +179,48 @@ async fn postgres_pool_recovers_after_the_server_restarts() {
     ping_within(&store, 25).await.expect("the pool reconnects without a restart of its own");
     assert!(store.users().list().await.unwrap().is_empty());
 }
+
+/// A backup taken while writers go on opens cleanly and holds every post
+/// committed before it started.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_backup_during_concurrent_writes_holds_every_committed_post() {
+    let db = TestStore::sqlite().await;
+    seed(&db.store, 20).await;
+    let committed = db.store.posts().count_published(Default::default()).await.unwrap();
+    let writers: Vec<_> = (0..4)
+        .map(|_| {
+            let store = db.store.clone();
+            tokio::spawn(async move { seed(&store, 10).await })
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("backup.db");
+    db.store.backup_to(target.clone()).await.unwrap();
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    let copy = Store::open(&format!("sqlite://{}", target.display()), &PoolOptions::default()).unwrap();
+    let in_copy = copy.posts().count_published(Default::default()).await.unwrap();
+    assert!(in_copy >= committed, "{in_copy} < {committed}");
+    assert!(in_copy <= committed + 40);
+    #[derive(QueryableByName)]
+    struct Check {
+        #[diesel(sql_type = Text)]
+        integrity_check: String,
+    }
+    let check = copy
+        .read(|conn| Ok(diesel::sql_query("PRAGMA integrity_check").get_result::<Check>(conn)?.integrity_check))
+        .await
+        .unwrap();
+    assert_eq!(check, "ok");
+    assert!(matches!(db.store.backup_to(target).await, Err(StoreError::Unsupported(_))), "never overwrites");
+}
+
+#[tokio::test]
+async fn postgres_backup_points_to_pg_dump() {
+    let store = Store::open("postgres://nobody@127.0.0.1:1/none", &PoolOptions::default()).unwrap();
+    match store.backup_to("/tmp/never-written.db".into()).await {
+        Err(StoreError::Unsupported(message)) => assert!(message.contains("pg_dump"), "{message}"),
+        other => panic!("expected an answer naming pg_dump, got {other:?}"),
+    }
+}
