@@ -47,6 +47,16 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Export everything: `--format json` (a lossless, versioned backup that
+    /// import-json restores) or `--format markdown` (a front-matter folder).
+    Export {
+        #[arg(long, default_value = "json")]
+        format: String,
+        out: PathBuf,
+    },
+    /// Restore a JSON export into an empty database (also how a site moves
+    /// from SQLite to PostgreSQL).
+    ImportJson { file: PathBuf },
     /// Copy a SQLite database to FILE while the server runs (consistent
     /// snapshot). For PostgreSQL, use pg_dump.
     Backup { file: PathBuf },
@@ -117,6 +127,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let password = crate::users::read_password(password_stdin)?;
             runtime()?.block_on(crate::users::create(&settings, &email, &name, &role, password))
         }
+        Command::Export { format, out } => runtime()?.block_on(crate::export::export(&settings, &format, &out)),
+        Command::ImportJson { file } => runtime()?.block_on(crate::export::import_json(&settings, &file)),
         Command::Corpus { posts, out } => crate::corpus::write(posts, &out),
         Command::Backup { file } => runtime()?.block_on(async {
             let store = open_store(&settings)?;

@@ -4,6 +4,7 @@
 mod cli;
 mod config;
 mod corpus;
+mod export;
 mod import;
 mod serve;
 mod users;

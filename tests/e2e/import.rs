@@ -12,6 +12,7 @@ both_backends!(
     dry_runs_write_nothing,
     a_generated_corpus_imports_exactly_as_its_manifest_says,
     an_empty_database_starts_with_the_demo_blog,
+    markdown_export_reimports_to_the_same_posts,
 );
 
 const AUTHORS: &str = r#"[{"name": "Jane Doe", "slug": "jane-doe", "bio": "Writes about runtimes.", "website": "https://jane.example.com"}]"#;
@@ -129,6 +130,8 @@ fn a_generated_corpus_imports_exactly_as_its_manifest_says(db: &Db) {
     let (code, out, err) = import(db, &corpus, &[]);
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("created 200, updated 0, unchanged 0, skipped 0"), "{out}");
+    let (_, again, _) = import(db, &corpus, &[]);
+    assert!(again.starts_with("created 0, updated 0, unchanged 200, skipped 0"), "{again}");
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(corpus.join("_manifest.json")).unwrap()).unwrap();
     let app = TestApp::spawn(db.url());
@@ -166,4 +169,69 @@ fn an_empty_database_starts_with_the_demo_blog(db: &Db) {
     // A database with content is never touched again.
     let again = TestApp::spawn_with_demo(db.url());
     assert_eq!(again.get("/api/v1/posts").json()["meta"]["pagination"]["total"], 12);
+}
+
+/// `longform export --format json` then `import-json` elsewhere, then export
+/// again: the same bytes, SQLite to PostgreSQL (and SQLite to SQLite).
+#[test]
+fn json_round_trip_sqlite_to_postgres_is_identical() {
+    let source = Db::sqlite();
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    run(dir.path(), source.url(), &["corpus", "--posts", "40", "--out", corpus.to_str().unwrap()], "");
+    assert_eq!(import(&source, &corpus, &[]).0, 0);
+    let first = dir.path().join("first.json");
+    assert!(
+        run(dir.path(), source.url(), &["export", "--format", "json", first.to_str().unwrap()], "").status.success()
+    );
+    let mut targets = vec![Db::sqlite()];
+    targets.extend(Db::postgres());
+    for (i, target) in targets.iter().enumerate() {
+        let restored = run(dir.path(), target.url(), &["import-json", first.to_str().unwrap()], "");
+        assert!(restored.status.success(), "{}", String::from_utf8_lossy(&restored.stderr));
+        let again = dir.path().join(format!("again-{i}.json"));
+        assert!(
+            run(dir.path(), target.url(), &["export", "--format", "json", again.to_str().unwrap()], "")
+                .status
+                .success()
+        );
+        assert_eq!(std::fs::read(&first).unwrap(), std::fs::read(&again).unwrap(), "target {i}: identical documents");
+        let twice = run(dir.path(), target.url(), &["import-json", first.to_str().unwrap()], "");
+        assert_eq!(twice.status.code(), Some(1), "only into an empty database");
+    }
+}
+
+fn cards(app: &TestApp) -> Vec<serde_json::Value> {
+    let index = app.get("/api/v1/posts?limit=100").json();
+    index["posts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let mut p = p.clone();
+            p.as_object_mut().unwrap().remove("id");
+            p
+        })
+        .collect()
+}
+
+/// The Markdown folder export, imported into an empty database of either
+/// backend, reproduces the same posts.
+fn markdown_export_reimports_to_the_same_posts(db: &Db) {
+    let source = Db::sqlite();
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    run(dir.path(), source.url(), &["corpus", "--posts", "30", "--out", corpus.to_str().unwrap()], "");
+    import(&source, &corpus, &[]);
+    let folder = dir.path().join("exported");
+    assert!(
+        run(dir.path(), source.url(), &["export", "--format", "markdown", folder.to_str().unwrap()], "")
+            .status
+            .success()
+    );
+    let (code, out, err) = import(db, &folder, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("created 30,"), "{out}");
+    let (a, b) = (TestApp::spawn(source.url()), TestApp::spawn(db.url()));
+    assert_eq!(cards(&a), cards(&b));
 }

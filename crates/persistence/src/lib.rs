@@ -6,6 +6,7 @@ pub mod changes;
 pub mod db;
 pub mod editorial;
 pub mod error;
+pub mod export;
 pub mod import;
 pub mod listing;
 pub mod migrations;
