@@ -82,6 +82,14 @@ enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Set a user's password (read from stdin) and end their sessions.
+    SetPassword {
+        #[arg(long)]
+        email: String,
+        /// Read the password from the first line of stdin without prompting.
+        #[arg(long)]
+        password_stdin: bool,
+    },
     /// List users (email, name, role).
     List,
 }
@@ -137,6 +145,10 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }),
         Command::Import { dir, dry_run } => runtime()?.block_on(crate::import::run(&settings, &dir, dry_run)),
+        Command::User { command: UserCommand::SetPassword { email, password_stdin } } => {
+            let password = crate::users::read_password(password_stdin)?;
+            runtime()?.block_on(crate::users::set_password(&settings, &email, password))
+        }
         Command::User { command: UserCommand::List } => runtime()?.block_on(crate::users::list(&settings)),
     }
 }

@@ -47,6 +47,23 @@ pub async fn create(
     Ok(())
 }
 
+pub async fn set_password(settings: &Settings, email: &str, password: String) -> Result<(), CliError> {
+    let invalid = |e: longform_domain::FieldError| CliError::Invalid(e.to_string());
+    let email = Email::parse(email).map_err(invalid)?;
+    let password = Password::parse(&password).map_err(invalid)?;
+    let hash = tokio::task::spawn_blocking(move || PasswordHash::create(&password))
+        .await
+        .map_err(|e| CliError::Invalid(e.to_string()))?
+        .map_err(|e| CliError::Invalid(e.to_string()))?;
+    let store = open_store(settings)?;
+    store.migrate().await?;
+    let user = store.users().find_by_email(email).await?.ok_or(CliError::Invalid("no user has that email".into()))?;
+    store.users().set_password(user.id, hash).await?;
+    store.auth().revoke_user_sessions(user.id).await?;
+    println!("set the password of {} and ended their sessions", user.email.as_str());
+    Ok(())
+}
+
 pub async fn list(settings: &Settings) -> Result<(), CliError> {
     let store = open_store(settings)?;
     store.migrate().await?;

@@ -199,6 +199,38 @@ fn json_round_trip_sqlite_to_postgres_is_identical() {
         let twice = run(dir.path(), target.url(), &["import-json", first.to_str().unwrap()], "");
         assert_eq!(twice.status.code(), Some(1), "only into an empty database");
     }
+    // Exports carry no password hashes: a restored account gets a new password.
+    let user = run(
+        dir.path(),
+        source.url(),
+        &["user", "create", "--email", "ed@example.com", "--name", "Ed", "--role", "editor", "--password-stdin"],
+        "first long password\n",
+    );
+    assert!(user.status.success());
+    let with_user = dir.path().join("with-user.json");
+    run(dir.path(), source.url(), &["export", "--format", "json", with_user.to_str().unwrap()], "");
+    assert!(!std::fs::read_to_string(&with_user).unwrap().contains("argon2"), "no password hashes travel");
+    let fresh = Db::sqlite();
+    assert!(run(dir.path(), fresh.url(), &["import-json", with_user.to_str().unwrap()], "").status.success());
+    let app = TestApp::spawn(fresh.url());
+    let login = |password: &str| {
+        app.send(
+            "POST",
+            "/api/v1/auth/login",
+            &[],
+            Some(&serde_json::json!({ "email": "ed@example.com", "password": password })),
+        )
+        .status
+    };
+    assert_eq!(login("first long password"), 401, "the old password does not come along");
+    let set = run(
+        dir.path(),
+        fresh.url(),
+        &["user", "set-password", "--email", "ed@example.com", "--password-stdin"],
+        "a brand new password\n",
+    );
+    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+    assert_eq!(login("a brand new password"), 200);
 }
 
 fn cards(app: &TestApp) -> Vec<serde_json::Value> {
