@@ -49,6 +49,12 @@ pub struct Settings {
     pub environment: Environment,
     /// The largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// The site's name, description and language (feeds use them).
+    pub site_title: String,
+    pub site_description: String,
+    pub site_language: String,
+    /// Items per feed page.
+    pub feed_items: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -79,6 +85,10 @@ impl Default for Settings {
             jwt_secret: None,
             environment: Environment::Development,
             body_limit: 2 * 1024 * 1024,
+            site_title: "Longform".to_owned(),
+            site_description: "Long-form technical writing.".to_owned(),
+            site_language: "en".to_owned(),
+            feed_items: 20,
         }
     }
 }
@@ -98,6 +108,10 @@ struct FileSettings {
     jwt_secret: Option<SecretString>,
     environment: Option<Environment>,
     body_limit: Option<usize>,
+    site_title: Option<String>,
+    site_description: Option<String>,
+    site_language: Option<String>,
+    feed_items: Option<u32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -144,7 +158,15 @@ impl Settings {
             jwt_secret,
             environment,
             body_limit,
+            site_title,
+            site_description,
+            site_language,
+            feed_items,
         } = file;
+        self.site_title = site_title.unwrap_or(std::mem::take(&mut self.site_title));
+        self.site_description = site_description.unwrap_or(std::mem::take(&mut self.site_description));
+        self.site_language = site_language.unwrap_or(std::mem::take(&mut self.site_language));
+        self.feed_items = feed_items.unwrap_or(self.feed_items).clamp(1, 100);
         self.jwt_secret = jwt_secret.or(self.jwt_secret.take());
         self.environment = environment.unwrap_or(self.environment);
         self.body_limit = body_limit.unwrap_or(self.body_limit);
@@ -195,6 +217,15 @@ impl Settings {
                     });
                 }
             };
+        }
+        for (name, slot) in [
+            ("LONGFORM_SITE_TITLE", &mut self.site_title),
+            ("LONGFORM_SITE_DESCRIPTION", &mut self.site_description),
+            ("LONGFORM_SITE_LANGUAGE", &mut self.site_language),
+        ] {
+            if let Some(value) = env(name) {
+                *slot = value;
+            }
         }
         if let Some(secret) = env("LONGFORM_JWT_SECRET") {
             self.jwt_secret = Some(SecretString(secret));

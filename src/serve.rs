@@ -47,6 +47,10 @@ pub fn run(settings: Settings, demo: bool) -> Result<(), CliError> {
             cache_stale_while_revalidate: settings.cache_max_age.saturating_mul(5),
             response_cache: settings.response_cache,
             body_limit,
+            title: settings.site_title.clone(),
+            description: settings.site_description.clone(),
+            language: settings.site_language.clone(),
+            feed_items: settings.feed_items,
         };
         let state = web::Data::new(AppState::new(store, site, keys).map_err(|e| CliError::Invalid(e.to_string()))?);
         let server = HttpServer::new(move || {

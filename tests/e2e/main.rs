@@ -7,6 +7,7 @@ mod helpers;
 mod seed;
 
 mod cli;
+mod feeds;
 mod graphql;
 mod health;
 mod import;

@@ -79,20 +79,30 @@ impl ResponseCache {
     }
 }
 
-/// Whether the request's `If-None-Match` names `etag` (or `*`).
-fn not_modified(req: &HttpRequest, etag: &HeaderValue) -> bool {
+/// Whether the client's copy is current: `If-None-Match` names `etag` (or
+/// `*`), or, without it, `If-Modified-Since` is not before `Last-Modified`.
+fn not_modified(req: &HttpRequest, cached: &Cached) -> bool {
+    let etag = &cached.etag;
     let Some(Ok(candidates)) = req.headers().get(header::IF_NONE_MATCH).map(HeaderValue::to_str) else {
-        return false;
+        return not_modified_since(req, cached);
     };
     let etag = etag.to_str().unwrap_or_default();
     candidates.split(',').map(str::trim).any(|c| c == "*" || c == etag || c.strip_prefix("W/") == Some(etag))
+}
+
+fn not_modified_since(req: &HttpRequest, cached: &Cached) -> bool {
+    let date =
+        |value: &HeaderValue| value.to_str().ok()?.parse::<header::HttpDate>().ok().map(std::time::SystemTime::from);
+    let since = req.headers().get(header::IF_MODIFIED_SINCE).and_then(date);
+    let modified = cached.headers.iter().find(|(name, _)| name == header::LAST_MODIFIED).and_then(|(_, v)| date(v));
+    matches!((since, modified), (Some(since), Some(modified)) if modified <= since)
 }
 
 /// The HTTP answer for a cached (or freshly built) public response:
 /// 304 when the client already has it, else the bytes, with the validator
 /// and caching headers either way.
 pub fn respond(req: &HttpRequest, cached: &Cached, cache_control: &str) -> HttpResponse {
-    let fresh = not_modified(req, &cached.etag);
+    let fresh = not_modified(req, cached);
     let mut builder = if fresh { HttpResponse::NotModified() } else { HttpResponse::build(cached.status) };
     builder.insert_header((header::ETAG, cached.etag.clone()));
     if let Ok(value) = HeaderValue::from_str(cache_control) {

@@ -8,6 +8,7 @@ pub mod body;
 pub mod cache;
 pub mod docs;
 pub mod error;
+pub mod feeds;
 pub mod graphql;
 pub mod health;
 pub mod metrics;
@@ -53,6 +54,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, body_limit: usize) {
         .configure(admin::configure)
         .configure(rest::configure)
         .configure(graphql::configure)
+        .configure(feeds::configure)
         .default_service(web::to(not_found));
 }
 
@@ -74,6 +76,18 @@ const ROUTES: &[(&str, &str)] = &[
     ("/api/v1/authors", "GET"),
     ("/api/v1/authors/{slug}", "GET"),
     ("/api/v1/preview/{token}", "GET"),
+    ("/feed.json", "GET"),
+    ("/feed.xml", "GET"),
+    ("/atom.xml", "GET"),
+    ("/tags/{slug}/feed.json", "GET"),
+    ("/tags/{slug}/feed.xml", "GET"),
+    ("/tags/{slug}/atom.xml", "GET"),
+    ("/categories/{slug}/feed.json", "GET"),
+    ("/categories/{slug}/feed.xml", "GET"),
+    ("/categories/{slug}/atom.xml", "GET"),
+    ("/authors/{slug}/feed.json", "GET"),
+    ("/authors/{slug}/feed.xml", "GET"),
+    ("/authors/{slug}/atom.xml", "GET"),
     ("/api/v1/auth/login", "POST"),
     ("/api/v1/auth/refresh", "POST"),
     ("/api/v1/auth/logout", "POST"),

@@ -15,6 +15,12 @@ pub struct Site {
     pub response_cache: bool,
     /// The largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// The site's name, description and language, for feeds.
+    pub title: String,
+    pub description: String,
+    pub language: String,
+    /// Items per feed page.
+    pub feed_items: u32,
 }
 
 impl Default for Site {
@@ -25,6 +31,10 @@ impl Default for Site {
             cache_stale_while_revalidate: 300,
             response_cache: true,
             body_limit: crate::body::DEFAULT_BODY_LIMIT,
+            title: "Longform".to_owned(),
+            description: "Long-form technical writing.".to_owned(),
+            language: "en".to_owned(),
+            feed_items: 20,
         }
     }
 }

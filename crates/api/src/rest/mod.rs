@@ -43,13 +43,29 @@ pub fn public_cors() -> actix_cors::Cors {
         .max_age(86_400)
 }
 
+/// A public answer before caching: its bytes, their type, extra headers.
+pub struct Body {
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+    pub headers: Vec<(actix_web::http::header::HeaderName, HeaderValue)>,
+}
+
+impl Body {
+    pub fn json<T: Serialize>(value: &T) -> Result<Self, ApiError> {
+        let bytes = serde_json::to_vec(value).map_err(|e| {
+            tracing::error!(error = %e, "serialising a response failed");
+            ApiError::Internal
+        })?;
+        Ok(Self { content_type: "application/json", bytes, headers: Vec::new() })
+    }
+}
+
 /// Answer a public GET from the response cache, or build, cache and answer
 /// it. Errors are not cached: they are cheap, and must not outlive a fix.
-pub async fn public_json<T, F, Fut>(req: &HttpRequest, state: &AppState, build: F) -> Result<HttpResponse, ApiError>
+pub async fn public_response<F, Fut>(req: &HttpRequest, state: &AppState, build: F) -> Result<HttpResponse, ApiError>
 where
-    T: Serialize,
     F: FnOnce() -> Fut,
-    Fut: Future<Output = Result<T, ApiError>>,
+    Fut: Future<Output = Result<Body, ApiError>>,
 {
     let key = format!("{}?{}", req.path(), req.query_string());
     let generation = state.store.generation();
@@ -57,12 +73,19 @@ where
     if let Some(hit) = state.site.response_cache.then(|| state.cache.get(&key, generation)).flatten() {
         return Ok(respond(req, &hit, &cache_control));
     }
-    let value = build().await?;
-    let body = serde_json::to_vec(&value).map_err(|e| {
-        tracing::error!(error = %e, "serialising a response failed");
-        ApiError::Internal
-    })?;
-    let cached = Cached::new(StatusCode::OK, HeaderValue::from_static("application/json"), body.into());
+    let body = build().await?;
+    let mut cached = Cached::new(StatusCode::OK, HeaderValue::from_static(body.content_type), body.bytes.into());
+    cached.headers = body.headers;
     let cached = if state.site.response_cache { state.cache.put(key, generation, cached) } else { cached.into() };
     Ok(respond(req, &cached, &cache_control))
+}
+
+/// [`public_response`] for a JSON value.
+pub async fn public_json<T, F, Fut>(req: &HttpRequest, state: &AppState, build: F) -> Result<HttpResponse, ApiError>
+where
+    T: Serialize,
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<T, ApiError>>,
+{
+    public_response(req, state, || async { Body::json(&build().await?) }).await
 }

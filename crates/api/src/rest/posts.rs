@@ -1,14 +1,15 @@
 //! `GET /api/v1/posts` (the blog index, filtered and keyset-paginated) and
 //! `GET /api/v1/posts/{slug}` (an article with its related posts).
 
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use longform_domain::Slug;
 use longform_persistence::ListingFilter;
 use serde::Serialize;
 
-use super::public_json;
 use super::query::{Params, encode_cursor};
 use super::wire::{CardJson, PostJson};
+use super::{Body, public_json, public_response};
 use crate::AppState;
 use crate::error::ApiError;
 
@@ -54,17 +55,24 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         published_after: params.time("published_after")?,
         published_before: params.time("published_before")?,
     };
-    public_json(&req, &state, || async {
+    public_response(&req, &state, || async {
         let posts = state.store.posts();
         let page = posts.list_published(filter.clone(), after, limit).await?;
         let total = posts.count_published(filter).await?;
-        Ok(PostList {
+        let mut body = Body::json(&PostList {
             posts: page.cards.iter().map(|c| CardJson::new(c, &state.site)).collect(),
             meta: Meta { pagination: Pagination { limit, next_cursor: page.next.as_ref().map(encode_cursor), total } },
-        })
+        })?;
+        body.headers.push((header::LINK, HeaderValue::from_static(FEED_LINKS)));
+        Ok(body)
     })
     .await
 }
+
+/// Feed discovery on the index (RFC 8288 `Link`, as HTML's `<link rel=alternate>`).
+const FEED_LINKS: &str = "</feed.json>; rel=\"alternate\"; type=\"application/feed+json\", \
+     </feed.xml>; rel=\"alternate\"; type=\"application/rss+xml\", \
+     </atom.xml>; rel=\"alternate\"; type=\"application/atom+xml\"";
 
 #[get("/posts/{slug}")]
 pub async fn show(

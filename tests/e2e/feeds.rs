@@ -1,0 +1,254 @@
+//! Feeds by their specs: JSON Feed 1.1's rules, RSS 2.0 and Atom 1.0 read
+//! with a real XML parser; hostile titles; 304s; invalidation; slices; no
+//! drafts.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use longform_domain::Move;
+use serde_json::Value;
+
+use crate::helpers::{Db, Reply, TestApp, both_backends};
+use crate::seed::{PostSpec, Seed};
+
+both_backends!(
+    json_feed_follows_the_spec,
+    rss_and_atom_parse_and_carry_the_required_elements,
+    hostile_titles_and_bodies_cannot_break_or_inject,
+    feeds_revalidate_with_etag_and_last_modified,
+    feeds_change_after_each_kind_of_write,
+    feeds_per_tag_category_and_author_hold_only_their_posts,
+);
+
+/// Every element's text by path (`rss/channel/item/title`), in document
+/// order; empty elements map to "". Panics unless the document is
+/// well-formed XML.
+fn xml(body: &str) -> HashMap<String, Vec<String>> {
+    let doc = roxmltree::Document::parse(body).unwrap_or_else(|e| panic!("not well-formed XML ({e}): {body}"));
+    let root = doc.root_element().tag_name().namespace();
+    // Elements from another namespace than the root's get a prefix: `atom:link` inside RSS.
+    let name = |n: roxmltree::Node| match n.tag_name().namespace() {
+        ns if ns == root => n.tag_name().name().to_owned(),
+        Some("http://www.w3.org/2005/Atom") => format!("atom:{}", n.tag_name().name()),
+        Some("http://purl.org/dc/elements/1.1/") => format!("dc:{}", n.tag_name().name()),
+        _ => format!("other:{}", n.tag_name().name()),
+    };
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    for node in doc.descendants().filter(roxmltree::Node::is_element) {
+        let mut path: Vec<String> = node.ancestors().filter(roxmltree::Node::is_element).map(name).collect();
+        path.reverse();
+        let text: String = node.children().filter(roxmltree::Node::is_text).filter_map(|t| t.text()).collect();
+        out.entry(path.join("/")).or_default().push(text.trim().to_owned());
+    }
+    out
+}
+
+fn json_feed_follows_the_spec(db: &Db) {
+    let seed = Seed::new(db.url());
+    let posts = seed.many(25);
+    seed.post(PostSpec { title: "Draft Only", publish: false, ..Default::default() });
+    let app = TestApp::spawn(db.url());
+    let reply = app.get("/feed.json");
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.content_type, "application/feed+json");
+    let feed = reply.json();
+    assert_eq!(feed["version"], "https://jsonfeed.org/version/1.1");
+    assert!(feed["title"].as_str().is_some_and(|t| !t.is_empty()));
+    assert!(feed["feed_url"].as_str().unwrap().ends_with("/feed.json"));
+    let items = feed["items"].as_array().unwrap();
+    assert_eq!(items.len(), 20, "a page of 20");
+    let ids: Vec<&str> = items.iter().map(|i| i["id"].as_str().unwrap()).collect();
+    let unique: std::collections::HashSet<_> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "item ids are unique");
+    for item in items {
+        assert!(item["id"].as_str().unwrap().starts_with("urn:uuid:"));
+        assert!(item["content_html"].is_string() || item["content_text"].is_string(), "an item has content");
+        chrono::DateTime::parse_from_rfc3339(item["date_published"].as_str().unwrap()).unwrap();
+        assert!(item["url"].as_str().unwrap().starts_with("http"));
+    }
+    assert_eq!(items[0]["id"], format!("urn:uuid:{}", posts[24].card.id), "newest first, with a stable id");
+    assert!(!reply.body.contains("Draft Only"));
+    let next = feed["next_url"].as_str().expect("a next page");
+    let path = &next[next.find("/feed.json").unwrap()..];
+    let second = app.get(path).json();
+    assert_eq!(second["items"].as_array().unwrap().len(), 5);
+    assert!(second.get("next_url").is_none());
+    let summaries = app.get("/feed.json?content=summary").json();
+    assert!(summaries["items"][0].get("content_html").is_none() && summaries["items"][0]["content_text"].is_string());
+    assert_eq!(app.get("/feed.json?content=everything").status, 400);
+}
+
+fn rss_and_atom_parse_and_carry_the_required_elements(db: &Db) {
+    let seed = Seed::new(db.url());
+    seed.many(3);
+    let app = TestApp::spawn(db.url());
+    let rss = app.get("/feed.xml");
+    assert!(rss.content_type.starts_with("application/rss+xml"));
+    let doc = xml(&rss.body);
+    for required in ["rss/channel/title", "rss/channel/link", "rss/channel/description"] {
+        assert_eq!(doc[required].len(), 1, "{required}");
+    }
+    assert_eq!(doc["rss/channel/item/title"].len(), 3);
+    assert_eq!(doc["rss/channel/item/guid"].len(), 3);
+    for date in &doc["rss/channel/item/pubDate"] {
+        chrono::DateTime::parse_from_rfc2822(date).unwrap_or_else(|e| panic!("{date}: {e}"));
+    }
+    assert!(doc["rss/channel/item/description"][0].contains("<h2 id=\"run-queues\">"), "full HTML, escaped once");
+    let atom = app.get("/atom.xml");
+    assert!(atom.content_type.starts_with("application/atom+xml"));
+    let doc = xml(&atom.body);
+    for required in ["feed/id", "feed/title", "feed/updated"] {
+        assert_eq!(doc[required].len(), 1, "{required}");
+    }
+    assert_eq!(doc["feed/entry/id"].len(), 3);
+    assert_eq!(doc["feed/entry/title"].len(), 3);
+    for date in doc["feed/entry/updated"].iter().chain(&doc["feed/updated"]) {
+        chrono::DateTime::parse_from_rfc3339(date).unwrap_or_else(|e| panic!("{date}: {e}"));
+    }
+    assert!(doc.contains_key("feed/entry/link") && doc.contains_key("feed/link"));
+    let rss_doc = xml(&rss.body);
+    assert_eq!(rss_doc["rss/channel/atom:link"].len(), 1, "a self link");
+    assert_eq!(rss_doc["rss/channel/item/dc:creator"].len(), 3 + 1, "authors as dc:creator");
+}
+
+fn hostile_titles_and_bodies_cannot_break_or_inject(db: &Db) {
+    let seed = Seed::new(db.url());
+    let hostile = "<script>&\"'";
+    let mut draft = longform_domain::PostDraft::new(
+        longform_domain::Title::parse(hostile).unwrap(),
+        longform_domain::Markdown::parse("A body with ]]> in it, <b>bold</b> and [a link](/relative/path).").unwrap(),
+    );
+    draft.slug = Some(longform_domain::Slug::parse("hostile").unwrap());
+    let post = seed.block_on(seed.store.posts().create(draft, longform_persistence::Missing::Create)).unwrap();
+    seed.block_on(seed.store.posts().apply_move(post.card.id, Move::Publish, None)).unwrap();
+    let app = TestApp::spawn(db.url());
+    let rss = app.get("/feed.xml").body;
+    assert!(!rss.contains("<script>"), "{rss}");
+    assert_eq!(xml(&rss)["rss/channel/item/title"], [hostile]);
+    // `]]>` arrives as HTML text (`]]&gt;`) inside escaped XML text: no CDATA to break.
+    assert!(xml(&rss)["rss/channel/item/description"][0].contains("with ]]&gt; in it"));
+    let atom = app.get("/atom.xml").body;
+    assert_eq!(xml(&atom)["feed/entry/title"], [hostile]);
+    let content = &xml(&atom)["feed/entry/content"][0];
+    assert!(
+        content.contains("href=\"http://127.0.0.1:8080/relative/path\""),
+        "relative links made absolute: {content}"
+    );
+    let json = app.get("/feed.json").json();
+    assert_eq!(json["items"][0]["title"], hostile);
+}
+
+fn feeds_revalidate_with_etag_and_last_modified(db: &Db) {
+    let seed = Seed::new(db.url());
+    seed.many(2);
+    let app = TestApp::spawn(db.url());
+    for path in ["/feed.json", "/feed.xml", "/atom.xml", "/tags/even/feed.xml"] {
+        let first = app.get(path);
+        let etag = first.header("etag").unwrap().to_owned();
+        let modified = first.header("last-modified").expect("Last-Modified").to_owned();
+        assert_eq!(app.get_with(path, &[("If-None-Match", &etag)]).status, 304, "{path}");
+        let by_date = app.get_with(path, &[("If-Modified-Since", &modified)]);
+        assert_eq!((by_date.status, by_date.body.as_str()), (304, ""), "{path}");
+        assert_eq!(app.get_with(path, &[("If-Modified-Since", "Mon, 01 Jan 2001 00:00:00 GMT")]).status, 200);
+    }
+    let index = app.get("/api/v1/posts");
+    let links = index.header("link").unwrap();
+    for href in ["</feed.json>", "</feed.xml>", "</atom.xml>"] {
+        assert!(links.contains(href) && links.contains("rel=\"alternate\""), "{links}");
+    }
+}
+
+fn wait_for_change(app: &TestApp, path: &str, etag: &str) -> Reply {
+    for _ in 0..50 {
+        let reply = app.get_with(path, &[("If-None-Match", etag)]);
+        if reply.status == 200 {
+            return reply;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("{path} did not change");
+}
+
+fn feeds_change_after_each_kind_of_write(db: &Db) {
+    let seed = Seed::new(db.url());
+    let posts = seed.many(2);
+    let app = TestApp::spawn(db.url());
+    let titles = |reply: &Reply| -> Vec<String> {
+        reply.json()["items"].as_array().unwrap().iter().map(|i| i["title"].as_str().unwrap().to_owned()).collect()
+    };
+    let mut etag = app.get("/feed.json").header("etag").unwrap().to_owned();
+    let mut step = |what: &str, write: &dyn Fn(), expect: &[&str]| {
+        write();
+        let reply = wait_for_change(&app, "/feed.json", &etag);
+        assert_eq!(titles(&reply), expect, "after {what}");
+        etag = reply.header("etag").unwrap().to_owned();
+    };
+    let store = &seed.store;
+    step(
+        "publish",
+        &|| {
+            seed.post(PostSpec { title: "Fresh", ..Default::default() });
+        },
+        &["Fresh", "Post 1", "Post 0"],
+    );
+    step(
+        "edit",
+        &|| {
+            let mut draft = longform_domain::PostDraft::new(
+                longform_domain::Title::parse("Post 1, Edited").unwrap(),
+                longform_domain::Markdown::parse("New.").unwrap(),
+            );
+            draft.slug = Some(posts[1].card.slug.clone());
+            seed.block_on(store.posts().update(posts[1].card.id, draft, None, longform_persistence::Missing::Create))
+                .unwrap();
+        },
+        &["Fresh", "Post 1, Edited", "Post 0"],
+    );
+    step(
+        "unpublish",
+        &|| {
+            seed.block_on(store.posts().apply_move(posts[0].card.id, Move::Unpublish, None)).unwrap();
+        },
+        &["Fresh", "Post 1, Edited"],
+    );
+    step(
+        "delete",
+        &|| {
+            seed.block_on(store.editorial().trash(posts[1].card.id, None)).unwrap();
+        },
+        &["Fresh"],
+    );
+}
+
+fn feeds_per_tag_category_and_author_hold_only_their_posts(db: &Db) {
+    let seed = Seed::new(db.url());
+    let all = seed.many(9);
+    seed.post(PostSpec { title: "Hidden Even Draft", tags: &["even"], publish: false, ..Default::default() });
+    let app = TestApp::spawn(db.url());
+    let titles = |path: &str| -> Vec<String> {
+        app.get(path).json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let expect = |pred: &dyn Fn(&longform_domain::Post) -> bool| -> Vec<String> {
+        all.iter().rev().filter(|p| pred(p)).map(|p| p.card.title.to_string()).collect()
+    };
+    assert_eq!(titles("/tags/even/feed.json"), expect(&|p| p.card.tags[0].slug.as_str() == "even"));
+    assert_eq!(
+        titles("/categories/notes/feed.json"),
+        expect(&|p| p.card.category.as_ref().unwrap().slug.as_str() == "notes")
+    );
+    assert_eq!(
+        titles("/authors/jane-doe/feed.json"),
+        expect(&|p| p.card.authors.iter().any(|a| a.slug.as_str() == "jane-doe"))
+    );
+    assert_eq!(xml(&app.get("/tags/odd/atom.xml").body)["feed/entry/title"].len(), 4);
+    assert_eq!(app.get("/tags/no-such-tag/feed.xml").status, 404);
+    for path in ["/feed.json", "/feed.xml", "/atom.xml", "/tags/even/feed.json", "/tags/even/feed.xml"] {
+        assert!(!app.get(path).body.contains("Hidden Even Draft"), "{path} leaks a draft");
+    }
+    let _: Value = app.get("/authors/jane-doe/feed.json").json();
+}
