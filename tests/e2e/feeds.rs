@@ -18,6 +18,7 @@ both_backends!(
     feeds_revalidate_with_etag_and_last_modified,
     feeds_change_after_each_kind_of_write,
     feeds_per_tag_category_and_author_hold_only_their_posts,
+    the_sitemap_lists_public_pages_with_true_lastmod,
 );
 
 /// Every element's text by path (`rss/channel/item/title`), in document
@@ -251,4 +252,46 @@ fn feeds_per_tag_category_and_author_hold_only_their_posts(db: &Db) {
         assert!(!app.get(path).body.contains("Hidden Even Draft"), "{path} leaks a draft");
     }
     let _: Value = app.get("/authors/jane-doe/feed.json").json();
+}
+
+fn the_sitemap_lists_public_pages_with_true_lastmod(db: &Db) {
+    let seed = Seed::new(db.url());
+    let posts = seed.many(4);
+    seed.post(PostSpec { title: "Secret Draft", tags: &["draft-only"], publish: false, ..Default::default() });
+    let app = TestApp::spawn(db.url());
+    let reply = app.get("/sitemap.xml");
+    assert_eq!(reply.status, 200);
+    assert!(reply.content_type.starts_with("application/xml"));
+    let doc = roxmltree::Document::parse(&reply.body).unwrap();
+    assert_eq!(doc.root_element().tag_name().name(), "urlset");
+    let urls: HashMap<String, String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("url"))
+        .map(|u| {
+            let text =
+                |name: &str| u.children().find(|c| c.has_tag_name(name)).and_then(|c| c.text()).unwrap().to_owned();
+            (text("loc"), text("lastmod"))
+        })
+        .collect();
+    let base = "http://127.0.0.1:8080";
+    for post in &posts {
+        let lastmod = &urls[&format!("{base}/{}/", post.card.slug)];
+        let at = chrono::DateTime::parse_from_rfc3339(lastmod).unwrap();
+        assert_eq!(at.timestamp(), post.card.updated_at.timestamp(), "{}", post.card.slug);
+    }
+    let newest_even =
+        posts.iter().filter(|p| p.card.tags[0].slug.as_str() == "even").map(|p| p.card.updated_at).max().unwrap();
+    let tag = chrono::DateTime::parse_from_rfc3339(&urls[&format!("{base}/tag/even/")]).unwrap();
+    assert_eq!(tag.timestamp(), newest_even.timestamp(), "a tag page changes when its newest post does");
+    for page in
+        ["/category/notes/", "/category/blog/", "/author/jane-doe/", "/author/mei-chen/", "/tag/odd/", "/tag/runtime/"]
+    {
+        assert!(urls.contains_key(&format!("{base}{page}")), "{page}");
+    }
+    assert_eq!(urls.len(), 4 + 3 + 2 + 2, "posts, tags, categories, authors");
+    assert!(!reply.body.contains("secret-draft") && !reply.body.contains("draft-only"), "no drafts, no empty tags");
+    let etag = reply.header("etag").unwrap().to_owned();
+    assert_eq!(app.get_with("/sitemap.xml", &[("If-None-Match", &etag)]).status, 304);
+    assert_eq!(app.get("/sitemap-1.xml").status, 200);
+    assert_eq!(app.get("/sitemap-2.xml").status, 404);
 }

@@ -14,6 +14,7 @@ pub mod health;
 pub mod metrics;
 pub mod rest;
 pub mod site;
+pub mod sitemap;
 
 use actix_web::{HttpResponse, web};
 use longform_persistence::Store;
@@ -55,6 +56,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, body_limit: usize) {
         .configure(rest::configure)
         .configure(graphql::configure)
         .configure(feeds::configure)
+        .configure(sitemap::configure)
         .default_service(web::to(not_found));
 }
 
@@ -76,6 +78,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("/api/v1/authors", "GET"),
     ("/api/v1/authors/{slug}", "GET"),
     ("/api/v1/preview/{token}", "GET"),
+    ("/sitemap.xml", "GET"),
+    ("/sitemap-{n}.xml", "GET"),
     ("/feed.json", "GET"),
     ("/feed.xml", "GET"),
     ("/atom.xml", "GET"),

@@ -303,3 +303,53 @@ pub fn related(
         .map(|(post, ids)| Ok((parse_id(&post)?, ids.iter().filter_map(|id| by_id.get(id).cloned()).collect())))
         .collect()
 }
+
+/// A page of the public site and when it last changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SitemapEntry {
+    /// "post", "tag", "category" or "author".
+    pub kind: &'static str,
+    pub slug: String,
+    pub lastmod: DateTime<Utc>,
+}
+
+/// Every published post, and every tag, category and author with published
+/// posts, with its true last modification (a term's is its newest post's).
+pub fn sitemap(conn: &mut AnyConnection) -> Result<Vec<SitemapEntry>, StoreError> {
+    use crate::schema::{authors, categories, tags};
+    let mut out: Vec<SitemapEntry> = posts::table
+        .filter(posts::status.eq(PostStatus::Published.as_str()))
+        .filter(posts::deleted_at.is_null())
+        .order((posts::published_at.desc(), posts::id.desc()))
+        .select((posts::slug, posts::updated_at))
+        .load::<(String, NaiveDateTime)>(conn)?
+        .into_iter()
+        .map(|(slug, at)| SitemapEntry { kind: "post", slug, lastmod: crate::store::from_db(at) })
+        .collect();
+    let newest: Vec<(String, String, Option<NaiveDateTime>)> = post_listings::table
+        .inner_join(posts::table)
+        .filter(post_listings::kind.eq_any(["tag", "category", "author"]))
+        .group_by((post_listings::kind, post_listings::key))
+        .select((post_listings::kind, post_listings::key, diesel::dsl::max(posts::updated_at)))
+        .load(conn)?;
+    let newest: HashMap<(String, String), NaiveDateTime> =
+        newest.into_iter().filter_map(|(kind, key, at)| at.map(|at| ((kind, key), at))).collect();
+    let mut terms = |kind: &'static str, rows: Vec<(String, String)>| {
+        let mut entries: Vec<SitemapEntry> = rows
+            .into_iter()
+            .filter_map(|(id, slug)| {
+                newest.get(&(kind.to_owned(), id)).map(|at| SitemapEntry {
+                    kind,
+                    slug,
+                    lastmod: crate::store::from_db(*at),
+                })
+            })
+            .collect();
+        entries.sort_by(|a, b| a.slug.cmp(&b.slug));
+        out.extend(entries);
+    };
+    terms("tag", tags::table.select((tags::id, tags::slug)).load(conn)?);
+    terms("category", categories::table.select((categories::id, categories::slug)).load(conn)?);
+    terms("author", authors::table.select((authors::id, authors::slug)).load(conn)?);
+    Ok(out)
+}

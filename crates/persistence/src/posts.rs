@@ -428,6 +428,10 @@ impl Posts<'_> {
         self.0.read(move |c| find_by_slug(c, &slug)).await
     }
 
+    pub async fn sitemap(&self) -> Result<Vec<crate::listing::SitemapEntry>, StoreError> {
+        self.0.read(crate::listing::sitemap).await
+    }
+
     pub async fn none_exist(&self) -> Result<bool, StoreError> {
         self.0.read(none_exist).await
     }
