@@ -55,6 +55,11 @@ pub struct Settings {
     pub site_language: String,
     /// Items per feed page.
     pub feed_items: u32,
+    /// Public URL patterns with `{base_url}` and `{slug}`.
+    pub post_url: String,
+    pub tag_url: String,
+    pub category_url: String,
+    pub author_url: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -89,6 +94,10 @@ impl Default for Settings {
             site_description: "Long-form technical writing.".to_owned(),
             site_language: "en".to_owned(),
             feed_items: 20,
+            post_url: "{base_url}/{slug}/".to_owned(),
+            tag_url: "{base_url}/tag/{slug}/".to_owned(),
+            category_url: "{base_url}/category/{slug}/".to_owned(),
+            author_url: "{base_url}/author/{slug}/".to_owned(),
         }
     }
 }
@@ -112,6 +121,10 @@ struct FileSettings {
     site_description: Option<String>,
     site_language: Option<String>,
     feed_items: Option<u32>,
+    post_url: Option<String>,
+    tag_url: Option<String>,
+    category_url: Option<String>,
+    author_url: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -125,6 +138,21 @@ pub enum ConfigError {
 }
 
 impl Settings {
+    /// Every URL pattern must place the slug.
+    fn check_patterns(&self) -> Result<(), ConfigError> {
+        for (name, pattern) in [
+            ("post_url", &self.post_url),
+            ("tag_url", &self.tag_url),
+            ("category_url", &self.category_url),
+            ("author_url", &self.author_url),
+        ] {
+            if !pattern.contains("{slug}") {
+                return Err(ConfigError::Env { name: "URL pattern", message: format!("{name} must contain {{slug}}") });
+            }
+        }
+        Ok(())
+    }
+
     /// Load from `explicit` (must exist) or `./longform.toml` (if it
     /// exists), then the environment (`env` looks a variable up).
     pub fn load(explicit: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
@@ -139,6 +167,7 @@ impl Settings {
             settings.apply_file(path)?;
         }
         settings.apply_env(env)?;
+        settings.check_patterns()?;
         Ok(settings)
     }
 
@@ -162,7 +191,21 @@ impl Settings {
             site_description,
             site_language,
             feed_items,
+            post_url,
+            tag_url,
+            category_url,
+            author_url,
         } = file;
+        for (value, slot) in [
+            (post_url, &mut self.post_url),
+            (tag_url, &mut self.tag_url),
+            (category_url, &mut self.category_url),
+            (author_url, &mut self.author_url),
+        ] {
+            if let Some(value) = value {
+                *slot = value;
+            }
+        }
         self.site_title = site_title.unwrap_or(std::mem::take(&mut self.site_title));
         self.site_description = site_description.unwrap_or(std::mem::take(&mut self.site_description));
         self.site_language = site_language.unwrap_or(std::mem::take(&mut self.site_language));
@@ -219,6 +262,10 @@ impl Settings {
             };
         }
         for (name, slot) in [
+            ("LONGFORM_POST_URL", &mut self.post_url),
+            ("LONGFORM_TAG_URL", &mut self.tag_url),
+            ("LONGFORM_CATEGORY_URL", &mut self.category_url),
+            ("LONGFORM_AUTHOR_URL", &mut self.author_url),
             ("LONGFORM_SITE_TITLE", &mut self.site_title),
             ("LONGFORM_SITE_DESCRIPTION", &mut self.site_description),
             ("LONGFORM_SITE_LANGUAGE", &mut self.site_language),
@@ -290,6 +337,8 @@ mod tests {
         assert!(err.contains("unknown field") && err.contains("databse_url"), "{err}");
         let missing = Settings::load(Some(&dir.path().join("nope.toml")), env(&[])).unwrap_err();
         assert!(matches!(missing, ConfigError::Read { .. }));
+        let no_slug = Settings::load(None, env(&[("LONGFORM_POST_URL", "{base_url}/posts/")])).unwrap_err();
+        assert!(no_slug.to_string().contains("post_url must contain {slug}"), "{no_slug}");
         let bad = Settings::load(None, env(&[("LONGFORM_LOG_FORMAT", "xml")])).unwrap_err();
         assert!(bad.to_string().contains("LONGFORM_LOG_FORMAT"));
     }

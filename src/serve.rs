@@ -9,7 +9,7 @@ use actix_web::dev::Service;
 use actix_web::middleware::Compress;
 use actix_web::{App, HttpServer, web};
 use longform_api::auth::jwt::Keys;
-use longform_api::{AppState, Site};
+use longform_api::{AppState, Site, UrlPatterns};
 use tracing_subscriber::EnvFilter;
 
 use crate::cli::{CliError, open_store};
@@ -51,6 +51,12 @@ pub fn run(settings: Settings, demo: bool) -> Result<(), CliError> {
             description: settings.site_description.clone(),
             language: settings.site_language.clone(),
             feed_items: settings.feed_items,
+            patterns: UrlPatterns {
+                post: settings.post_url.clone(),
+                tag: settings.tag_url.clone(),
+                category: settings.category_url.clone(),
+                author: settings.author_url.clone(),
+            },
         };
         let state = web::Data::new(AppState::new(store, site, keys).map_err(|e| CliError::Invalid(e.to_string()))?);
         let server = HttpServer::new(move || {

@@ -19,6 +19,7 @@ both_backends!(
     feeds_change_after_each_kind_of_write,
     feeds_per_tag_category_and_author_hold_only_their_posts,
     the_sitemap_lists_public_pages_with_true_lastmod,
+    public_urls_follow_the_configured_patterns,
 );
 
 /// Every element's text by path (`rss/channel/item/title`), in document
@@ -294,4 +295,22 @@ fn the_sitemap_lists_public_pages_with_true_lastmod(db: &Db) {
     assert_eq!(app.get_with("/sitemap.xml", &[("If-None-Match", &etag)]).status, 304);
     assert_eq!(app.get("/sitemap-1.xml").status, 200);
     assert_eq!(app.get("/sitemap-2.xml").status, 404);
+}
+
+fn public_urls_follow_the_configured_patterns(db: &Db) {
+    let seed = Seed::new(db.url());
+    seed.many(1);
+    let env = [
+        ("LONGFORM_BASE_URL", "https://blog.example"),
+        ("LONGFORM_POST_URL", "{base_url}/posts/{slug}.html"),
+        ("LONGFORM_TAG_URL", "{base_url}/topics/{slug}"),
+        ("LONGFORM_AUTHOR_URL", "https://people.example/{slug}"),
+    ];
+    let app = TestApp::spawn_with(tempfile::tempdir().unwrap(), db.url(), &env);
+    let card = &app.get("/api/v1/posts").json()["posts"][0];
+    assert_eq!(card["url"], "https://blog.example/posts/post-0.html");
+    assert_eq!(app.get("/api/v1/tags/even").json()["tag"]["url"], "https://blog.example/topics/even");
+    assert_eq!(app.get("/feed.json").json()["items"][0]["url"], "https://blog.example/posts/post-0.html");
+    let sitemap = app.get("/sitemap.xml").body;
+    assert!(sitemap.contains("<loc>https://people.example/jane-doe</loc>"), "{sitemap}");
 }

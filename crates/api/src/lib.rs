@@ -20,7 +20,7 @@ use actix_web::{HttpResponse, web};
 use longform_persistence::Store;
 
 pub use error::ApiError;
-pub use site::Site;
+pub use site::{Site, UrlPatterns};
 
 /// What every handler can reach.
 pub struct AppState {

@@ -21,6 +21,29 @@ pub struct Site {
     pub language: String,
     /// Items per feed page.
     pub feed_items: u32,
+    /// Where the frontend shows posts, tags, categories and authors:
+    /// `{base_url}` and `{slug}` are filled in.
+    pub patterns: UrlPatterns,
+}
+
+/// Public URL patterns, each holding `{slug}` (and usually `{base_url}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlPatterns {
+    pub post: String,
+    pub tag: String,
+    pub category: String,
+    pub author: String,
+}
+
+impl Default for UrlPatterns {
+    fn default() -> Self {
+        Self {
+            post: "{base_url}/{slug}/".to_owned(),
+            tag: "{base_url}/tag/{slug}/".to_owned(),
+            category: "{base_url}/category/{slug}/".to_owned(),
+            author: "{base_url}/author/{slug}/".to_owned(),
+        }
+    }
 }
 
 impl Default for Site {
@@ -35,29 +58,50 @@ impl Default for Site {
             description: "Long-form technical writing.".to_owned(),
             language: "en".to_owned(),
             feed_items: 20,
+            patterns: UrlPatterns::default(),
         }
     }
 }
 
 impl Site {
+    fn fill(&self, pattern: &str, slug: &str) -> String {
+        pattern.replace("{base_url}", &self.base_url).replace("{slug}", slug)
+    }
+
     pub fn post_url(&self, slug: &str) -> String {
-        format!("{}/{slug}/", self.base_url)
+        self.fill(&self.patterns.post, slug)
     }
 
     pub fn tag_url(&self, slug: &str) -> String {
-        format!("{}/tag/{slug}/", self.base_url)
+        self.fill(&self.patterns.tag, slug)
     }
 
     pub fn category_url(&self, slug: &str) -> String {
-        format!("{}/category/{slug}/", self.base_url)
+        self.fill(&self.patterns.category, slug)
     }
 
     pub fn author_url(&self, slug: &str) -> String {
-        format!("{}/author/{slug}/", self.base_url)
+        self.fill(&self.patterns.author, slug)
     }
 
     /// The `Cache-Control` value of every public response.
     pub fn cache_control(&self) -> String {
         format!("public, max-age={}, stale-while-revalidate={}", self.cache_max_age, self.cache_stale_while_revalidate)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_follow_the_patterns() {
+        let mut site = Site { base_url: "https://blog.example".into(), ..Site::default() };
+        assert_eq!(site.post_url("go-channels"), "https://blog.example/go-channels/");
+        assert_eq!(site.tag_url("ebpf"), "https://blog.example/tag/ebpf/");
+        site.patterns.post = "{base_url}/posts/{slug}.html".into();
+        site.patterns.author = "https://people.example/{slug}".into();
+        assert_eq!(site.post_url("go-channels"), "https://blog.example/posts/go-channels.html");
+        assert_eq!(site.author_url("jane-doe"), "https://people.example/jane-doe");
     }
 }
