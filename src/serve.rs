@@ -37,6 +37,8 @@ pub fn run(settings: Settings, demo: bool) -> Result<(), CliError> {
                 );
             }
         }
+        // Scheduled posts go live on time, and those due while we were down at once.
+        actix_web::rt::spawn(publish_scheduled(store.clone()));
         // Writes by other replicas or the CLI invalidate this process's caches.
         let _watcher = store.watch_external_writes()?;
         let keys = signing_keys(&settings, &store).await?;
@@ -90,6 +92,25 @@ pub fn run(settings: Settings, demo: bool) -> Result<(), CliError> {
         tracing::info!("stopped");
         Ok(())
     })
+}
+
+/// How often due scheduled posts are looked for.
+const SCHEDULE_SWEEP: Duration = Duration::from_secs(1);
+
+async fn publish_scheduled(store: longform_persistence::Store) {
+    let mut scheduler = longform_persistence::schedule::Scheduler::new(store);
+    let mut ticks = actix_web::rt::time::interval(SCHEDULE_SWEEP);
+    loop {
+        ticks.tick().await;
+        match scheduler.sweep().await {
+            Ok(published) => {
+                for id in published {
+                    tracing::info!(post.id = %id, "published a scheduled post");
+                }
+            }
+            Err(error) => tracing::warn!(%error, "could not publish scheduled posts"),
+        }
+    }
 }
 
 /// The token signing key: from configuration, else (outside production)

@@ -13,3 +13,4 @@ mod health;
 mod import;
 mod openapi;
 mod rest;
+mod schedule;

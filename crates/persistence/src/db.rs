@@ -150,6 +150,24 @@ impl r2d2::ManageConnection for Manager {
     }
 }
 
+impl DatabaseUrl {
+    /// A connection outside the pools and the statement count, for
+    /// background housekeeping that must not show up as request cost.
+    pub fn establish_uncounted(&self) -> Result<AnyConnection, StoreError> {
+        match self {
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
+                .map(AnyConnection::Postgresql)
+                .map_err(|e| StoreError::Unavailable(e.to_string())),
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())
+                    .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+                conn.batch_execute(SQLITE_PRAGMAS)?;
+                Ok(AnyConnection::Sqlite(conn))
+            }
+        }
+    }
+}
+
 pub type Pool = r2d2::Pool<Manager>;
 
 /// Pool sizes and timeouts.

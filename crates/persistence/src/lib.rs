@@ -12,6 +12,7 @@ pub mod listing;
 pub mod migrations;
 pub mod posts;
 mod rows;
+pub mod schedule;
 pub mod schema;
 pub mod store;
 pub mod taxonomy;
