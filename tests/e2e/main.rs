@@ -12,5 +12,6 @@ mod graphql;
 mod health;
 mod import;
 mod openapi;
+mod replicas;
 mod rest;
 mod schedule;
