@@ -6,6 +6,7 @@ mod admin;
 mod helpers;
 mod seed;
 
+mod changes;
 mod cli;
 mod feeds;
 mod graphql;

@@ -78,6 +78,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("/api/v1/authors", "GET"),
     ("/api/v1/authors/{slug}", "GET"),
     ("/api/v1/preview/{token}", "GET"),
+    ("/api/v1/changes", "GET"),
     ("/sitemap.xml", "GET"),
     ("/sitemap-{n}.xml", "GET"),
     ("/feed.json", "GET"),

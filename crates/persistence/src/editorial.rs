@@ -105,7 +105,8 @@ pub fn trash(conn: &mut AnyConnection, id: PostId, expected_version: Option<i64>
     diesel::update(posts::table.find(&key).filter(posts::version.eq(version)))
         .set((posts::deleted_at.eq(to_db(now())), posts::version.eq(version + 1), posts::updated_at.eq(to_db(now()))))
         .execute(conn)?;
-    refresh_listings(conn, id)
+    refresh_listings(conn, id)?;
+    crate::changelog::record(conn, id, crate::changelog::ChangeKind::Deleted)
 }
 
 /// Take a post out of the trash, as it was.
@@ -118,11 +119,13 @@ pub fn restore(conn: &mut AnyConnection, id: PostId) -> Result<Post, StoreError>
         return Err(StoreError::NotFound);
     }
     refresh_listings(conn, id)?;
+    crate::changelog::record(conn, id, crate::changelog::ChangeKind::Restored)?;
     get(conn, id)
 }
 
 /// Delete a trashed post for good (its revisions go with it).
 pub fn purge(conn: &mut AnyConnection, id: PostId) -> Result<(), StoreError> {
+    crate::changelog::record_purge(conn, id)?;
     let deleted =
         diesel::delete(posts::table.find(id.to_string()).filter(posts::deleted_at.is_not_null())).execute(conn)?;
     if deleted == 0 { Err(StoreError::NotFound) } else { Ok(()) }

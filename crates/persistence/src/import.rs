@@ -57,7 +57,8 @@ fn set_lifecycle(conn: &mut AnyConnection, id: PostId, post: &ImportedPost) -> R
             posts::updated_at.eq(to_db(post.updated_at.or(published_at).unwrap_or_else(now))),
         ))
         .execute(conn)?;
-    refresh_listings(conn, id)
+    refresh_listings(conn, id)?;
+    crate::changelog::record(conn, id, crate::changelog::ChangeKind::of_status(post.status))
 }
 
 /// Whether the stored post already says everything the file says.

@@ -2,6 +2,7 @@
 //! repository API, with the embedded migrations of both backends.
 
 pub mod auth;
+pub mod changelog;
 pub mod changes;
 pub mod db;
 pub mod editorial;

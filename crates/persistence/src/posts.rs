@@ -202,6 +202,7 @@ pub fn create(
     set_taxonomy(conn, &id, &draft, missing)?;
     let post = get(conn, parse_id(&id)?)?;
     crate::editorial::record_revision(conn, &post, owner)?;
+    crate::changelog::record(conn, post.card.id, crate::changelog::ChangeKind::Created)?;
     Ok(post)
 }
 
@@ -348,6 +349,7 @@ pub fn update(
     refresh_listings(conn, id)?;
     let post = get(conn, id)?;
     crate::editorial::record_revision(conn, &post, by)?;
+    crate::changelog::record(conn, id, crate::changelog::ChangeKind::Updated)?;
     Ok(post)
 }
 
@@ -379,6 +381,7 @@ pub fn apply_move(
     refresh_listings(conn, id)?;
     let post = get(conn, id)?;
     crate::editorial::record_revision(conn, &post, by)?;
+    crate::changelog::record(conn, id, crate::changelog::ChangeKind::of_status(post.card.status))?;
     Ok(post)
 }
 

@@ -169,6 +169,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    changes (seq) {
+        seq -> BigInt,
+        post_id -> Text,
+        kind -> Text,
+        slug -> Text,
+        status -> Text,
+        at -> Timestamp,
+    }
+}
+
 diesel::joinable!(authors -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
@@ -194,5 +205,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     revisions,
     idempotency_keys,
-    settings
+    settings,
+    changes
 );

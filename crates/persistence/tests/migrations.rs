@@ -68,9 +68,17 @@ const SQLITE_COLUMNS: &str = "SELECT m.name AS table_name, p.name AS column_name
      (p.\"notnull\" = 0 AND p.pk = 0) AS nullable \
      FROM sqlite_master m JOIN pragma_table_info(m.name) p \
      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '__diesel%'";
+/// Unique indexes, plus `INTEGER PRIMARY KEY` columns: SQLite makes those
+/// the rowid, unique without any index to list.
 const SQLITE_UNIQUE: &str = "SELECT m.name AS table_name, il.name AS index_name, ii.name AS column_name \
      FROM sqlite_master m JOIN pragma_index_list(m.name) il JOIN pragma_index_info(il.name) ii \
-     WHERE m.type = 'table' AND il.\"unique\" = 1 AND m.name NOT LIKE '__diesel%'";
+     WHERE m.type = 'table' AND il.\"unique\" = 1 AND m.name NOT LIKE '__diesel%' \
+     UNION ALL \
+     SELECT m.name AS table_name, 'rowid' AS index_name, p.name AS column_name \
+     FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+     WHERE m.type = 'table' AND p.pk = 1 AND upper(p.type) = 'INTEGER' AND m.name NOT LIKE '__diesel%' \
+     AND m.name NOT LIKE 'sqlite_%' \
+     AND (SELECT count(*) FROM pragma_table_info(m.name) WHERE pk > 0) = 1";
 const PG_COLUMNS: &str = "SELECT table_name::text AS table_name, column_name::text AS column_name, \
      (is_nullable = 'YES') AS nullable FROM information_schema.columns \
      WHERE table_schema = 'public' AND table_name NOT LIKE '__diesel%'";

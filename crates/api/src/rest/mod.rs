@@ -1,6 +1,7 @@
 //! The public REST API under `/api/v1`: anonymous, read-only, published
 //! content only, every answer cached in memory and validated by ETag.
 
+pub mod changes;
 pub mod posts;
 pub mod query;
 pub mod taxonomy;
@@ -21,6 +22,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
             .wrap(public_cors())
+            .service(changes::changes)
             .service(posts::list)
             .service(posts::show)
             .service(taxonomy::tags)
