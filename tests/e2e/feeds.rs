@@ -83,6 +83,16 @@ fn json_feed_follows_the_spec(db: &Db) {
 fn rss_and_atom_parse_and_carry_the_required_elements(db: &Db) {
     let seed = Seed::new(db.url());
     seed.many(3);
+    let mut draft = longform_domain::PostDraft::new(
+        longform_domain::Title::parse("Pictured").unwrap(),
+        longform_domain::Markdown::parse("x").unwrap(),
+    );
+    draft.feature_image = Some(longform_domain::FeatureImage {
+        url: longform_domain::WebUrl::parse_field("feature_image", "https://cdn.example/cover.png").unwrap(),
+        alt: None,
+    });
+    let pictured = seed.block_on(seed.store.posts().create(draft, longform_persistence::Missing::Create)).unwrap();
+    seed.block_on(seed.store.posts().apply_move(pictured.card.id, Move::Publish, None)).unwrap();
     let app = TestApp::spawn(db.url());
     let rss = app.get("/feed.xml");
     assert!(rss.content_type.starts_with("application/rss+xml"));
@@ -90,27 +100,36 @@ fn rss_and_atom_parse_and_carry_the_required_elements(db: &Db) {
     for required in ["rss/channel/title", "rss/channel/link", "rss/channel/description"] {
         assert_eq!(doc[required].len(), 1, "{required}");
     }
-    assert_eq!(doc["rss/channel/item/title"].len(), 3);
-    assert_eq!(doc["rss/channel/item/guid"].len(), 3);
+    assert_eq!(doc["rss/channel/item/title"].len(), 4);
+    assert_eq!(doc["rss/channel/item/guid"].len(), 4);
+    assert!(
+        rss.body.contains(r#"<enclosure url="https://cdn.example/cover.png" length="0" type="image/png"/>"#),
+        "feature image"
+    );
     for date in &doc["rss/channel/item/pubDate"] {
         chrono::DateTime::parse_from_rfc2822(date).unwrap_or_else(|e| panic!("{date}: {e}"));
     }
-    assert!(doc["rss/channel/item/description"][0].contains("<h2 id=\"run-queues\">"), "full HTML, escaped once");
+    assert!(doc["rss/channel/item/description"][1].contains("<h2 id=\"run-queues\">"), "full HTML, escaped once");
     let atom = app.get("/atom.xml");
     assert!(atom.content_type.starts_with("application/atom+xml"));
     let doc = xml(&atom.body);
     for required in ["feed/id", "feed/title", "feed/updated"] {
         assert_eq!(doc[required].len(), 1, "{required}");
     }
-    assert_eq!(doc["feed/entry/id"].len(), 3);
-    assert_eq!(doc["feed/entry/title"].len(), 3);
+    assert_eq!(doc["feed/entry/id"].len(), 4);
+    assert_eq!(doc["feed/entry/title"].len(), 4);
+    assert!(atom.body.contains(r#"<link rel="enclosure" type="image/png" href="https://cdn.example/cover.png"/>"#));
     for date in doc["feed/entry/updated"].iter().chain(&doc["feed/updated"]) {
         chrono::DateTime::parse_from_rfc3339(date).unwrap_or_else(|e| panic!("{date}: {e}"));
     }
     assert!(doc.contains_key("feed/entry/link") && doc.contains_key("feed/link"));
     let rss_doc = xml(&rss.body);
     assert_eq!(rss_doc["rss/channel/atom:link"].len(), 1, "a self link");
-    assert_eq!(rss_doc["rss/channel/item/dc:creator"].len(), 3 + 1, "authors as dc:creator");
+    assert_eq!(
+        rss_doc["rss/channel/item/dc:creator"].len(),
+        3 + 1,
+        "authors as dc:creator (the pictured post has none)"
+    );
 }
 
 fn hostile_titles_and_bodies_cannot_break_or_inject(db: &Db) {

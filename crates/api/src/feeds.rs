@@ -162,6 +162,19 @@ fn absolute(html: &str, base: &str) -> String {
     html.replace("href=\"/", &format!("href=\"{base}/")).replace("src=\"/", &format!("src=\"{base}/"))
 }
 
+/// The media type an enclosure needs, from the image URL's extension.
+fn image_type(url: &str) -> &'static str {
+    let path = url.split(['?', '#']).next().unwrap_or(url).to_ascii_lowercase();
+    match path.rsplit('.').next() {
+        Some("png") => "image/png",
+        Some("gif") => "image/gif",
+        Some("webp") => "image/webp",
+        Some("svg") => "image/svg+xml",
+        Some("avif") => "image/avif",
+        _ => "image/jpeg",
+    }
+}
+
 fn stable_id(card: &PostCard) -> String {
     format!("urn:uuid:{}", card.id)
 }
@@ -254,6 +267,10 @@ impl Feed<'_> {
             for tag in &card.tags {
                 out += &format!("<category>{}</category>\n", escape(tag.name.as_str()));
             }
+            if let Some(image) = &card.feature_image {
+                let url = image.url.as_str();
+                out += &format!("<enclosure url=\"{}\" length=\"0\" type=\"{}\"/>\n", escape(url), image_type(url));
+            }
             let description = if self.summaries { card.summary.clone() } else { self.html(post) };
             out += &format!("<description>{}</description>\n</item>\n", escape(description.as_str()));
         }
@@ -293,6 +310,10 @@ impl Feed<'_> {
                     escape(tag.slug.as_str()),
                     escape(tag.name.as_str())
                 );
+            }
+            if let Some(image) = &card.feature_image {
+                let url = image.url.as_str();
+                out += &format!("<link rel=\"enclosure\" type=\"{}\" href=\"{}\"/>\n", image_type(url), escape(url));
             }
             out += &format!("<summary type=\"text\">{}</summary>\n", escape(card.summary.as_str()));
             if !self.summaries {
