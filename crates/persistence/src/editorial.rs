@@ -39,6 +39,21 @@ pub fn record_revision(conn: &mut AnyConnection, post: &Post, by: Option<UserId>
 }
 
 type RevisionRow = (i32, Option<String>, NaiveDateTime, String, String, String);
+const REVISION_COLUMNS: (
+    revisions::number,
+    revisions::user_id,
+    revisions::created_at,
+    revisions::title,
+    revisions::markdown,
+    revisions::metadata,
+) = (
+    revisions::number,
+    revisions::user_id,
+    revisions::created_at,
+    revisions::title,
+    revisions::markdown,
+    revisions::metadata,
+);
 
 fn revision_from_row(row: RevisionRow) -> Result<Revision, StoreError> {
     Ok(Revision {
@@ -57,14 +72,7 @@ pub fn list_revisions(conn: &mut AnyConnection, id: PostId) -> Result<Vec<Revisi
     revisions::table
         .filter(revisions::post_id.eq(id.to_string()))
         .order(revisions::number.desc())
-        .select((
-            revisions::number,
-            revisions::user_id,
-            revisions::created_at,
-            revisions::title,
-            revisions::markdown,
-            revisions::metadata,
-        ))
+        .select(REVISION_COLUMNS)
         .load::<RevisionRow>(conn)?
         .into_iter()
         .map(revision_from_row)
@@ -83,14 +91,7 @@ pub fn restore_revision(
     let row: RevisionRow = revisions::table
         .filter(revisions::post_id.eq(id.to_string()))
         .filter(revisions::number.eq(i32::try_from(number).unwrap_or(i32::MAX)))
-        .select((
-            revisions::number,
-            revisions::user_id,
-            revisions::created_at,
-            revisions::title,
-            revisions::markdown,
-            revisions::metadata,
-        ))
+        .select(REVISION_COLUMNS)
         .first(conn)?;
     let draft = revision_from_row(row)?.to_draft().map_err(|e| StoreError::Domain(e.into()))?;
     update(conn, id, draft, expected_version, missing, by)
