@@ -173,25 +173,20 @@ pub fn create_api_token(
     token_from_row(api_tokens::table.find(id.to_string()).select(TOKEN_COLUMNS).first(conn)?)
 }
 
-/// The live token with this hash, its last use recorded (at most once a
-/// minute, so a busy pipeline does not write on every request).
-pub fn use_api_token(conn: &mut AnyConnection, hash: &str) -> Result<Option<ApiToken>, StoreError> {
-    let row: Option<TokenRow> = api_tokens::table
+/// The live (unrevoked) token with this hash.
+pub fn find_api_token(conn: &mut AnyConnection, hash: &str) -> Result<Option<ApiToken>, StoreError> {
+    api_tokens::table
         .filter(api_tokens::token_hash.eq(hash))
         .filter(api_tokens::revoked_at.is_null())
         .select(TOKEN_COLUMNS)
         .first(conn)
-        .optional()?;
-    let Some(mut token) = row.map(token_from_row).transpose()? else { return Ok(None) };
-    let at = now();
-    if token.last_used_at.is_none_or(|last| at - last > Duration::minutes(1)) {
-        diesel::update(api_tokens::table.find(token.id.to_string()))
-            .set(api_tokens::last_used_at.eq(to_db(at)))
-            .execute(conn)?;
-        token.last_used_at = Some(at);
-    }
-    Ok(Some(token))
+        .optional()?
+        .map(token_from_row)
+        .transpose()
 }
+
+/// How stale a token's recorded last use may get before it is written again.
+const LAST_USE_PRECISION: Duration = Duration::minutes(1);
 
 pub fn list_api_tokens(conn: &mut AnyConnection) -> Result<Vec<ApiToken>, StoreError> {
     api_tokens::table
@@ -277,8 +272,25 @@ impl Auth<'_> {
         self.0.write_unseen(move |c| create_api_token(c, &name, scope, &hash, by)).await
     }
 
+    /// The live token with this hash, its last use recorded. The lookup
+    /// reads; the write happens at most once a minute per token, so a busy
+    /// pipeline does not queue on SQLite's single writer with every request.
     pub async fn use_api_token(&self, hash: String) -> Result<Option<ApiToken>, StoreError> {
-        self.0.write_unseen(move |c| use_api_token(c, &hash)).await
+        let Some(mut token) = self.0.read(move |c| find_api_token(c, &hash)).await? else { return Ok(None) };
+        let at = now();
+        if token.last_used_at.is_none_or(|last| at - last > LAST_USE_PRECISION) {
+            let id = token.id.to_string();
+            self.0
+                .write_unseen(move |c| {
+                    diesel::update(api_tokens::table.find(id))
+                        .set(api_tokens::last_used_at.eq(to_db(at)))
+                        .execute(c)?;
+                    Ok(())
+                })
+                .await?;
+            token.last_used_at = Some(at);
+        }
+        Ok(Some(token))
     }
 
     pub async fn list_api_tokens(&self) -> Result<Vec<ApiToken>, StoreError> {
