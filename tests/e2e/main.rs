@@ -16,3 +16,4 @@ mod openapi;
 mod replicas;
 mod rest;
 mod schedule;
+mod search;

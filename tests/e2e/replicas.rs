@@ -33,23 +33,7 @@ fn two_replicas_on_one_postgres_behave_as_one_site() {
     assert_eq!(b.get("/readyz").json()["database"], "postgres");
 
     // Publish through A (the editor API), read through B.
-    let hash =
-        longform_domain::PasswordHash::create(&longform_domain::Password::parse("correct horse battery").unwrap())
-            .unwrap();
-    let user = longform_domain::NewUser {
-        email: longform_domain::Email::parse("ed@example.com").unwrap(),
-        name: longform_domain::Name::parse("Ed").unwrap(),
-        role: longform_domain::Role::Editor,
-        password_hash: hash,
-    };
-    seed.block_on(seed.store.users().create(user)).unwrap();
-    let login = a.send(
-        "POST",
-        "/api/v1/auth/login",
-        &[],
-        Some(&json!({ "email": "ed@example.com", "password": "correct horse battery" })),
-    );
-    let token = format!("Bearer {}", login.json()["access_token"].as_str().unwrap());
+    let token = seed.sign_in(&a, "ed@example.com", longform_domain::Role::Editor);
     let created =
         a.send("POST", "/api/v1/admin/posts", &[("Authorization", &token)], Some(&json!({ "title": "Through A" })));
     let id = created.json()["post"]["id"].as_str().unwrap().to_owned();

@@ -63,6 +63,23 @@ impl Seed {
         self.block_on(posts.apply_move(post.card.id, Move::Publish, None)).unwrap()
     }
 
+    /// A user with `role` made straight in the database (the CLI's path),
+    /// signed in through `app`: the `Authorization` header value.
+    pub fn sign_in(&self, app: &crate::helpers::TestApp, email: &str, role: longform_domain::Role) -> String {
+        use longform_domain::{Email, Name, NewUser, Password, PasswordHash};
+        const PASSWORD: &str = "correct horse battery";
+        let user = NewUser {
+            email: Email::parse(email).unwrap(),
+            name: Name::parse("Test User").unwrap(),
+            role,
+            password_hash: PasswordHash::create(&Password::parse(PASSWORD).unwrap()).unwrap(),
+        };
+        self.block_on(self.store.users().create(user)).unwrap();
+        let body = serde_json::json!({ "email": email, "password": PASSWORD });
+        let login = app.send("POST", "/api/v1/auth/login", &[], Some(&body));
+        format!("Bearer {}", login.json()["access_token"].as_str().unwrap())
+    }
+
     /// `n` published posts titled "Post 0".."Post n-1" (newest last), tagged
     /// by parity, two authors, every third in category "notes", every
     /// fourth featured.

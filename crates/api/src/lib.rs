@@ -71,6 +71,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("/docs", "GET"),
     ("/api/v1/posts", "GET"),
     ("/api/v1/posts/{slug}", "GET"),
+    ("/api/v1/search", "GET"),
     ("/api/v1/tags", "GET"),
     ("/api/v1/tags/{slug}", "GET"),
     ("/api/v1/categories", "GET"),

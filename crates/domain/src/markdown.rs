@@ -342,6 +342,24 @@ fn is_footnote_class(class: &str) -> bool {
     matches!(class, "footnote-reference" | "footnote-definition" | "footnote-definition-label")
 }
 
+/// The words of a body as plain text, for the search index: prose, code
+/// and alt text, with a space wherever a block, break or image separates
+/// them, and no markup or raw HTML. The search snippet markers are removed
+/// so a body cannot forge a highlight.
+pub fn plain_text(markdown: &str) -> String {
+    let mut text = String::with_capacity(markdown.len());
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.extend(t.chars().filter(|c| !crate::search::is_marker(*c))),
+            Event::Start(tag) if !is_inline(&tag) => text.push(' '),
+            Event::End(tag) if !is_inline_end(tag) => text.push(' '),
+            Event::SoftBreak | Event::HardBreak | Event::Html(_) | Event::InlineHtml(_) => text.push(' '),
+            _ => {}
+        }
+    }
+    collapse_whitespace(&text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -349,6 +367,12 @@ mod tests {
 
     fn html(markdown: &str) -> String {
         render(markdown).html
+    }
+
+    #[test]
+    fn plain_text_keeps_prose_and_code_without_markup() {
+        let md = "# Fences\n\nUse `sync.Mutex`, *not*<br>raw **HTML**.\n\n```go\nmu.Lock()\n```\n\n- one\n- two\n\n![a diagram](x.png)\u{E000}";
+        assert_eq!(plain_text(md), "Fences Use sync.Mutex, not raw HTML. mu.Lock() one two a diagram");
     }
 
     #[test]

@@ -45,11 +45,13 @@ pub struct ListingFilter {
 pub const MAX_PAGE_SIZE: u32 = 100;
 
 /// Rewrite the post's rows in `post_listings`: one per listing it belongs
-/// to while published, none otherwise.
+/// to while published, none otherwise; and its search entry likewise.
 pub(crate) fn refresh_listings(conn: &mut AnyConnection, post_id: PostId) -> Result<(), StoreError> {
     let id = post_id.to_string();
     diesel::delete(post_listings::table.filter(post_listings::post_id.eq(&id))).execute(conn)?;
-    let post = get(conn, post_id)?.card;
+    let post = get(conn, post_id)?;
+    crate::search::refresh(conn, &post)?;
+    let post = post.card;
     let (PostStatus::Published, Some(published_at), None) = (post.status, post.published_at, post.deleted_at) else {
         return Ok(());
     };
@@ -76,14 +78,14 @@ pub(crate) fn refresh_listings(conn: &mut AnyConnection, post_id: PostId) -> Res
 
 /// A listing a filter can name: by tag, author or category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Facet {
+pub(crate) enum Facet {
     Tag,
     Author,
     Category,
 }
 
 impl Facet {
-    fn kind(self) -> &'static str {
+    pub(crate) fn kind(self) -> &'static str {
         match self {
             Self::Tag => "tag",
             Self::Author => "author",
@@ -95,7 +97,7 @@ impl Facet {
 /// The ids of the tag, author and category a filter names, in that order
 /// of preference for driving the listing; `None` when a named one does not
 /// exist (the listing is then empty, not an error).
-fn resolve_facets(
+pub(crate) fn resolve_facets(
     conn: &mut AnyConnection,
     filter: &ListingFilter,
 ) -> Result<Option<Vec<(Facet, String)>>, StoreError> {

@@ -2,6 +2,7 @@
 //! hold the same migration names (a test checks it and compares the schemas
 //! they build).
 
+use diesel::Connection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::db::AnyConnection;
@@ -10,6 +11,10 @@ use crate::store::Store;
 
 pub const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 pub const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+
+/// The version of `*_search`, the migration that creates the search index:
+/// applying it to a database with posts indexes them.
+pub const SEARCH_MIGRATION: &str = "20261125000005";
 
 /// Apply every pending migration; returns the names applied.
 pub fn run_pending(conn: &mut AnyConnection) -> Result<Vec<String>, StoreError> {
@@ -33,8 +38,45 @@ pub fn revert_all(conn: &mut AnyConnection) -> Result<Vec<String>, StoreError> {
 
 impl Store {
     /// Bring the schema up to date. Runs on the write connection, outside
-    /// a wrapping transaction (each migration has its own).
+    /// a wrapping transaction (each migration has its own). Applying the
+    /// search migration indexes the posts already published.
     pub async fn migrate(&self) -> Result<Vec<String>, StoreError> {
-        self.with_write_connection(run_pending).await
+        self.with_write_connection(|conn| {
+            let applied = run_pending(conn)?;
+            if applied.iter().any(|version| version == SEARCH_MIGRATION) {
+                let indexed = conn.transaction(crate::search::rebuild)?;
+                tracing::info!(posts = indexed, "search index built");
+            }
+            Ok(applied)
+        })
+        .await
+    }
+}
+
+/// Revert migrations newest first, through `version`; returns the
+/// versions reverted. For tests of what a migration
+/// does to a database that already has data.
+#[cfg(feature = "testing")]
+pub fn revert_through(conn: &mut AnyConnection, version: &str) -> Result<Vec<String>, StoreError> {
+    let mut reverted = Vec::new();
+    loop {
+        let name = match conn {
+            AnyConnection::Sqlite(c) => c.revert_last_migration(SQLITE),
+            AnyConnection::Postgresql(c) => c.revert_last_migration(POSTGRES),
+        }
+        .map_err(|e| StoreError::Migration(e.to_string()))?
+        .to_string();
+        let done = name == version;
+        reverted.push(name);
+        if done {
+            return Ok(reverted);
+        }
+    }
+}
+
+#[cfg(feature = "testing")]
+impl Store {
+    pub async fn revert_migrations_through(&self, version: &'static str) -> Result<Vec<String>, StoreError> {
+        self.with_write_connection(move |c| revert_through(c, version)).await
     }
 }

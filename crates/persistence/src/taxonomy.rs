@@ -470,12 +470,17 @@ pub fn update_term(
             ))
             .execute(conn)?;
     });
+    if kind == TermKind::Tag && new_name != term.name {
+        let tagged = crate::search::tagged_posts(conn, &term.id)?;
+        crate::search::reindex(conn, &tagged)?;
+    }
     term_by_slug(conn, kind, &new_slug)
 }
 
 /// Delete a tag or category; its posts lose it and leave its listing.
 pub fn delete_term(conn: &mut AnyConnection, kind: TermKind, slug: &Slug) -> Result<(), StoreError> {
     let term = term_by_slug(conn, kind, slug)?;
+    let tagged = if kind == TermKind::Tag { crate::search::tagged_posts(conn, &term.id)? } else { Vec::new() };
     with_term_table!(kind, |table| {
         diesel::delete(table::table.find(&term.id)).execute(conn)?;
     });
@@ -485,7 +490,7 @@ pub fn delete_term(conn: &mut AnyConnection, kind: TermKind, slug: &Slug) -> Res
             .filter(crate::schema::post_listings::key.eq(&term.id)),
     )
     .execute(conn)?;
-    Ok(())
+    crate::search::reindex(conn, &tagged)
 }
 
 pub fn update_author(conn: &mut AnyConnection, current: &Slug, changes: &AuthorChanges) -> Result<Author, StoreError> {

@@ -43,7 +43,7 @@ pub struct PostFilter {
     pub published_before: Option<DateTime<Utc>>,
 }
 
-fn slug(field: &str, raw: Option<String>) -> Result<Option<Slug>, GqlError> {
+pub(super) fn slug(field: &str, raw: Option<String>) -> Result<Option<Slug>, GqlError> {
     raw.map(|raw| Slug::parse(&raw).map_err(|e| GqlError::invalid(format!("filter.{field}"), e.to_string())))
         .transpose()
 }
@@ -128,8 +128,8 @@ pub struct PostEdge {
 /// whether this page was asked for with `after`.
 #[derive(SimpleObject)]
 pub struct PageInfo {
-    has_next_page: bool,
-    has_previous_page: bool,
-    start_cursor: Option<String>,
-    end_cursor: Option<String>,
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+    pub start_cursor: Option<String>,
+    pub end_cursor: Option<String>,
 }

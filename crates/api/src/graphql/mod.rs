@@ -25,6 +25,7 @@ mod ids;
 mod loaders;
 mod posts;
 mod query;
+mod search;
 mod taxonomy;
 mod wire;
 

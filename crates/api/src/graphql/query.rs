@@ -12,6 +12,7 @@ use super::error::GqlError;
 use super::ids::{NodeKind, decode};
 use super::loaders::state;
 use super::posts::Post;
+use super::search::{SearchConnection, SearchPostFilter};
 use super::taxonomy::{Author, Category, PER_SITE, Tag};
 
 /// Anything with a global id.
@@ -44,6 +45,22 @@ impl Query {
         filter: Option<PostFilter>,
     ) -> Result<PostConnection, GqlError> {
         list_posts(ctx, filter.unwrap_or_default().try_into()?, first, after).await
+    }
+
+    /// Published posts matching `query`, most relevant first: words,
+    /// "quoted phrases", `prefix*`, and code tokens like `sync.Mutex`; all
+    /// must match. `first`: 1 to 100; `after`: the `endCursor` of the
+    /// previous page.
+    #[graphql(complexity = "paged(first, child_complexity)")]
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        #[graphql(default = 10)] first: i32,
+        after: Option<String>,
+        filter: Option<SearchPostFilter>,
+    ) -> Result<SearchConnection, GqlError> {
+        super::search::search(ctx, &query, first, after, filter.unwrap_or_default().try_into()?).await
     }
 
     /// A published post by slug; `null` for an unknown or unpublished one.

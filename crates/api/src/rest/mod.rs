@@ -4,6 +4,7 @@
 pub mod changes;
 pub mod posts;
 pub mod query;
+pub mod search;
 pub mod taxonomy;
 pub mod wire;
 
@@ -25,6 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(changes::changes)
             .service(posts::list)
             .service(posts::show)
+            .service(search::search)
             .service(taxonomy::tags)
             .service(taxonomy::tag)
             .service(taxonomy::categories)

@@ -8,7 +8,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate, Utc};
 use longform_domain::{PostId, Slug};
-use longform_persistence::{Keyset, MAX_PAGE_SIZE};
+use longform_persistence::{Keyset, MAX_PAGE_SIZE, SearchCursor};
 
 use crate::error::{ApiError, InvalidParam};
 
@@ -74,6 +74,10 @@ impl Params {
             .map(|raw| parse_cursor(raw).ok_or_else(|| ApiError::invalid(name, "is not a valid cursor")))
             .transpose()
     }
+
+    pub fn search_cursor(&self, name: &str) -> Result<Option<SearchCursor>, ApiError> {
+        self.get(name).map(|raw| decode_search_cursor(raw, name)).transpose()
+    }
 }
 
 /// An opaque cursor: base64url of `<published_at µs since epoch>.<post id>`.
@@ -93,6 +97,23 @@ fn parse_cursor(raw: &str) -> Option<Keyset> {
     let (micros, id) = text.split_once('.')?;
     let published_at = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
     Some(Keyset { published_at, id: id.parse::<PostId>().ok()? })
+}
+
+/// A search cursor: base64url of `<score>:<post id>`; the score printed
+/// in full, so the next page starts exactly after the last hit.
+pub fn encode_search_cursor(cursor: &SearchCursor) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}:{}", cursor.score, cursor.id))
+}
+
+/// The cursor a search's `after` names; anything else is a 400 naming `field`.
+pub fn decode_search_cursor(raw: &str, field: &str) -> Result<SearchCursor, ApiError> {
+    let parse = || -> Option<SearchCursor> {
+        let text = String::from_utf8(URL_SAFE_NO_PAD.decode(raw).ok()?).ok()?;
+        let (score, id) = text.split_once(':')?;
+        let score: f64 = score.parse().ok().filter(|s: &f64| s.is_finite())?;
+        Some(SearchCursor { score, id: id.parse().ok()? })
+    };
+    parse().ok_or_else(|| ApiError::invalid(field, "is not a valid cursor"))
 }
 
 #[cfg(test)]
@@ -131,6 +152,11 @@ mod tests {
         assert_eq!(decode_cursor(&encode_cursor(&keyset)).unwrap(), keyset);
         for bad in ["", "!!!", "bm90LWEtY3Vyc29y", &URL_SAFE_NO_PAD.encode("12.not-a-uuid")] {
             assert!(decode_cursor(bad).is_err(), "{bad}");
+        }
+        let search = SearchCursor { score: -0.000_001_234_567_890_123_4, id: PostId::new() };
+        assert_eq!(decode_search_cursor(&encode_search_cursor(&search), "after").unwrap(), search);
+        for bad in [&encode_cursor(&keyset), &URL_SAFE_NO_PAD.encode(format!("NaN:{}", PostId::new())), "~"] {
+            assert!(decode_search_cursor(bad, "after").is_err(), "{bad}");
         }
     }
 }
