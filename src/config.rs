@@ -60,6 +60,12 @@ pub struct Settings {
     pub tag_url: String,
     pub category_url: String,
     pub author_url: String,
+    /// Whether this process sends webhook deliveries (with several
+    /// replicas, any number of them may; each delivery goes out once).
+    pub webhook_delivery: bool,
+    /// Hosts webhooks may reach although they are not public (loopback,
+    /// private networks): for tests and intranets. Names or IP addresses.
+    pub webhook_allow_hosts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -98,6 +104,8 @@ impl Default for Settings {
             tag_url: "{base_url}/tag/{slug}/".to_owned(),
             category_url: "{base_url}/category/{slug}/".to_owned(),
             author_url: "{base_url}/author/{slug}/".to_owned(),
+            webhook_delivery: true,
+            webhook_allow_hosts: Vec::new(),
         }
     }
 }
@@ -125,6 +133,8 @@ struct FileSettings {
     tag_url: Option<String>,
     category_url: Option<String>,
     author_url: Option<String>,
+    webhook_delivery: Option<bool>,
+    webhook_allow_hosts: Option<Vec<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -195,7 +205,11 @@ impl Settings {
             tag_url,
             category_url,
             author_url,
+            webhook_delivery,
+            webhook_allow_hosts,
         } = file;
+        self.webhook_delivery = webhook_delivery.unwrap_or(self.webhook_delivery);
+        self.webhook_allow_hosts = webhook_allow_hosts.unwrap_or(std::mem::take(&mut self.webhook_allow_hosts));
         for (value, slot) in [
             (post_url, &mut self.post_url),
             (tag_url, &mut self.tag_url),
@@ -249,17 +263,15 @@ impl Settings {
                 .parse()
                 .map_err(|_| ConfigError::Env { name: "LONGFORM_CACHE_MAX_AGE", message: "use seconds".into() })?;
         }
-        if let Some(on) = env("LONGFORM_RESPONSE_CACHE") {
-            self.response_cache = match on.as_str() {
-                "true" | "1" | "on" => true,
-                "false" | "0" | "off" => false,
-                _ => {
-                    return Err(ConfigError::Env {
-                        name: "LONGFORM_RESPONSE_CACHE",
-                        message: "use true or false".into(),
-                    });
-                }
-            };
+        if let Some(on) = env_bool(&env, "LONGFORM_RESPONSE_CACHE")? {
+            self.response_cache = on;
+        }
+        if let Some(on) = env_bool(&env, "LONGFORM_WEBHOOK_DELIVERY")? {
+            self.webhook_delivery = on;
+        }
+        if let Some(hosts) = env("LONGFORM_WEBHOOK_ALLOW_HOSTS") {
+            self.webhook_allow_hosts =
+                hosts.split(',').map(str::trim).filter(|h| !h.is_empty()).map(str::to_owned).collect();
         }
         for (name, slot) in [
             ("LONGFORM_POST_URL", &mut self.post_url),
@@ -302,6 +314,15 @@ impl Settings {
             })?;
         }
         Ok(())
+    }
+}
+
+fn env_bool(env: &impl Fn(&str) -> Option<String>, name: &'static str) -> Result<Option<bool>, ConfigError> {
+    match env(name).as_deref() {
+        None => Ok(None),
+        Some("true" | "1" | "on") => Ok(Some(true)),
+        Some("false" | "0" | "off") => Ok(Some(false)),
+        Some(_) => Err(ConfigError::Env { name, message: "use true or false".into() }),
     }
 }
 

@@ -59,7 +59,13 @@ pub fn run(settings: Settings, demo: bool) -> Result<(), CliError> {
                 category: settings.category_url.clone(),
                 author: settings.author_url.clone(),
             },
+            webhook_allow: longform_api::webhooks::AllowList::new(&settings.webhook_allow_hosts),
         };
+        if settings.webhook_delivery {
+            // Deliveries committed before a crash or restart go out now.
+            let deliverer = longform_api::webhooks::Deliverer::new(store.clone(), site.webhook_allow.clone());
+            actix_web::rt::spawn(deliverer.run());
+        }
         let state = web::Data::new(AppState::new(store, site, keys).map_err(|e| CliError::Invalid(e.to_string()))?);
         let server = HttpServer::new(move || {
             App::new()

@@ -435,6 +435,9 @@ fn bad_bodies_name_every_invalid_field(db: &Db) {
 /// Every admin route, for every role: allowed roles get past the role check
 /// (any answer but 401/403), the others get 403, and nobody signed out gets
 /// anything but 401.
+/// An id no object has.
+const NIL: &str = "00000000-0000-0000-0000-000000000000";
+
 fn every_admin_route_checks_the_role(db: &Db) {
     let (seed, app) = setup(db);
     let roles = ["contributor", "author", "editor", "admin"];
@@ -502,6 +505,19 @@ fn every_admin_route_checks_the_role(db: &Db) {
         ("GET", Box::new(|| "/api/v1/admin/tokens".into()), None, 3),
         ("POST", Box::new(|| "/api/v1/admin/tokens".into()), Some(json!({ "name": "ci", "scope": "read_drafts" })), 3),
         ("DELETE", Box::new(|| "/api/v1/admin/tokens/00000000-0000-0000-0000-000000000000".into()), None, 3),
+        ("GET", Box::new(|| "/api/v1/admin/webhooks".into()), None, 3),
+        (
+            "POST",
+            Box::new(|| "/api/v1/admin/webhooks".into()),
+            Some(json!({ "url": "https://hooks.example.com/in", "events": ["post.*"] })),
+            3,
+        ),
+        ("GET", Box::new(|| format!("/api/v1/admin/webhooks/{NIL}")), None, 3),
+        ("PATCH", Box::new(|| format!("/api/v1/admin/webhooks/{NIL}")), Some(json!({ "active": false })), 3),
+        ("DELETE", Box::new(|| format!("/api/v1/admin/webhooks/{NIL}")), None, 3),
+        ("GET", Box::new(|| format!("/api/v1/admin/webhooks/{NIL}/deliveries")), None, 3),
+        ("POST", Box::new(|| format!("/api/v1/admin/webhooks/{NIL}/deliveries/{NIL}/replay")), None, 3),
+        ("POST", Box::new(|| format!("/api/v1/admin/webhooks/{NIL}/ping")), None, 3),
     ];
     for (method, path, body, lowest) in &routes {
         for (i, role) in roles.iter().enumerate() {

@@ -4,6 +4,7 @@
 
 mod admin;
 mod helpers;
+mod receiver;
 mod seed;
 
 mod changes;
@@ -17,3 +18,4 @@ mod replicas;
 mod rest;
 mod schedule;
 mod search;
+mod webhooks;

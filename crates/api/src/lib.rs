@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod rest;
 pub mod site;
 pub mod sitemap;
+pub mod webhooks;
 
 use actix_web::{HttpResponse, web};
 use longform_persistence::Store;
@@ -119,6 +120,11 @@ const ROUTES: &[(&str, &str)] = &[
     ("/api/v1/admin/users/{id}", "GET, PATCH, DELETE"),
     ("/api/v1/admin/tokens", "GET, POST"),
     ("/api/v1/admin/tokens/{id}", "DELETE"),
+    ("/api/v1/admin/webhooks", "GET, POST"),
+    ("/api/v1/admin/webhooks/{id}", "GET, PATCH, DELETE"),
+    ("/api/v1/admin/webhooks/{id}/deliveries", "GET"),
+    ("/api/v1/admin/webhooks/{id}/deliveries/{delivery}/replay", "POST"),
+    ("/api/v1/admin/webhooks/{id}/ping", "POST"),
 ];
 
 async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError> {

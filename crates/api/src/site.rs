@@ -24,6 +24,8 @@ pub struct Site {
     /// Where the frontend shows posts, tags, categories and authors:
     /// `{base_url}` and `{slug}` are filled in.
     pub patterns: UrlPatterns,
+    /// Hosts webhook deliveries may reach although they are not public.
+    pub webhook_allow: crate::webhooks::AllowList,
 }
 
 /// Public URL patterns, each holding `{slug}` (and usually `{base_url}`).
@@ -59,6 +61,7 @@ impl Default for Site {
             language: "en".to_owned(),
             feed_items: 20,
             patterns: UrlPatterns::default(),
+            webhook_allow: crate::webhooks::AllowList::default(),
         }
     }
 }

@@ -35,6 +35,9 @@ pub enum InvalidKind {
     NotInFuture,
     #[error("must be at most {max} bytes")]
     TooLarge { max: usize },
+    /// A rule particular to one field, said in full.
+    #[error("{0}")]
+    Custom(String),
 }
 
 impl FieldError {

@@ -61,4 +61,8 @@ typed_id!(
     AuthorId,
     /// Identifies a user account.
     UserId,
+    /// Identifies a webhook endpoint.
+    WebhookId,
+    /// Identifies one event sent to one endpoint (the `webhook-id` header).
+    DeliveryId,
 );

@@ -17,10 +17,11 @@ pub mod status;
 pub mod taxonomy;
 pub mod user;
 pub mod values;
+pub mod webhook;
 
 pub use content::PostContent;
 pub use error::{DomainError, FieldError, InvalidKind};
-pub use ids::{AuthorId, CategoryId, PostId, TagId, UserId};
+pub use ids::{AuthorId, CategoryId, DeliveryId, PostId, TagId, UserId, WebhookId};
 pub use markdown::TocEntry;
 pub use policy::{Actor, PostFacts, TokenScope};
 pub use post::{FeatureImage, Markdown, Post, PostBody, PostCard, PostDraft};

@@ -72,10 +72,11 @@ impl Change {
     }
 }
 
-/// Record a change to `post_id` as it now stands. On PostgreSQL the
-/// transaction first takes an advisory lock held until it commits, so
-/// changes are numbered in commit order and a reader resuming after `seq`
-/// can never miss one that commits later with a smaller number.
+/// Record a change to `post_id` as it now stands, and announce it to the
+/// webhooks that listen, in the same transaction (see [`crate::outbox`]).
+/// On PostgreSQL the transaction first takes an advisory lock held until it
+/// commits, so changes are numbered in commit order and a reader resuming
+/// after `seq` can never miss one that commits later with a smaller number.
 pub fn record(conn: &mut AnyConnection, post_id: PostId, kind: ChangeKind) -> Result<(), StoreError> {
     if let AnyConnection::Postgresql(pg) = conn {
         diesel::sql_query("SELECT pg_advisory_xact_lock(708100)").execute(pg)?;
@@ -92,7 +93,7 @@ pub fn record(conn: &mut AnyConnection, post_id: PostId, kind: ChangeKind) -> Re
             changes::at.eq(to_db(now())),
         ))
         .execute(conn)?;
-    Ok(())
+    crate::outbox::post_changed(conn, post_id, kind)
 }
 
 /// Like [`record`] for a post about to be deleted for good: its slug and

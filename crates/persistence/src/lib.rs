@@ -11,6 +11,7 @@ pub mod export;
 pub mod import;
 pub mod listing;
 pub mod migrations;
+pub mod outbox;
 pub mod posts;
 mod rows;
 pub mod schedule;
@@ -19,6 +20,7 @@ pub mod search;
 pub mod store;
 pub mod taxonomy;
 pub mod users;
+pub mod webhooks;
 
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -12,7 +12,7 @@ use crate::db::AnyConnection;
 use crate::error::StoreError;
 use crate::rows::parse_id;
 use crate::schema::posts;
-use crate::store::{Store, now, to_db};
+use crate::store::{Probe, Store, now, to_db};
 
 /// Posts published per sweep at most; the next sweep takes the rest.
 const BATCH: i64 = 100;
@@ -74,7 +74,7 @@ impl Store {
 /// still) and publishes through the store only when something is due.
 pub struct Scheduler {
     store: Store,
-    probe: Option<AnyConnection>,
+    probe: Probe,
 }
 
 fn anything_due(conn: &mut AnyConnection) -> Result<bool, StoreError> {
@@ -90,28 +90,11 @@ fn anything_due(conn: &mut AnyConnection) -> Result<bool, StoreError> {
 
 impl Scheduler {
     pub fn new(store: Store) -> Self {
-        Self { store, probe: None }
+        Self { probe: Probe::new(&store), store }
     }
 
     /// Publish what is due now; the ids published.
     pub async fn sweep(&mut self) -> Result<Vec<PostId>, StoreError> {
-        let url = self.store.database_url().clone();
-        let probe = self.probe.take();
-        let (probe, due) = tokio::task::spawn_blocking(move || {
-            let mut conn = match probe {
-                Some(conn) => conn,
-                None => match url.establish_uncounted() {
-                    Ok(conn) => conn,
-                    Err(e) => return (None, Err(e)),
-                },
-            };
-            let due = anything_due(&mut conn);
-            // A failed probe drops its connection; the next sweep opens a new one.
-            (due.is_ok().then_some(conn), due)
-        })
-        .await
-        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        self.probe = probe;
-        if due? { self.store.publish_due().await } else { Ok(Vec::new()) }
+        if self.probe.check(anything_due).await? { self.store.publish_due().await } else { Ok(Vec::new()) }
     }
 }

@@ -118,6 +118,44 @@ impl Store {
     }
 }
 
+/// A connection of its own, outside the pools, for a background loop's
+/// frequent "anything to do?" question: an idle server's statement count
+/// stays still, and the pools stay free for requests. A failed check drops
+/// the connection; the next one opens a new one.
+pub struct Probe {
+    url: DatabaseUrl,
+    conn: Option<AnyConnection>,
+}
+
+impl Probe {
+    pub fn new(store: &Store) -> Self {
+        Self { url: store.database_url().clone(), conn: None }
+    }
+
+    pub async fn check<F>(&mut self, question: F) -> Result<bool, StoreError>
+    where
+        F: FnOnce(&mut AnyConnection) -> Result<bool, StoreError> + Send + 'static,
+    {
+        let url = self.url.clone();
+        let conn = self.conn.take();
+        let (conn, answer) = tokio::task::spawn_blocking(move || {
+            let mut conn = match conn {
+                Some(conn) => conn,
+                None => match url.establish_uncounted() {
+                    Ok(conn) => conn,
+                    Err(e) => return (None, Err(e)),
+                },
+            };
+            let answer = question(&mut conn);
+            (answer.is_ok().then_some(conn), answer)
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        self.conn = conn;
+        answer
+    }
+}
+
 async fn blocking<T, F>(work: F) -> Result<T, StoreError>
 where
     F: FnOnce() -> Result<T, StoreError> + Send + 'static,

@@ -34,7 +34,7 @@ fn name_from_slug(slug: &Slug) -> Result<Name, StoreError> {
 
 /// Tags and categories have the same shape; one macro writes both repositories.
 macro_rules! term_repository {
-    ($module:ident, $table:ident, $ty:ident, $id:ty, $field:literal) => {
+    ($module:ident, $table:ident, $ty:ident, $id:ty, $field:literal, $event:literal) => {
         pub mod $module {
             use super::*;
 
@@ -77,7 +77,10 @@ macro_rules! term_repository {
                     ))
                     .returning($table::id)
                     .get_result(conn)?;
-                $table::table.find(id).select(Row::as_select()).first(conn)?.try_into()
+                let term: $ty = $table::table.find(id).select(Row::as_select()).first(conn)?.try_into()?;
+                let state = Term::from(term.clone()).state();
+                crate::outbox::enqueue(conn, concat!($event, ".created"), || serde_json::json!({ $event: state }))?;
+                Ok(term)
             }
 
             pub fn find_by_slug(conn: &mut AnyConnection, slug: &Slug) -> Result<Option<$ty>, StoreError> {
@@ -149,8 +152,8 @@ macro_rules! term_repository {
     };
 }
 
-term_repository!(tag_repo, tags, Tag, longform_domain::TagId, "tags");
-term_repository!(category_repo, categories, Category, longform_domain::CategoryId, "category");
+term_repository!(tag_repo, tags, Tag, longform_domain::TagId, "tags", "tag");
+term_repository!(category_repo, categories, Category, longform_domain::CategoryId, "category", "category");
 
 /// Tags of each post in `post_ids`, in each post's order.
 pub(crate) fn tags_of(conn: &mut AnyConnection, post_ids: &[String]) -> Result<HashMap<String, Vec<Tag>>, StoreError> {
@@ -224,7 +227,9 @@ pub mod author_repo {
             ))
             .returning(authors::id)
             .get_result(conn)?;
-        authors::table.find(id).select(AuthorRow::as_select()).first(conn)?.try_into()
+        let author: Author = authors::table.find(id).select(AuthorRow::as_select()).first(conn)?.try_into()?;
+        crate::outbox::enqueue(conn, "author.created", || serde_json::json!({ "author": author_state(&author) }))?;
+        Ok(author)
     }
 
     pub fn find_by_slug(conn: &mut AnyConnection, slug: &Slug) -> Result<Option<Author>, StoreError> {
@@ -400,6 +405,18 @@ pub struct Term {
     pub description: Option<Description>,
 }
 
+impl Term {
+    /// What a webhook event says of it.
+    fn state(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id,
+            "slug": self.slug.as_str(),
+            "name": self.name.as_str(),
+            "description": self.description.as_ref().map(Description::as_str),
+        })
+    }
+}
+
 impl From<Tag> for Term {
     fn from(t: Tag) -> Self {
         Self { id: t.id.to_string(), slug: t.slug, name: t.name, description: t.description }
@@ -474,7 +491,11 @@ pub fn update_term(
         let tagged = crate::search::tagged_posts(conn, &term.id)?;
         crate::search::reindex(conn, &tagged)?;
     }
-    term_by_slug(conn, kind, &new_slug)
+    let updated = term_by_slug(conn, kind, &new_slug)?;
+    let event = format!("{}.updated", kind.singular());
+    let data = || serde_json::json!({ kind.singular(): updated.state(), "previous": term.state() });
+    crate::outbox::enqueue(conn, &event, data)?;
+    Ok(updated)
 }
 
 /// Delete a tag or category; its posts lose it and leave its listing.
@@ -490,11 +511,14 @@ pub fn delete_term(conn: &mut AnyConnection, kind: TermKind, slug: &Slug) -> Res
             .filter(crate::schema::post_listings::key.eq(&term.id)),
     )
     .execute(conn)?;
-    crate::search::reindex(conn, &tagged)
+    crate::search::reindex(conn, &tagged)?;
+    let event = format!("{}.deleted", kind.singular());
+    crate::outbox::enqueue(conn, &event, || serde_json::json!({ kind.singular(): term.state() }))
 }
 
 pub fn update_author(conn: &mut AnyConnection, current: &Slug, changes: &AuthorChanges) -> Result<Author, StoreError> {
     let author = author_repo::find_by_slug(conn, current)?.ok_or(StoreError::NotFound)?;
+    let previous = author_state(&author);
     let slug = changes.slug.clone().unwrap_or(author.slug);
     let links = changes.links.clone().unwrap_or(author.links);
     let links = serde_json::to_string(&links).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -514,7 +538,22 @@ pub fn update_author(conn: &mut AnyConnection, current: &Slug, changes: &AuthorC
             authors::updated_at.eq(to_db(now())),
         ))
         .execute(conn)?;
-    author_repo::find_by_slug(conn, &slug)?.ok_or(StoreError::NotFound)
+    let updated = author_repo::find_by_slug(conn, &slug)?.ok_or(StoreError::NotFound)?;
+    let data = || serde_json::json!({ "author": author_state(&updated), "previous": previous });
+    crate::outbox::enqueue(conn, "author.updated", data)?;
+    Ok(updated)
+}
+
+/// What a webhook event says of an author profile.
+fn author_state(author: &Author) -> serde_json::Value {
+    serde_json::json!({
+        "id": author.id,
+        "slug": author.slug.as_str(),
+        "name": author.name.as_str(),
+        "bio": author.bio.as_ref().map(Description::as_str),
+        "avatar_url": author.avatar_url.as_ref().map(WebUrl::as_str),
+        "website": author.website.as_ref().map(WebUrl::as_str),
+    })
 }
 
 pub fn delete_author(conn: &mut AnyConnection, slug: &Slug) -> Result<(), StoreError> {
@@ -526,7 +565,7 @@ pub fn delete_author(conn: &mut AnyConnection, slug: &Slug) -> Result<(), StoreE
             .filter(crate::schema::post_listings::key.eq(author.id.to_string())),
     )
     .execute(conn)?;
-    Ok(())
+    crate::outbox::enqueue(conn, "author.deleted", || serde_json::json!({ "author": author_state(&author) }))
 }
 
 impl Taxonomy<'_> {

@@ -8,6 +8,7 @@ pub mod preview;
 pub mod taxonomy;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 pub mod wire;
 
 use actix_web::http::header::{ETAG, HeaderValue, IF_MATCH};
@@ -22,7 +23,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(posts::configure)
             .configure(taxonomy::configure)
             .configure(users::configure)
-            .configure(tokens::configure),
+            .configure(tokens::configure)
+            .configure(webhooks::configure),
     )
     .service(preview::show);
 }

@@ -1,0 +1,138 @@
+//! Webhook delivery: a loop in every server process (unless turned off)
+//! that claims due deliveries from the outbox, signs and sends each one
+//! (Standard Webhooks headers, at most 10 s, no redirects, public targets
+//! only), and logs the attempt with its outcome: delivered, retried later
+//! with exponential backoff, or given up after a day.
+
+mod guard;
+
+use std::time::{Duration, Instant};
+
+use longform_domain::webhook::retry_after;
+use longform_persistence::outbox::{AttemptReport, Due, Outcome, anything_due};
+use longform_persistence::store::Probe;
+use longform_persistence::{Store, StoreError, now};
+
+pub use guard::{AllowList, REFUSED};
+
+/// How often the outbox is looked at.
+const SWEEP: Duration = Duration::from_secs(1);
+/// Deliveries sent at once, at most.
+const BATCH: i64 = 16;
+/// One attempt's budget: resolving, connecting, sending, the answer's head.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+/// A claimed delivery is not claimed again before this: longer than an
+/// attempt, so that only a deliverer that died mid-attempt loses it.
+const LEASE: Duration = Duration::from_secs(30);
+
+pub struct Deliverer {
+    store: Store,
+    probe: Probe,
+    agent: ureq::Agent,
+}
+
+impl Deliverer {
+    pub fn new(store: Store, allow: AllowList) -> Self {
+        let config = ureq::Agent::config_builder()
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .http_status_as_error(false)
+            .timeout_global(Some(ATTEMPT_TIMEOUT))
+            .proxy(None)
+            .user_agent(concat!("Longform-Webhooks/", env!("CARGO_PKG_VERSION")))
+            .build();
+        let connector = ureq::unversioned::transport::DefaultConnector::new();
+        let agent = ureq::Agent::with_parts(config, connector, guard::GuardedResolver::new(allow));
+        Self { probe: Probe::new(&store), store, agent }
+    }
+
+    /// Sweep the outbox every second, for as long as the server runs.
+    pub async fn run(mut self) {
+        let mut ticks = tokio::time::interval(SWEEP);
+        loop {
+            ticks.tick().await;
+            if let Err(error) = self.sweep().await {
+                tracing::warn!(%error, "could not deliver webhooks");
+            }
+        }
+    }
+
+    /// Send what is due now; returns how many attempts were made.
+    pub async fn sweep(&mut self) -> Result<usize, StoreError> {
+        if !self.probe.check(anything_due).await? {
+            return Ok(0);
+        }
+        let due = self.store.claim_deliveries(BATCH, LEASE).await?;
+        let sends: Vec<_> = due
+            .into_iter()
+            .map(|due| {
+                let agent = self.agent.clone();
+                tokio::task::spawn_blocking(move || {
+                    let report = attempt(&agent, &due);
+                    (due, report)
+                })
+            })
+            .collect();
+        let count = sends.len();
+        for send in sends {
+            let (due, report) =
+                send.await.map_err(|e| StoreError::Unavailable(format!("delivery task failed: {e}")))?;
+            tracing::info!(
+                webhook.id = %due.webhook_id,
+                delivery.id = %due.id,
+                delivery.attempt = due.attempts,
+                http.status = report.response_status,
+                duration_ms = report.duration_ms,
+                outcome = ?report.outcome,
+                "webhook attempt"
+            );
+            self.store.record_attempt(due.id, report).await?;
+        }
+        Ok(count)
+    }
+}
+
+/// Send one delivery once; never fails, reports instead.
+fn attempt(agent: &ureq::Agent, due: &Due) -> AttemptReport {
+    let at = now();
+    let started = Instant::now();
+    let id = due.id.to_string();
+    let signature = due.secret.sign(&id, at.timestamp(), due.payload.as_bytes());
+    let result = agent
+        .post(due.url.as_str())
+        .header("content-type", "application/json")
+        .header("webhook-id", &id)
+        .header("webhook-timestamp", at.timestamp().to_string())
+        .header("webhook-signature", signature)
+        .send(due.payload.as_bytes());
+    let duration_ms = u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
+    let (response_status, error, refused) = match result {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            let error = match status {
+                200..=299 => None,
+                300..=399 => Some(format!("answered {status}; redirects are not followed")),
+                _ => Some(format!("answered {status}")),
+            };
+            (Some(status), error, false)
+        }
+        Err(ureq::Error::Io(e)) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            (None, Some(e.to_string()), true)
+        }
+        Err(ureq::Error::Timeout(_)) => (None, Some(format!("timed out after {} s", ATTEMPT_TIMEOUT.as_secs())), false),
+        Err(e) => (None, Some(e.to_string()), false),
+    };
+    let outcome = if error.is_none() {
+        Outcome::Delivered
+    } else if refused {
+        // Retrying cannot make a forbidden target allowed.
+        Outcome::GaveUp
+    } else {
+        let elapsed = (at - due.created_at).to_std().unwrap_or_default();
+        match retry_after(due.attempts, elapsed) {
+            Some(delay) => Outcome::RetryAt(at + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX)),
+            None => Outcome::GaveUp,
+        }
+    };
+    AttemptReport { at, duration_ms, response_status, error, outcome }
+}

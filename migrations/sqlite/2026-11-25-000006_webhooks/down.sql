@@ -1,0 +1,4 @@
+DROP TABLE post_states;
+DROP TABLE webhook_attempts;
+DROP TABLE webhook_deliveries;
+DROP TABLE webhooks;

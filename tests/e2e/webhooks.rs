@@ -1,0 +1,213 @@
+//! Webhooks end to end, against a receiver on loopback: signed deliveries
+//! carrying the state before and after, retries with a log, replay and
+//! ping, nothing lost when the server is killed between commit and
+//! delivery, and private targets refused unless allowed.
+
+use std::time::Duration;
+
+use longform_domain::Role;
+use longform_domain::webhook::WebhookSecret;
+use serde_json::{Value, json};
+
+use crate::helpers::{Db, Reply, TestApp, both_backends};
+use crate::receiver::{Received, Receiver};
+use crate::seed::Seed;
+
+both_backends!(
+    deliveries_are_signed_and_carry_the_state_before_and_after,
+    a_failed_attempt_is_retried_logged_and_can_be_replayed,
+    nothing_is_lost_or_invented_when_the_server_dies_before_delivering,
+    private_targets_are_refused_unless_allowed,
+);
+
+const WAIT: Duration = Duration::from_secs(10);
+/// Long enough for a sweep (every second) to have happened.
+const QUIET: Duration = Duration::from_millis(2500);
+
+fn allowing_loopback(db: &Db, extra: &[(&str, &str)]) -> TestApp {
+    let mut env = vec![("LONGFORM_WEBHOOK_ALLOW_HOSTS", "127.0.0.1")];
+    env.extend_from_slice(extra);
+    TestApp::spawn_with(tempfile::tempdir().unwrap(), db.url(), &env)
+}
+
+fn call(app: &TestApp, auth: &str, method: &str, path: &str, body: Option<Value>) -> Reply {
+    app.send(method, path, &[("Authorization", auth)], body.as_ref())
+}
+
+/// Register an endpoint; its id and secret.
+fn register(app: &TestApp, admin: &str, url: &str, events: &[&str]) -> (String, WebhookSecret) {
+    let reply = call(app, admin, "POST", "/api/v1/admin/webhooks", Some(json!({ "url": url, "events": events })));
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let hook = reply.json()["webhook"].clone();
+    (hook["id"].as_str().unwrap().to_owned(), WebhookSecret::parse(hook["secret"].as_str().unwrap()).unwrap())
+}
+
+/// Check the Standard Webhooks headers; the body as JSON.
+fn verified(received: &Received, secret: &WebhookSecret) -> Value {
+    let id = received.header("webhook-id");
+    let timestamp: i64 = received.header("webhook-timestamp").parse().unwrap();
+    assert!((chrono::Utc::now().timestamp() - timestamp).abs() < 60, "a fresh timestamp");
+    assert_eq!(received.header("webhook-signature"), secret.sign(id, timestamp, received.body.as_bytes()));
+    assert_eq!(received.header("content-type"), "application/json");
+    let body = received.json();
+    assert_eq!(body["id"], id, "the body names its delivery");
+    body
+}
+
+fn of_type<'a>(bodies: &'a [Value], kind: &str) -> &'a Value {
+    bodies.iter().find(|b| b["type"] == kind).unwrap_or_else(|| panic!("no {kind} in {bodies:?}"))
+}
+
+fn create_post(app: &TestApp, auth: &str, body: Value) -> String {
+    let reply = call(app, auth, "POST", "/api/v1/admin/posts", Some(body));
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    reply.json()["post"]["id"].as_str().unwrap().to_owned()
+}
+
+fn publish(app: &TestApp, auth: &str, id: &str, version: u32) -> Reply {
+    let etag = format!("\"{version}\"");
+    app.send(
+        "POST",
+        &format!("/api/v1/admin/posts/{id}/publish"),
+        &[("Authorization", auth), ("If-Match", &etag)],
+        None,
+    )
+}
+
+fn deliveries(app: &TestApp, admin: &str, hook: &str) -> Vec<Value> {
+    let reply = call(app, admin, "GET", &format!("/api/v1/admin/webhooks/{hook}/deliveries"), None);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.json()["deliveries"].as_array().unwrap().clone()
+}
+
+fn deliveries_are_signed_and_carry_the_state_before_and_after(db: &Db) {
+    let seed = Seed::new(db.url());
+    let app = allowing_loopback(db, &[]);
+    let admin = seed.sign_in(&app, "admin@example.com", Role::Admin);
+    let receiver = Receiver::start();
+    let (_, secret) = register(&app, &admin, &receiver.url("/hook"), &["post.published", "post.updated", "tag.*"]);
+    let id = create_post(&app, &admin, json!({ "title": "Futexes", "markdown": "Parks.", "tags": ["kernel"] }));
+    assert_eq!(publish(&app, &admin, &id, 1).status, 200);
+    let edit = json!({ "title": "Futexes, Revised" });
+    let edited = app.send(
+        "PATCH",
+        &format!("/api/v1/admin/posts/{id}"),
+        &[("Authorization", &admin), ("If-Match", "\"2\"")],
+        Some(&edit),
+    );
+    assert_eq!(edited.status, 200, "{}", edited.body);
+
+    let bodies: Vec<Value> = receiver.wait_for(3, WAIT).iter().map(|r| verified(r, &secret)).collect();
+    let mut types: Vec<&str> = bodies.iter().map(|b| b["type"].as_str().unwrap()).collect();
+    types.sort_unstable();
+    assert_eq!(types, ["post.published", "post.updated", "tag.created"], "post.created is not subscribed");
+    let tag = of_type(&bodies, "tag.created");
+    assert_eq!(tag["data"]["tag"]["slug"], "kernel");
+    let published = &of_type(&bodies, "post.published")["data"];
+    assert_eq!(
+        (published["post"]["status"].as_str(), published["previous"]["status"].as_str()),
+        (Some("published"), Some("draft"))
+    );
+    assert_eq!(published["post"]["tags"][0]["slug"], "kernel");
+    let updated = &of_type(&bodies, "post.updated")["data"];
+    assert_eq!(updated["previous"]["title"], "Futexes");
+    assert_eq!(updated["post"]["title"], "Futexes, Revised");
+    assert!(updated["post"].get("markdown").is_none(), "events carry metadata, not bodies");
+    std::thread::sleep(QUIET);
+    assert_eq!(receiver.received().len(), 3, "each event once");
+}
+
+fn a_failed_attempt_is_retried_logged_and_can_be_replayed(db: &Db) {
+    let seed = Seed::new(db.url());
+    let app = allowing_loopback(db, &[]);
+    let admin = seed.sign_in(&app, "admin@example.com", Role::Admin);
+    let receiver = Receiver::start();
+    let (hook, secret) = register(&app, &admin, &receiver.url("/hook"), &["post.*"]);
+    // A redirect is an answer, not a detour: logged as a failure and retried.
+    receiver.answer(&[302]);
+    let ping = call(&app, &admin, "POST", &format!("/api/v1/admin/webhooks/{hook}/ping"), None);
+    assert_eq!(ping.status, 202, "{}", ping.body);
+    let delivery = ping.json()["delivery"]["id"].as_str().unwrap().to_owned();
+
+    // The first attempt at once, the retry after 5 s.
+    let received = receiver.wait_for(2, Duration::from_secs(20));
+    assert!(received.iter().all(|r| r.header("webhook-id") == delivery), "one delivery, two attempts");
+    assert_eq!(verified(&received[1], &secret)["type"], "ping");
+    let log = deliveries(&app, &admin, &hook);
+    let logged = log.iter().find(|d| d["id"] == delivery.as_str()).unwrap();
+    let wait = std::time::Instant::now();
+    let mut logged = logged.clone();
+    while logged["status"] != "delivered" && wait.elapsed() < WAIT {
+        std::thread::sleep(Duration::from_millis(50));
+        logged = deliveries(&app, &admin, &hook).into_iter().find(|d| d["id"] == delivery.as_str()).unwrap();
+    }
+    assert_eq!(logged["status"], "delivered", "{logged}");
+    let attempts = logged["attempts"].as_array().unwrap();
+    let statuses: Vec<&Value> = attempts.iter().map(|a| &a["response_status"]).collect();
+    assert_eq!(statuses, [&json!(302), &json!(200)]);
+    assert!(attempts[0]["error"].as_str().unwrap().contains("redirects are not followed"), "{logged}");
+    assert!(attempts.iter().all(|a| a["duration_ms"].as_u64().is_some()));
+
+    let replay =
+        call(&app, &admin, "POST", &format!("/api/v1/admin/webhooks/{hook}/deliveries/{delivery}/replay"), None);
+    assert_eq!(replay.status, 202, "{}", replay.body);
+    let again = receiver.wait_for(3, WAIT);
+    assert_eq!(again[2].header("webhook-id"), delivery, "a replay is the same delivery");
+    assert_eq!(again[2].body, again[1].body, "with the same body");
+    let unknown = format!("/api/v1/admin/webhooks/{hook}/deliveries/00000000-0000-0000-0000-000000000000/replay");
+    assert_eq!(call(&app, &admin, "POST", &unknown, None).status, 404);
+}
+
+fn nothing_is_lost_or_invented_when_the_server_dies_before_delivering(db: &Db) {
+    let seed = Seed::new(db.url());
+    let receiver = Receiver::start();
+    let quiet = allowing_loopback(db, &[("LONGFORM_WEBHOOK_DELIVERY", "false")]);
+    let admin = seed.sign_in(&quiet, "admin@example.com", Role::Admin);
+    register(&quiet, &admin, &receiver.url("/hook"), &["post.published"]);
+    let id = create_post(&quiet, &admin, json!({ "title": "Committed" }));
+    assert_eq!(publish(&quiet, &admin, &id, 9).status, 412, "a refused write...");
+    assert_eq!(publish(&quiet, &admin, &id, 1).status, 200);
+    std::thread::sleep(QUIET);
+    assert!(receiver.received().is_empty(), "this server does not deliver");
+    drop(quiet); // SIGKILL: committed, never delivered
+
+    let _app = allowing_loopback(db, &[]);
+    let received = receiver.wait_for(1, WAIT);
+    assert_eq!(received[0].json()["data"]["post"]["id"], id.as_str());
+    std::thread::sleep(QUIET);
+    assert_eq!(receiver.received().len(), 1, "...announces nothing: one event, delivered once");
+}
+
+fn private_targets_are_refused_unless_allowed(db: &Db) {
+    let seed = Seed::new(db.url());
+    let app = TestApp::spawn(db.url());
+    let admin = seed.sign_in(&app, "admin@example.com", Role::Admin);
+    let receiver = Receiver::start();
+    for url in [
+        receiver.url("/hook"),
+        format!("http://[::ffff:127.0.0.1]:{}/hook", receiver.port()),
+        "http://169.254.169.254/latest/meta-data/".to_owned(),
+        "ftp://example.com/".to_owned(),
+    ] {
+        let reply = call(&app, &admin, "POST", "/api/v1/admin/webhooks", Some(json!({ "url": url, "events": ["*"] })));
+        assert_eq!(reply.status, 400, "{url}: {}", reply.body);
+        assert_eq!(reply.json()["field"], "url");
+    }
+    // A name is checked after DNS, at delivery: localhost is loopback.
+    let (hook, _) = register(&app, &admin, &format!("http://localhost:{}/hook", receiver.port()), &["*"]);
+    let ping = call(&app, &admin, "POST", &format!("/api/v1/admin/webhooks/{hook}/ping"), None);
+    assert_eq!(ping.status, 202);
+    let started = std::time::Instant::now();
+    let failed = loop {
+        let log = deliveries(&app, &admin, &hook);
+        if log[0]["status"] == "failed" {
+            break log[0].clone();
+        }
+        assert!(started.elapsed() < WAIT, "{log:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let error = failed["attempts"][0]["error"].as_str().unwrap();
+    assert!(error.contains("not a public address") && error.contains("localhost resolves to"), "{error}");
+    assert!(failed["next_attempt_at"].is_null(), "a refused target is not retried");
+    assert!(receiver.received().is_empty(), "nothing reached the receiver");
+}
