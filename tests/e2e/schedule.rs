@@ -40,6 +40,8 @@ fn a_scheduled_post_goes_live_on_time_while_the_server_idles(db: &Db) {
     let app = TestApp::spawn(db.url());
     let (slug, at) = schedule(&seed, "Going Live Soon", chrono::Duration::seconds(2));
     assert_eq!(app.get(&format!("/api/v1/posts/{slug}")).status, 404, "not before its time");
+    let search = "/api/v1/search?q=going+live";
+    assert!(app.get(search).json()["hits"].as_array().unwrap().is_empty(), "nor searchable (and now cached)");
     let post = wait_public(&app, &slug, Duration::from_secs(10));
     let went_live = Utc::now();
     assert!(went_live >= at && went_live - at < chrono::Duration::seconds(4), "on time: due {at}, live by {went_live}");
@@ -47,6 +49,7 @@ fn a_scheduled_post_goes_live_on_time_while_the_server_idles(db: &Db) {
     assert_eq!(published.timestamp(), at.timestamp(), "the post carries its scheduled time");
     let index = app.get("/api/v1/posts").json();
     assert_eq!(index["posts"][0]["slug"], slug.as_str(), "and the cached index shows it");
+    assert_eq!(app.get(search).json()["hits"][0]["post"]["slug"], slug.as_str(), "and search finds it");
 }
 
 fn a_post_due_during_downtime_goes_live_at_start(db: &Db) {

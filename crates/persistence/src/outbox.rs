@@ -268,7 +268,26 @@ pub fn anything_due(conn: &mut AnyConnection) -> Result<bool, StoreError> {
     Ok(first.is_some())
 }
 
+/// Forget finished deliveries (delivered or given up) created before
+/// `before`, with their attempts; returns how many. Pending ones stay.
+pub fn prune(conn: &mut AnyConnection, before: DateTime<Utc>) -> Result<usize, StoreError> {
+    let finished = [DeliveryStatus::Delivered.as_str(), DeliveryStatus::Failed.as_str()];
+    let old = webhook_deliveries::table
+        .filter(webhook_deliveries::status.eq_any(finished))
+        .filter(webhook_deliveries::created_at.lt(to_db(before)))
+        .select(webhook_deliveries::id);
+    diesel::delete(webhook_attempts::table.filter(webhook_attempts::delivery_id.eq_any(old))).execute(conn)?;
+    let old = webhook_deliveries::table
+        .filter(webhook_deliveries::status.eq_any(finished))
+        .filter(webhook_deliveries::created_at.lt(to_db(before)));
+    Ok(diesel::delete(old).execute(conn)?)
+}
+
 impl Store {
+    pub async fn prune_deliveries(&self, before: DateTime<Utc>) -> Result<usize, StoreError> {
+        self.write_unseen(move |c| prune(c, before)).await
+    }
+
     pub async fn claim_deliveries(&self, limit: i64, lease: Duration) -> Result<Vec<Due>, StoreError> {
         self.write_unseen(move |c| claim(c, limit, lease)).await
     }

@@ -109,6 +109,13 @@ async fn a_claim_holds_its_lease_and_attempts_are_recorded(store: &Store) {
     let statuses: Vec<Option<u16>> = log[0].attempts.iter().map(|a| a.response_status).collect();
     assert_eq!(statuses, [Some(503), Some(204)]);
     assert!(store.claim_deliveries(10, Duration::from_secs(30)).await.unwrap().is_empty(), "delivered is done");
+
+    store.posts().create(draft("Two"), Missing::Create).await.unwrap();
+    let later = now() + chrono::Duration::seconds(1);
+    assert_eq!(store.prune_deliveries(later).await.unwrap(), 1, "the finished delivery goes");
+    let log = store.webhooks().deliveries(everything, None, 10).await.unwrap();
+    assert_eq!(log.len(), 1, "the pending one stays");
+    assert_eq!(log[0].status, DeliveryStatus::Pending);
 }
 
 async fn concurrent_claims_never_share_a_delivery(store: &Store) {

@@ -2,7 +2,8 @@
 //! that claims due deliveries from the outbox, signs and sends each one
 //! (Standard Webhooks headers, at most 10 s, no redirects, public targets
 //! only), and logs the attempt with its outcome: delivered, retried later
-//! with exponential backoff, or given up after a day.
+//! with exponential backoff, or given up after a day. Finished deliveries
+//! are kept in the log for 30 days.
 
 mod guard;
 
@@ -24,6 +25,10 @@ pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 /// A claimed delivery is not claimed again before this: longer than an
 /// attempt, so that only a deliverer that died mid-attempt loses it.
 const LEASE: Duration = Duration::from_secs(30);
+/// Finished deliveries stay in the log this long.
+const KEEP: chrono::Duration = chrono::Duration::days(30);
+/// Sweeps between two prunings of the log (about an hour).
+const PRUNE_EVERY: u32 = 3600;
 
 pub struct Deliverer {
     store: Store,
@@ -49,10 +54,17 @@ impl Deliverer {
     /// Sweep the outbox every second, for as long as the server runs.
     pub async fn run(mut self) {
         let mut ticks = tokio::time::interval(SWEEP);
-        loop {
+        for sweep in 0u32.. {
             ticks.tick().await;
             if let Err(error) = self.sweep().await {
                 tracing::warn!(%error, "could not deliver webhooks");
+            }
+            if sweep % PRUNE_EVERY == 0 {
+                match self.store.prune_deliveries(now() - KEEP).await {
+                    Ok(0) => {}
+                    Ok(pruned) => tracing::info!(deliveries = pruned, "pruned the webhook delivery log"),
+                    Err(error) => tracing::warn!(%error, "could not prune the webhook delivery log"),
+                }
             }
         }
     }
