@@ -14,9 +14,11 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 
-/// Entries kept before the cache starts over: bounds memory whatever the
-/// variety of query strings clients send.
+/// Entries, and bytes of bodies, kept before the cache starts over: bounds
+/// memory whatever the variety of query strings clients send and however
+/// long the articles (a 30-minute essay is about 60 KB of JSON).
 const MAX_ENTRIES: usize = 4096;
+const MAX_BYTES: usize = 24 * 1024 * 1024;
 
 /// One cached answer.
 #[derive(Debug, Clone)]
@@ -48,6 +50,7 @@ pub fn etag_of(body: &[u8]) -> HeaderValue {
 struct Entries {
     generation: u64,
     map: HashMap<String, Arc<Cached>>,
+    bytes: usize,
 }
 
 #[derive(Default)]
@@ -67,12 +70,18 @@ impl ResponseCache {
     pub fn put(&self, key: String, generation: u64, cached: Cached) -> Arc<Cached> {
         let cached = Arc::new(cached);
         if let Ok(mut entries) = self.entries.write() {
-            if generation > entries.generation || entries.map.len() >= MAX_ENTRIES {
+            let replacing = entries.map.get(&key).map_or(0, |c| c.body.len());
+            let full = entries.map.len() >= MAX_ENTRIES || entries.bytes - replacing + cached.body.len() > MAX_BYTES;
+            if generation > entries.generation || full {
                 entries.map.clear();
+                entries.bytes = 0;
                 entries.generation = entries.generation.max(generation);
             }
             if generation == entries.generation {
-                entries.map.insert(key, Arc::clone(&cached));
+                entries.bytes += cached.body.len();
+                if let Some(replaced) = entries.map.insert(key, Arc::clone(&cached)) {
+                    entries.bytes -= replaced.body.len();
+                }
             }
         }
         cached
@@ -139,6 +148,23 @@ mod tests {
         // Built before a write that has since landed: not kept.
         cache.put("/b".into(), 1, entry("old"));
         assert!(cache.get("/b", 1).is_none() && cache.get("/b", 2).is_none());
+    }
+
+    #[test]
+    fn the_cache_starts_over_rather_than_outgrow_its_byte_budget() {
+        let cache = ResponseCache::default();
+        let big = || {
+            let body = Bytes::from(vec![b'x'; MAX_BYTES / 3 + 1]);
+            Cached::new(StatusCode::OK, HeaderValue::from_static("application/json"), body)
+        };
+        for key in ["/1", "/2"] {
+            cache.put(key.into(), 1, big());
+        }
+        cache.put("/2".into(), 1, big());
+        assert!(cache.get("/1", 1).is_some() && cache.get("/2", 1).is_some(), "a replaced entry is not counted twice");
+        cache.put("/3".into(), 1, big());
+        assert!(cache.get("/1", 1).is_none(), "over budget: started over");
+        assert!(cache.get("/3", 1).is_some());
     }
 
     #[test]
