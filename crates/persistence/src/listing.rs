@@ -13,7 +13,7 @@ use crate::db::AnyConnection;
 use crate::error::StoreError;
 use crate::posts::{CardRow, cards, get};
 use crate::rows::parse_id;
-use crate::schema::{post_authors, post_listings, post_tags, posts};
+use crate::schema::{listing_counts, post_authors, post_listings, post_tags, posts};
 use crate::store::to_db;
 use crate::taxonomy::{author_repo, category_repo, tag_repo};
 
@@ -48,7 +48,12 @@ pub const MAX_PAGE_SIZE: u32 = 100;
 /// to while published, none otherwise; and its search entry likewise.
 pub(crate) fn refresh_listings(conn: &mut AnyConnection, post_id: PostId) -> Result<(), StoreError> {
     let id = post_id.to_string();
-    diesel::delete(post_listings::table.filter(post_listings::post_id.eq(&id))).execute(conn)?;
+    let old: Vec<(String, String)> = diesel::delete(post_listings::table.filter(post_listings::post_id.eq(&id)))
+        .returning((post_listings::kind, post_listings::key))
+        .get_results(conn)?;
+    for (kind, key) in &old {
+        count_change(conn, kind, key, -1)?;
+    }
     let post = get(conn, post_id)?;
     crate::search::refresh(conn, &post)?;
     let post = post.card;
@@ -67,12 +72,37 @@ pub(crate) fn refresh_listings(conn: &mut AnyConnection, post_id: PostId) -> Res
         diesel::insert_into(post_listings::table)
             .values((
                 post_listings::kind.eq(kind),
-                post_listings::key.eq(key),
+                post_listings::key.eq(&key),
                 post_listings::post_id.eq(&id),
                 post_listings::published_at.eq(at),
             ))
             .execute(conn)?;
+        count_change(conn, kind, &key, 1)?;
     }
+    Ok(())
+}
+
+/// Move a listing's post count by `delta`, creating its row on first use.
+fn count_change(conn: &mut AnyConnection, kind: &str, key: &str, delta: i64) -> Result<(), StoreError> {
+    const SQLITE: &str = "INSERT INTO listing_counts (kind, key, posts) VALUES (?, ?, ?) \
+         ON CONFLICT (kind, key) DO UPDATE SET posts = listing_counts.posts + excluded.posts";
+    const PG: &str = "INSERT INTO listing_counts (kind, key, posts) VALUES ($1, $2, $3) \
+         ON CONFLICT (kind, key) DO UPDATE SET posts = listing_counts.posts + excluded.posts";
+    let sql = if matches!(conn, AnyConnection::Postgresql(_)) { PG } else { SQLITE };
+    diesel::sql_query(sql)
+        .bind::<diesel::sql_types::Text, _>(kind)
+        .bind::<diesel::sql_types::Text, _>(key)
+        .bind::<diesel::sql_types::BigInt, _>(delta)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Forget a listing that no longer exists (a deleted tag, category or author).
+pub(crate) fn drop_listing(conn: &mut AnyConnection, kind: &str, key: &str) -> Result<(), StoreError> {
+    diesel::delete(post_listings::table.filter(post_listings::kind.eq(kind)).filter(post_listings::key.eq(key)))
+        .execute(conn)?;
+    diesel::delete(listing_counts::table.filter(listing_counts::kind.eq(kind)).filter(listing_counts::key.eq(key)))
+        .execute(conn)?;
     Ok(())
 }
 
@@ -223,33 +253,43 @@ pub fn list_published(
     Ok(Page { cards, next })
 }
 
-/// How many published posts the filter matches (all pages together).
+/// How many published posts the filter matches (all pages together): one
+/// row of `listing_counts` for a whole listing, whatever its size; a count
+/// of the narrowed listing when the filter narrows it further.
 pub fn count_published(conn: &mut AnyConnection, filter: &ListingFilter) -> Result<i64, StoreError> {
     let Some(Plan { kind, key, narrowing }) = listing_plan(conn, filter)? else {
         return Ok(0);
     };
+    let whole = narrowing.is_empty()
+        && filter.published_after.is_none()
+        && filter.published_before.is_none()
+        && (filter.featured.is_none() || kind == "featured");
+    if whole {
+        return published_count(conn, kind, &key);
+    }
     Ok(narrowed_listing!(kind, key, narrowing, filter).count().get_result(conn)?)
 }
 
 /// Published post counts per tag, category or author id (`kind` is
 /// "tag", "category" or "author"), in one statement.
 pub fn published_counts(conn: &mut AnyConnection, kind: &str) -> Result<HashMap<String, i64>, StoreError> {
-    Ok(post_listings::table
-        .filter(post_listings::kind.eq(kind))
-        .group_by(post_listings::key)
-        .select((post_listings::key, diesel::dsl::count_star()))
+    Ok(listing_counts::table
+        .filter(listing_counts::kind.eq(kind))
+        .select((listing_counts::key, listing_counts::posts))
         .load::<(String, i64)>(conn)?
         .into_iter()
         .collect())
 }
 
-/// Published post count of one tag, category or author.
+/// Published post count of one listing.
 pub fn published_count(conn: &mut AnyConnection, kind: &str, id: &str) -> Result<i64, StoreError> {
-    Ok(post_listings::table
-        .filter(post_listings::kind.eq(kind))
-        .filter(post_listings::key.eq(id))
-        .count()
-        .get_result(conn)?)
+    Ok(listing_counts::table
+        .filter(listing_counts::kind.eq(kind))
+        .filter(listing_counts::key.eq(id))
+        .select(listing_counts::posts)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0))
 }
 
 /// How many of each tag's newest posts are considered for "related": a

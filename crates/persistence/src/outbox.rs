@@ -283,6 +283,18 @@ pub fn prune(conn: &mut AnyConnection, before: DateTime<Utc>) -> Result<usize, S
     Ok(diesel::delete(old).execute(conn)?)
 }
 
+/// Whether [`prune`] would remove anything (asked on a probe connection).
+pub fn anything_to_prune(conn: &mut AnyConnection, before: DateTime<Utc>) -> Result<bool, StoreError> {
+    let finished = [DeliveryStatus::Delivered.as_str(), DeliveryStatus::Failed.as_str()];
+    let first: Option<String> = webhook_deliveries::table
+        .filter(webhook_deliveries::status.eq_any(finished))
+        .filter(webhook_deliveries::created_at.lt(to_db(before)))
+        .select(webhook_deliveries::id)
+        .first(conn)
+        .optional()?;
+    Ok(first.is_some())
+}
+
 impl Store {
     pub async fn prune_deliveries(&self, before: DateTime<Utc>) -> Result<usize, StoreError> {
         self.write_unseen(move |c| prune(c, before)).await

@@ -219,6 +219,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    listing_counts (kind, key) {
+        kind -> Text,
+        key -> Text,
+        posts -> BigInt,
+    }
+}
+
+diesel::table! {
     post_states (post_id) {
         post_id -> Text,
         state -> Text,
@@ -257,5 +265,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhooks,
     webhook_deliveries,
     webhook_attempts,
-    post_states
+    post_states,
+    listing_counts
 );

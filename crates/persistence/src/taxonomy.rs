@@ -505,12 +505,7 @@ pub fn delete_term(conn: &mut AnyConnection, kind: TermKind, slug: &Slug) -> Res
     with_term_table!(kind, |table| {
         diesel::delete(table::table.find(&term.id)).execute(conn)?;
     });
-    diesel::delete(
-        crate::schema::post_listings::table
-            .filter(crate::schema::post_listings::kind.eq(kind.singular()))
-            .filter(crate::schema::post_listings::key.eq(&term.id)),
-    )
-    .execute(conn)?;
+    crate::listing::drop_listing(conn, kind.singular(), &term.id)?;
     crate::search::reindex(conn, &tagged)?;
     let event = format!("{}.deleted", kind.singular());
     crate::outbox::enqueue(conn, &event, || serde_json::json!({ kind.singular(): term.state() }))
@@ -559,12 +554,7 @@ fn author_state(author: &Author) -> serde_json::Value {
 pub fn delete_author(conn: &mut AnyConnection, slug: &Slug) -> Result<(), StoreError> {
     let author = author_repo::find_by_slug(conn, slug)?.ok_or(StoreError::NotFound)?;
     diesel::delete(authors::table.find(author.id.to_string())).execute(conn)?;
-    diesel::delete(
-        crate::schema::post_listings::table
-            .filter(crate::schema::post_listings::kind.eq("author"))
-            .filter(crate::schema::post_listings::key.eq(author.id.to_string())),
-    )
-    .execute(conn)?;
+    crate::listing::drop_listing(conn, "author", &author.id.to_string())?;
     crate::outbox::enqueue(conn, "author.deleted", || serde_json::json!({ "author": author_state(&author) }))
 }
 

@@ -15,6 +15,7 @@ both_backends!(
     pages_walk_every_hit_once,
     hostile_queries_find_nothing_without_failing,
     applying_the_search_migration_indexes_existing_posts,
+    a_capped_ranking_keeps_the_title_match,
 );
 
 fn slug(s: &str) -> Slug {
@@ -175,4 +176,22 @@ async fn applying_the_search_migration_indexes_existing_posts(store: &Store) {
     store.revert_migrations_through(longform_persistence::migrations::SEARCH_MIGRATION).await.unwrap();
     store.migrate().await.unwrap();
     assert_eq!(titles(&search(store, "existed").await), ["Before search"]);
+}
+
+async fn a_capped_ranking_keeps_the_title_match(store: &Store) {
+    publish(store, draft("Futex internals", "How a futex waits.", &[])).await;
+    for i in 0..4 {
+        publish(store, draft(&format!("Later {i}"), "A futex, a futex, a futex.", &[])).await;
+    }
+    let query = SearchQuery::parse("futex").unwrap();
+    let page = store
+        .read(move |c| longform_persistence::search::search_within(c, &query, &SearchFilter::default(), None, 10, 2))
+        .await
+        .unwrap();
+    assert_eq!(page.hits[0].card.title.as_str(), "Futex internals", "the oldest post, titled, still ranks first");
+    let expected = match store.backend() {
+        longform_persistence::Backend::Sqlite => 3, // the two newest body matches and the title match
+        longform_persistence::Backend::Postgres => 5, // PostgreSQL ranks every match
+    };
+    assert_eq!(page.hits.len(), expected);
 }

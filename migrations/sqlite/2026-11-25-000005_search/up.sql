@@ -14,11 +14,11 @@ CREATE VIRTUAL TABLE search_index USING fts5(
     tokenize = 'porter unicode61 remove_diacritics 2'
 );
 
--- Title and tags again, on their own: bm25 over the whole document
--- saturates, so a title that matches barely outranks a body that repeats
--- the word. A match here adds a bonus that puts such posts first, as
--- PostgreSQL's weight A does.
+-- Titles again, on their own: bm25 over the whole document saturates, so a
+-- title that matches barely outranks a body that repeats the word. A match
+-- here adds a bonus that puts such posts first, as PostgreSQL's weight A
+-- does.
 CREATE VIRTUAL TABLE search_titles USING fts5(
-    title, tags,
+    title,
     tokenize = 'porter unicode61 remove_diacritics 2'
 );

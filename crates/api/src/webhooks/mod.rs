@@ -10,7 +10,7 @@ mod guard;
 use std::time::{Duration, Instant};
 
 use longform_domain::webhook::retry_after;
-use longform_persistence::outbox::{AttemptReport, Due, Outcome, anything_due};
+use longform_persistence::outbox::{AttemptReport, Due, Outcome, anything_due, anything_to_prune};
 use longform_persistence::store::Probe;
 use longform_persistence::{Store, StoreError, now};
 
@@ -60,13 +60,22 @@ impl Deliverer {
                 tracing::warn!(%error, "could not deliver webhooks");
             }
             if sweep % PRUNE_EVERY == 0 {
-                match self.store.prune_deliveries(now() - KEEP).await {
+                match self.prune().await {
                     Ok(0) => {}
                     Ok(pruned) => tracing::info!(deliveries = pruned, "pruned the webhook delivery log"),
                     Err(error) => tracing::warn!(%error, "could not prune the webhook delivery log"),
                 }
             }
         }
+    }
+
+    /// Forget deliveries finished more than [`KEEP`] ago; how many.
+    async fn prune(&mut self) -> Result<usize, StoreError> {
+        let before = now() - KEEP;
+        if !self.probe.check(move |c| anything_to_prune(c, before)).await? {
+            return Ok(0);
+        }
+        self.store.prune_deliveries(before).await
     }
 
     /// Send what is due now; returns how many attempts were made.
