@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: run test fmt lint unit api build clean schema
+.PHONY: run test fmt lint unit api build clean schema bench
 
 ## Build (release) and serve on the embedded SQLite database in ./data.
 run:
@@ -36,6 +36,15 @@ unit:
 ## Rewrite schema/schema.graphql from the schema the server serves.
 schema:
 	UPDATE_SCHEMA=1 $(CARGO) test -p longform-api --lib graphql::tests::schema
+
+## Benchmarks (issue 8): release build, corpora of 1,000 and 100,000 posts on
+## SQLite and 10,000 on PostgreSQL, wrk against the server and an nginx
+## ceiling; rewrites BENCHMARKS.md above its notes marker. About 30 minutes
+## on 2 cores; BENCH_QUICK=1 tries it in a few (see bench/harness/config.py).
+bench:
+	@command -v python3 >/dev/null || { S=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$S apt-get update -qq && $$S env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3; }
+	CARGO="$(CARGO)" python3 bench/run.py
 
 build:
 	$(CARGO) build --release --locked

@@ -1,0 +1,248 @@
+"""One corpus, start to finish: its database, then three servers in turn,
+each with one job so that its memory figures belong to that job:
+
+  warm     the response cache on: the read scenarios against the ceiling;
+  database the cache off (LONGFORM_RESPONSE_CACHE=false): latency of the
+           index, the article and the search with one client at a time;
+  writes   creating and publishing 6,000-word posts (last: they change the index).
+"""
+
+import secrets
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import data, scenarios, writes
+from .ceiling import Ceiling
+from .config import Corpus, Settings
+from .load import Load, LoadResult, drive, drive_in_turn
+from .pg import PgCluster
+from .procs import Reaper, Server, server_env
+from .scenarios import Captured, Scenario
+from .shell import log
+from .writes import WriteResult
+
+PASSWORD = "bench-" + secrets.token_hex(12)  # only ever typed into throwaway databases
+
+
+@dataclass
+class Tools:
+    """What every corpus's measurements use, made once per run."""
+
+    settings: Settings
+    binary: Path
+    binary_hash: str
+    fingerprint: str
+    wrk: str
+    nginx: str
+    reaper: Reaper
+    workdir: Path  # the run's scratch space, removed at the end
+    logs: Path
+    jwt_secret: str = field(default_factory=lambda: secrets.token_urlsafe(48))
+    pg: PgCluster | None = None
+
+    @property
+    def throughput(self) -> Load:
+        s = self.settings
+        return Load(self.wrk, s.threads, s.connections, s.duration_s, s.runs)
+
+    @property
+    def latency(self) -> Load:
+        """One connection: the time of a request, not of a queue of them."""
+        s = self.settings
+        return Load(self.wrk, 1, 1, s.duration_s, s.runs)
+
+    def env(self, url: str, response_cache: bool = True) -> dict:
+        return server_env(url, self.settings.server_log, self.jwt_secret, response_cache)
+
+    def server(self, url: str, role: str, response_cache: bool = True) -> Server:
+        log(f"starting the {role} server (response cache {'on' if response_cache else 'off'})")
+        return Server(self.binary, self.env(url, response_cache), self.workdir, self.logs / f"server-{role}.log",
+                      self.reaper)
+
+
+@dataclass
+class ScenarioResult:
+    name: str
+    label: str
+    status: str = "ok"  # "ok", "not available", or "failed: why"
+    body_bytes: int = 0
+    server: LoadResult | None = None
+    ceiling: LoadResult | None = None
+    ceiling_target: float | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        if self.server and self.ceiling and self.ceiling.rps:
+            return self.server.rps / self.ceiling.rps
+        return None
+
+
+@dataclass
+class MemoryFigures:
+    role: str
+    peak_kb: int  # VmHWM at the end of the server's job
+    under_load_kb: int  # the highest VmRSS sampled while wrk ran (0 when nothing ran under wrk)
+
+
+@dataclass
+class CorpusResult:
+    corpus: Corpus
+    article_slug: str = ""
+    article_minutes: int = 0
+    warm: list[ScenarioResult] = field(default_factory=list)
+    database: list[ScenarioResult] = field(default_factory=list)
+    writes: WriteResult | None = None
+    memory: list[MemoryFigures] = field(default_factory=list)
+    import_s: float | None = None  # PostgreSQL is imported on every run
+
+
+def database_url(tools: Tools, corpus: Corpus, result: CorpusResult) -> tuple[str, Path]:
+    """The URL servers use, and the corpus folder it was imported from."""
+    s = tools.settings
+    folder = data.corpus_dir(tools.binary, s.cache_dir / "cache", tools.fingerprint, corpus.posts)
+    if corpus.backend == "sqlite":
+        cached = data.sqlite_database(tools.binary, s.cache_dir / "cache", tools.binary_hash, folder, corpus.posts,
+                                      tools.env(""), tools.logs)
+        return f"sqlite://{data.working_copy(cached, tools.workdir)}", folder
+    if tools.pg is None:
+        tools.pg = PgCluster(tools.reaper)
+    url = tools.pg.create_database(f"longform_{corpus.posts}")
+    log(f"PostgreSQL database of {corpus.posts:,} posts: importing")
+    result.import_s = data.import_corpus(tools.binary, folder, url, tools.env(url), tools.logs / "import-pg.log")
+    log(f"PostgreSQL database of {corpus.posts:,} posts: imported in {result.import_s:.1f} s")
+    return url, folder
+
+
+def _check(result: ScenarioResult) -> None:
+    """Any 4xx/5xx under load fails the scenario, reported rather than hidden."""
+    for side, load in (("server", result.server), ("ceiling", result.ceiling)):
+        if load and load.empty_runs:
+            result.status = f"failed: no request completed within {load.empty_runs} run(s) on the {side}"
+            return
+        if load and load.http_errors:
+            result.status = f"failed: {load.http_errors} responses of 400 or above from the {side}"
+            return
+        if load and load.socket_errors:
+            result.status = f"failed: {load.socket_errors} socket errors or timeouts on the {side}"
+            return
+
+
+def _captures(items: list[Scenario]) -> tuple[dict[str, Captured], list[ScenarioResult]]:
+    captured, results = {}, []
+    for sc in items:
+        answer = scenarios.capture(sc.request)
+        result = ScenarioResult(sc.name, sc.label, body_bytes=len(answer.body), ceiling_target=sc.ceiling_target)
+        if answer.status == 404 and sc.optional:
+            result.status = "not available"
+        elif answer.status != 200:
+            result.status = f"failed: answered {answer.status} before the run"
+        else:
+            captured[sc.name] = answer
+        results.append(result)
+    return captured, results
+
+
+def warm_cache(tools: Tools, url: str, result: CorpusResult) -> None:
+    server = tools.server(url, f"warm-{result.corpus.key}")
+    try:
+        result.article_slug, result.article_minutes = scenarios.find_article(server.url)
+        log(f"article: {result.article_slug} ({result.article_minutes} min)")
+        digest = scenarios.register_persisted_query(server.url, scenarios.INDEX_QUERY)
+        items = scenarios.read_scenarios(server.url, result.article_slug, digest, tools.settings.accept_encoding)
+        captured, result.warm = _captures(items)
+        ceiling = Ceiling(tools.nginx, tools.settings.cores, [c.static(n) for n, c in captured.items()],
+                          tools.reaper)
+        try:
+            for sc, res in zip(items, result.warm, strict=True):
+                if sc.name in captured:
+                    _server_then_ceiling(tools, sc, res, server, ceiling)
+                else:
+                    log(f"  {sc.label}: {res.status}")
+        finally:
+            ceiling.stop()
+        rss = max((r.server.rss_under_load_kb for r in result.warm if r.server), default=0)
+        result.memory.append(MemoryFigures("warm cache", _peak(server), rss))
+    finally:
+        server.stop()
+
+
+def _server_then_ceiling(tools: Tools, sc: Scenario, res: ScenarioResult, server: Server, ceiling: Ceiling) -> None:
+    """The same request to the server and to nginx, their runs in turn and
+    never at once, so that the two never compete for the cores."""
+    static_request = sc.request.to(ceiling.url, f"/c/{sc.name}")
+    scenarios.capture(static_request)  # warm-up, and a check that nginx answers
+    res.server, res.ceiling = drive_in_turn(tools.throughput, [(sc.request, server.pid), (static_request, None)])
+    _check(res)
+    status = "" if res.status == "ok" else f" {res.status}"
+    log(f"  {sc.label}: {res.server.rps:,.0f} req/s, p50 {res.server.p50_ms:.2f} ms; "
+        f"ceiling {res.ceiling.rps:,.0f} req/s ({res.ratio or 0:.0%}){status}")
+
+
+def database_path(tools: Tools, url: str, result: CorpusResult) -> None:
+    server = tools.server(url, f"database-{result.corpus.key}", response_cache=False)
+    try:
+        base = scenarios.read_scenarios(server.url, result.article_slug, "0" * 64, tools.settings.accept_encoding)
+        items = [sc for sc in base if sc.name in ("index", "article", "search")]
+        captured, result.database = _captures(items)
+        for sc, res in zip(items, result.database, strict=True):
+            res.ceiling_target = None
+            if sc.name not in captured:
+                log(f"  {sc.label} (cache off): {res.status}")
+                continue
+            load = tools.latency.long_enough_for(captured[sc.name].seconds)
+            res.server = drive(load, sc.request, server.pid)
+            _check(res)
+            log(f"  {sc.label} (cache off): p50 {res.server.p50_ms:.2f} ms, p95 {res.server.p95_ms:.2f} ms, "
+                f"{res.server.rps:,.0f} req/s (one client)")
+        rss = max((r.server.rss_under_load_kb for r in result.database if r.server), default=0)
+        result.memory.append(MemoryFigures("cache off", _peak(server), rss))
+    finally:
+        server.stop()
+
+
+def write_path(tools: Tools, url: str, folder: Path, result: CorpusResult) -> None:
+    s = tools.settings
+    writes.create_admin(tools.binary, tools.env(url), PASSWORD)
+    markdown = writes.body_markdown(folder)
+    server = tools.server(url, f"writes-{result.corpus.key}")
+    try:
+        token = writes.login(server.url, PASSWORD)
+        result.writes = writes.measure(server.url, token, markdown, s.runs, s.write_seconds)
+        w = result.writes
+        note = f" ({w.error})" if w.error else ""
+        log(f"  create and publish ({w.words:,} words): p50 {w.median_of(lambda r: r.pair_ms, 50):.1f} ms "
+            f"over {w.pairs} posts{note}")
+        result.memory.append(MemoryFigures("writes", _peak(server), 0))
+    finally:
+        server.stop()
+
+
+def _peak(server: Server) -> int:
+    memory = server.memory()
+    return memory.hwm_kb if memory else 0
+
+
+def measure_corpus(tools: Tools, corpus: Corpus) -> CorpusResult:
+    log(f"=== {corpus.title} ===")
+    result = CorpusResult(corpus)
+    url, folder = database_url(tools, corpus, result)
+    warm_cache(tools, url, result)
+    database_path(tools, url, result)
+    write_path(tools, url, folder, result)
+    if url.startswith("sqlite://"):
+        copy = Path(url.removeprefix("sqlite://"))
+        for part in copy.parent.glob(f"{copy.name}*"):
+            part.unlink()  # the working copy and its -wal/-shm: gigabytes at 100,000 posts
+    return result
+
+
+def scratch_dir(settings: Settings) -> tempfile.TemporaryDirectory:
+    """The run's working copies live beside the cache, not in /tmp: at
+    100,000 posts one is gigabytes, and /tmp may be memory."""
+    settings.cache_dir.mkdir(parents=True, exist_ok=True)
+    for stale in settings.cache_dir.glob("work-*"):  # left by a run that was killed
+        log(f"removing {stale}, left by an earlier run")
+        shutil.rmtree(stale, ignore_errors=True)
+    return tempfile.TemporaryDirectory(prefix="work-", dir=settings.cache_dir)
