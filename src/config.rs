@@ -37,6 +37,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Connections in the database pool.
     pub database_pool_size: u32,
+    /// HTTP worker threads; `None`: one per core.
+    pub workers: Option<usize>,
     /// The public site's base URL (post, tag and author URLs are built on it).
     pub base_url: String,
     /// `Cache-Control: max-age` of public responses, in seconds.
@@ -90,6 +92,7 @@ impl Default for Settings {
             log: "info".to_owned(),
             log_format: LogFormat::Text,
             database_pool_size: 8,
+            workers: None,
             base_url: "http://127.0.0.1:8080".to_owned(),
             cache_max_age: 60,
             response_cache: true,
@@ -119,6 +122,7 @@ struct FileSettings {
     log: Option<String>,
     log_format: Option<LogFormat>,
     database_pool_size: Option<u32>,
+    workers: Option<usize>,
     base_url: Option<String>,
     cache_max_age: Option<u32>,
     response_cache: Option<bool>,
@@ -191,6 +195,7 @@ impl Settings {
             log,
             log_format,
             database_pool_size,
+            workers,
             base_url,
             cache_max_age,
             response_cache,
@@ -232,6 +237,7 @@ impl Settings {
         self.log = log.unwrap_or(std::mem::take(&mut self.log));
         self.log_format = log_format.unwrap_or(self.log_format);
         self.database_pool_size = database_pool_size.unwrap_or(self.database_pool_size);
+        self.workers = workers.filter(|n| *n > 0).or(self.workers);
         self.base_url = base_url.unwrap_or(std::mem::take(&mut self.base_url));
         self.cache_max_age = cache_max_age.unwrap_or(self.cache_max_age);
         self.response_cache = response_cache.unwrap_or(self.response_cache);
@@ -306,6 +312,14 @@ impl Settings {
                 name: "LONGFORM_BODY_LIMIT",
                 message: "use a positive number of bytes".into(),
             })?;
+        }
+        if let Some(n) = env("LONGFORM_WORKERS") {
+            self.workers = Some(
+                n.parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or(ConfigError::Env { name: "LONGFORM_WORKERS", message: "use a positive integer".into() })?,
+            );
         }
         if let Some(size) = env("LONGFORM_DATABASE_POOL_SIZE") {
             self.database_pool_size = size.parse().ok().filter(|n| *n > 0).ok_or(ConfigError::Env {

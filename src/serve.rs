@@ -72,22 +72,27 @@ pub fn run(settings: Settings, demo: bool) -> Result<(), CliError> {
                 .app_data(state.clone())
                 .wrap(Compress::default())
                 .wrap_fn(|req, srv| {
-                    let (method, path, started) = (req.method().clone(), req.path().to_owned(), Instant::now());
+                    // Nothing is copied for a line that will not be written.
+                    let line = tracing::enabled!(tracing::Level::INFO)
+                        .then(|| (req.method().clone(), req.path().to_owned(), Instant::now()));
                     let response = srv.call(req);
                     async move {
                         let response = response.await?;
-                        tracing::info!(
-                            http.method = %method,
-                            http.path = %path,
-                            http.status = response.status().as_u16(),
-                            duration_ms = started.elapsed().as_secs_f64() * 1000.0,
-                            "request"
-                        );
+                        if let Some((method, path, started)) = line {
+                            tracing::info!(
+                                http.method = %method,
+                                http.path = %path,
+                                http.status = response.status().as_u16(),
+                                duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+                                "request"
+                            );
+                        }
                         Ok(response)
                     }
                 })
                 .configure(|cfg| longform_api::configure(cfg, body_limit))
         })
+        .workers(settings.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)))
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
         .listen(listener)?
         .run();

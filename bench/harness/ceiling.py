@@ -1,6 +1,6 @@
 """The ceiling: each scenario's exact response bytes served from memory by
-nginx (Debian's package), on 127.0.0.1, with as many workers as cores and no
-access log, so that a scenario's requests per second can be read as a share
+nginx (Debian's package), on 127.0.0.1, with as many workers as the server
+under test and no access log, so that a scenario's requests per second can be read as a share
 of what this machine can do for the same bytes at all."""
 
 import socket

@@ -41,6 +41,7 @@ class Settings:
     threads: int  # wrk threads
     connections: int  # wrk connections for throughput scenarios
     cores: int
+    workers: int  # HTTP workers of the server under test and of the ceiling alike
     corpora: tuple[Corpus, ...]
     import_posts: int  # the "importing 1,000 posts" scenario
     cold_start_posts: int  # the "cold start with 10,000 posts" scenario
@@ -75,6 +76,7 @@ def cores() -> int:
 def load() -> Settings:
     quick = os.environ.get("BENCH_QUICK", "") not in ("", "0")
     ncores = cores()
+    threads = _int("BENCH_THREADS", max(1, ncores // 2))
     target = Path(os.environ.get("CARGO_TARGET_DIR") or REPO / "target")
     if not target.is_absolute():
         target = REPO / target
@@ -88,10 +90,13 @@ def load() -> Settings:
         quick=quick,
         runs=_int("BENCH_RUNS", 1 if quick else 3),
         duration_s=_int("BENCH_DURATION", 3 if quick else 5),
-        # wrk and the server share the machine: give wrk half the cores.
-        threads=_int("BENCH_THREADS", max(1, ncores // 2)),
+        # wrk and the server share the machine: wrk gets half the cores, and
+        # the server and the ceiling each as many workers as the cores left
+        # (more workers than free cores only adds context switches).
+        threads=threads,
         connections=_int("BENCH_CONNECTIONS", 16),
         cores=ncores,
+        workers=_int("BENCH_WORKERS", max(1, ncores - threads)),
         corpora=corpora,
         import_posts=200 if quick else 1_000,
         cold_start_posts=1_000 if quick else 10_000,

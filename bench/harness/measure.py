@@ -54,7 +54,7 @@ class Tools:
         return Load(self.wrk, 1, 1, s.duration_s, s.runs)
 
     def env(self, url: str, response_cache: bool = True) -> dict:
-        return server_env(url, self.settings.server_log, self.jwt_secret, response_cache)
+        return server_env(url, self.settings.server_log, self.jwt_secret, response_cache, self.settings.workers)
 
     def server(self, url: str, role: str, response_cache: bool = True) -> Server:
         log(f"starting the {role} server (response cache {'on' if response_cache else 'off'})")
@@ -152,7 +152,7 @@ def warm_cache(tools: Tools, url: str, result: CorpusResult) -> None:
         digest = scenarios.register_persisted_query(server.url, scenarios.INDEX_QUERY)
         items = scenarios.read_scenarios(server.url, result.article_slug, digest, tools.settings.accept_encoding)
         captured, result.warm = _captures(items)
-        ceiling = Ceiling(tools.nginx, tools.settings.cores, [c.static(n) for n, c in captured.items()],
+        ceiling = Ceiling(tools.nginx, tools.settings.workers, [c.static(n) for n, c in captured.items()],
                           tools.reaper)
         try:
             for sc, res in zip(items, result.warm, strict=True):

@@ -155,7 +155,8 @@ class Server:
             self.proc.stdout.close()
 
 
-def server_env(database_url: str, log_level: str, jwt_secret: str, response_cache: bool = True) -> dict[str, str]:
+def server_env(database_url: str, log_level: str, jwt_secret: str, response_cache: bool = True,
+               workers: int | None = None) -> dict[str, str]:
     """A clean environment: no LONGFORM_* of the caller's leaks into a run."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LONGFORM_")}
     env.update(
@@ -165,4 +166,6 @@ def server_env(database_url: str, log_level: str, jwt_secret: str, response_cach
         LONGFORM_RESPONSE_CACHE="true" if response_cache else "false",
         LONGFORM_ENV="development",
     )
+    if workers:
+        env["LONGFORM_WORKERS"] = str(workers)
     return env

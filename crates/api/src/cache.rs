@@ -110,13 +110,11 @@ fn not_modified_since(req: &HttpRequest, cached: &Cached) -> bool {
 /// The HTTP answer for a cached (or freshly built) public response:
 /// 304 when the client already has it, else the bytes, with the validator
 /// and caching headers either way.
-pub fn respond(req: &HttpRequest, cached: &Cached, cache_control: &str) -> HttpResponse {
+pub fn respond(req: &HttpRequest, cached: &Cached, cache_control: &HeaderValue) -> HttpResponse {
     let fresh = not_modified(req, cached);
     let mut builder = if fresh { HttpResponse::NotModified() } else { HttpResponse::build(cached.status) };
     builder.insert_header((header::ETAG, cached.etag.clone()));
-    if let Ok(value) = HeaderValue::from_str(cache_control) {
-        builder.insert_header((header::CACHE_CONTROL, value));
-    }
+    builder.insert_header((header::CACHE_CONTROL, cache_control.clone()));
     builder.insert_header((header::VARY, HeaderValue::from_static("Accept-Encoding")));
     for (name, value) in &cached.headers {
         builder.append_header((name.clone(), value.clone()));
@@ -180,10 +178,10 @@ mod tests {
         let etag = cached.etag.to_str().unwrap().to_owned();
         let hit =
             TestRequest::get().insert_header((header::IF_NONE_MATCH, format!("\"other\", {etag}"))).to_http_request();
-        let response = respond(&hit, &cached, "public, max-age=60");
+        let response = respond(&hit, &cached, &HeaderValue::from_static("public, max-age=60"));
         assert_eq!(response.status(), StatusCode::NOT_MODIFIED);
         assert_eq!(response.headers().get(header::ETAG).unwrap().to_str().unwrap(), etag);
         let miss = TestRequest::get().insert_header((header::IF_NONE_MATCH, "\"other\"")).to_http_request();
-        assert_eq!(respond(&miss, &cached, "public").status(), StatusCode::OK);
+        assert_eq!(respond(&miss, &cached, &HeaderValue::from_static("public")).status(), StatusCode::OK);
     }
 }

@@ -27,6 +27,8 @@ pub use site::{Site, UrlPatterns};
 pub struct AppState {
     pub store: Store,
     pub site: Site,
+    /// `Cache-Control` of public answers, from `site`.
+    pub cache_control: actix_web::http::header::HeaderValue,
     pub cache: cache::ResponseCache,
     pub auth: auth::Auth,
     pub graphql: graphql::Graphql,
@@ -36,6 +38,7 @@ impl AppState {
     pub fn new(store: Store, site: Site, keys: auth::jwt::Keys) -> Result<Self, ApiError> {
         Ok(Self {
             store,
+            cache_control: site.cache_control_header(),
             site,
             cache: cache::ResponseCache::default(),
             auth: auth::Auth::new(keys)?,

@@ -91,6 +91,12 @@ impl Site {
     pub fn cache_control(&self) -> String {
         format!("public, max-age={}, stale-while-revalidate={}", self.cache_max_age, self.cache_stale_while_revalidate)
     }
+
+    /// [`Site::cache_control`] as a header value (built once per process).
+    pub fn cache_control_header(&self) -> actix_web::http::header::HeaderValue {
+        actix_web::http::header::HeaderValue::from_str(&self.cache_control())
+            .unwrap_or_else(|_| actix_web::http::header::HeaderValue::from_static("no-cache"))
+    }
 }
 
 #[cfg(test)]

@@ -25,8 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(users::configure)
             .configure(tokens::configure)
             .configure(webhooks::configure),
-    )
-    .service(preview::show);
+    );
 }
 
 /// The ETag of a post at `version`.

@@ -29,7 +29,7 @@ pub async fn mint(state: web::Data<AppState>, caller: Caller, id: web::Path<Stri
     ))
 }
 
-#[get("/api/v1/preview/{token}")]
+#[get("/preview/{token}")]
 pub async fn show(state: web::Data<AppState>, token: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id = state.auth.keys.verify_preview(&token).ok_or(ApiError::NotFound)?;
     let post = state.store.editorial().get(id).await?;

@@ -29,11 +29,11 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     };
     let key = format!("GET {}?{}\n{}", req.path(), req.query_string(), media.content_type());
     let generation = state.store.generation();
-    let cache_control = state.site.cache_control();
+    let cache_control = &state.cache_control;
     if state.site.response_cache
         && let Some(hit) = state.cache.get(&key, generation)
     {
-        return respond(&req, &hit, &cache_control);
+        return respond(&req, &hit, cache_control);
     }
     let prepared = WireRequest::from_query_string(req.query_string())
         .and_then(|wire| Resolved::new(wire, &state.graphql.persisted))
@@ -49,7 +49,7 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let mut cached = Cached::new(status, HeaderValue::from_static(media.content_type()), body);
     cached.headers.push((header::VARY, HeaderValue::from_static("Accept")));
     let cached = if state.site.response_cache { state.cache.put(key, generation, cached) } else { cached.into() };
-    respond(&req, &cached, &cache_control)
+    respond(&req, &cached, cache_control)
 }
 
 /// `POST /graphql`: a JSON body of at most 256 KiB.

@@ -32,7 +32,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(taxonomy::categories)
             .service(taxonomy::category)
             .service(taxonomy::authors)
-            .service(taxonomy::author),
+            .service(taxonomy::author)
+            // Dynamic paths are matched by a regular expression: after the
+            // static ones, so the index never pays for them.
+            .service(crate::admin::preview::show),
     );
 }
 
@@ -73,15 +76,15 @@ where
 {
     let key = format!("{}?{}", req.path(), req.query_string());
     let generation = state.store.generation();
-    let cache_control = state.site.cache_control();
+    let cache_control = &state.cache_control;
     if let Some(hit) = state.site.response_cache.then(|| state.cache.get(&key, generation)).flatten() {
-        return Ok(respond(req, &hit, &cache_control));
+        return Ok(respond(req, &hit, cache_control));
     }
     let body = build().await?;
     let mut cached = Cached::new(StatusCode::OK, HeaderValue::from_static(body.content_type), body.bytes.into());
     cached.headers = body.headers;
     let cached = if state.site.response_cache { state.cache.put(key, generation, cached) } else { cached.into() };
-    Ok(respond(req, &cached, &cache_control))
+    Ok(respond(req, &cached, cache_control))
 }
 
 /// [`public_response`] for a JSON value.
