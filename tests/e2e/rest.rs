@@ -21,6 +21,7 @@ both_backends!(
     taxonomy_pages_count_published_posts_and_show_no_private_fields,
     responses_allow_any_origin_and_compress,
     wrong_methods_answer_405_and_empty_parameters_are_invalid,
+    the_index_costs_the_same_statements_however_large_the_blog,
 );
 
 fn slugs(posts: &Value) -> Vec<String> {
@@ -307,4 +308,29 @@ fn wrong_methods_answer_405_and_empty_parameters_are_invalid(db: &Db) {
     let docs = app.get("/docs");
     assert_eq!(docs.status, 200);
     assert!(docs.content_type.starts_with("text/html") && docs.body.contains("/openapi.yaml"));
+}
+
+/// A cold index page: the listing range, its tags, authors and categories,
+/// the total (one row of listing_counts) and the pool's check of the one
+/// connection taken. Publishing more posts must not change it.
+fn the_index_costs_the_same_statements_however_large_the_blog(db: &Db) {
+    let seed = Seed::new(db.url());
+    seed.many(3);
+    let app = TestApp::spawn(db.url());
+    let cost = |path: &str| {
+        let before = crate::graphql::statements(&app);
+        let reply = app.get(path);
+        assert_eq!(reply.status, 200);
+        crate::graphql::statements(&app) - before
+    };
+    assert_eq!(cost("/api/v1/posts?limit=20"), 6);
+    seed.many(30);
+    // The write came from another process: wait until the cache has let go
+    // of the old page, then ask for a page not asked for before.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while app.get("/api/v1/posts?limit=20").json()["meta"]["pagination"]["total"] != 33 {
+        assert!(std::time::Instant::now() < deadline, "the server never saw the new posts");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(cost("/api/v1/posts?limit=19"), 6, "the same cost at 33 posts as at 3");
 }

@@ -459,4 +459,14 @@ impl Posts<'_> {
     ) -> Result<Page, StoreError> {
         self.0.read(move |c| list_published(c, &filter, after, limit)).await
     }
+
+    /// A page of the listing and the listing's total, on one connection.
+    pub async fn list_published_counted(
+        &self,
+        filter: ListingFilter,
+        after: Option<Keyset>,
+        limit: u32,
+    ) -> Result<(Page, i64), StoreError> {
+        self.0.read(move |c| Ok((list_published(c, &filter, after, limit)?, count_published(c, &filter)?))).await
+    }
 }

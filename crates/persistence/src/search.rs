@@ -179,8 +179,8 @@ fn truncate_bytes(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
-/// Reindex every published post that carries the tag (its name is part of
-/// their text): after a tag is renamed, or before it is deleted.
+/// The published posts that carry the tag: its name is part of their text,
+/// so they are reindexed after it is renamed or deleted.
 pub(crate) fn tagged_posts(conn: &mut AnyConnection, tag_id: &str) -> Result<Vec<PostId>, StoreError> {
     post_listings::table
         .filter(post_listings::kind.eq("tag"))
@@ -192,6 +192,7 @@ pub(crate) fn tagged_posts(conn: &mut AnyConnection, tag_id: &str) -> Result<Vec
         .collect()
 }
 
+/// Bring each post's index entry in line with it.
 pub(crate) fn reindex(conn: &mut AnyConnection, ids: &[PostId]) -> Result<(), StoreError> {
     for id in ids {
         let post = get(conn, *id)?;

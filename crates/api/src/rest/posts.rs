@@ -56,9 +56,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         published_before: params.time("published_before")?,
     };
     public_response(&req, &state, || async {
-        let posts = state.store.posts();
-        let page = posts.list_published(filter.clone(), after, limit).await?;
-        let total = posts.count_published(filter).await?;
+        let (page, total) = state.store.posts().list_published_counted(filter, after, limit).await?;
         let mut body = Body::json(&PostList {
             posts: page.cards.iter().map(|c| CardJson::new(c, &state.site)).collect(),
             meta: Meta { pagination: Pagination { limit, next_cursor: page.next.as_ref().map(encode_cursor), total } },
