@@ -442,7 +442,7 @@ pub async fn load_demo(store: &longform_persistence::Store) -> Result<usize, Cli
             })
         })
         .collect::<Result<Vec<_>, CliError>>()?;
-    let outcome = store.import(authors, posts, false).await?;
+    let outcome = store.content().import(authors, posts, false).await?;
     if let Some(Err(e)) = outcome.posts.into_iter().find(Result::is_err) {
         return Err(CliError::Invalid(format!("demo content: {e}")));
     }

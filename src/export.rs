@@ -13,7 +13,7 @@ use crate::config::Settings;
 pub async fn export(settings: &Settings, format: &str, out: &Path) -> Result<(), CliError> {
     let store = open_store(settings)?;
     store.migrate().await?;
-    let doc = store.export().await?;
+    let doc = store.content().export().await?;
     match format {
         "json" => {
             let text = serde_json::to_string_pretty(&doc).map_err(|e| CliError::Invalid(e.to_string()))?;
@@ -31,7 +31,7 @@ pub async fn import_json(settings: &Settings, file: &Path) -> Result<(), CliErro
     let doc: Export = serde_json::from_str(&text).map_err(|e| CliError::Invalid(format!("{}: {e}", file.display())))?;
     let store = open_store(settings)?;
     store.migrate().await?;
-    let posts = store.restore(doc).await?;
+    let posts = store.content().restore(doc).await?;
     println!("restored {posts} posts from {}", file.display());
     Ok(())
 }

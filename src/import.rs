@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use longform_domain::frontmatter::{self, ImportedPost};
 use longform_domain::{Description, Name, NewAuthor, Slug, WebUrl};
-use longform_persistence::import::Outcome;
+use longform_persistence::ImportOutcome as Outcome;
 
 use crate::cli::{CliError, open_store};
 use crate::config::Settings;
@@ -136,7 +136,7 @@ pub async fn run(settings: &Settings, dir: &Path, dry_run: bool) -> Result<(), C
     let mut pending_authors = authors(dir)?;
     for chunk in parsed.chunks(BATCH) {
         let posts: Vec<ImportedPost> = chunk.iter().map(|(_, post)| post.clone()).collect();
-        let outcome = store.import(std::mem::take(&mut pending_authors), posts, dry_run).await?;
+        let outcome = store.content().import(std::mem::take(&mut pending_authors), posts, dry_run).await?;
         if let Some(Err(e)) = outcome.authors.into_iter().find(Result::is_err) {
             return Err(CliError::Invalid(format!("_authors.json: {e}")));
         }

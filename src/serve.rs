@@ -109,17 +109,20 @@ pub fn run(settings: Settings, demo: bool) -> Result<(), CliError> {
 const SCHEDULE_SWEEP: Duration = Duration::from_secs(1);
 
 async fn publish_scheduled(store: longform_persistence::Store) {
-    let mut scheduler = longform_persistence::schedule::Scheduler::new(store);
+    let mut scheduler = longform_persistence::facades::Scheduler::new(store);
     let mut ticks = actix_web::rt::time::interval(SCHEDULE_SWEEP);
     loop {
         ticks.tick().await;
         match scheduler.sweep().await {
-            Ok(published) => {
-                for id in published {
+            Ok(sweep) => {
+                for id in sweep.published {
                     tracing::info!(post.id = %id, "published a scheduled post");
                 }
+                for (id, error) in sweep.failed {
+                    tracing::warn!(post.id = %id, %error, "could not publish a scheduled post; trying again in a minute");
+                }
             }
-            Err(error) => tracing::warn!(%error, "could not publish scheduled posts"),
+            Err(error) => tracing::warn!(%error, "could not look for scheduled posts"),
         }
     }
 }

@@ -37,9 +37,10 @@ fn replaying_the_change_feed_mirrors_the_live_posts(db: &Db) {
         longform_domain::Markdown::parse("x").unwrap(),
     );
     draft.slug = Some(posts[0].card.slug.clone());
-    seed.block_on(store.posts().update(posts[0].card.id, draft, None, longform_persistence::Missing::Create)).unwrap();
-    seed.block_on(store.posts().apply_move(posts[1].card.id, Move::Unpublish, None)).unwrap();
-    seed.block_on(store.editorial().trash(posts[2].card.id, None)).unwrap();
+    seed.block_on(store.posts().update(posts[0].card.id, draft, None, longform_persistence::Missing::Create, None))
+        .unwrap();
+    seed.block_on(store.posts().apply_move(posts[1].card.id, Move::Unpublish, None, None)).unwrap();
+    seed.block_on(store.posts().trash(posts[2].card.id, None, None)).unwrap();
     let resumed = read(&cursor);
     let kinds: Vec<&str> = resumed["changes"].as_array().unwrap().iter().map(|c| c["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["updated", "unpublished", "deleted"], "resuming gives only what came after");

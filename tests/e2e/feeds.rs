@@ -91,8 +91,9 @@ fn rss_and_atom_parse_and_carry_the_required_elements(db: &Db) {
         url: longform_domain::WebUrl::parse_field("feature_image", "https://cdn.example/cover.png").unwrap(),
         alt: None,
     });
-    let pictured = seed.block_on(seed.store.posts().create(draft, longform_persistence::Missing::Create)).unwrap();
-    seed.block_on(seed.store.posts().apply_move(pictured.card.id, Move::Publish, None)).unwrap();
+    let pictured =
+        seed.block_on(seed.store.posts().create(draft, longform_persistence::Missing::Create, None)).unwrap();
+    seed.block_on(seed.store.posts().apply_move(pictured.card.id, Move::Publish, None, None)).unwrap();
     let app = TestApp::spawn(db.url());
     let rss = app.get("/feed.xml");
     assert!(rss.content_type.starts_with("application/rss+xml"));
@@ -140,8 +141,8 @@ fn hostile_titles_and_bodies_cannot_break_or_inject(db: &Db) {
         longform_domain::Markdown::parse("A body with ]]> in it, <b>bold</b> and [a link](/relative/path).").unwrap(),
     );
     draft.slug = Some(longform_domain::Slug::parse("hostile").unwrap());
-    let post = seed.block_on(seed.store.posts().create(draft, longform_persistence::Missing::Create)).unwrap();
-    seed.block_on(seed.store.posts().apply_move(post.card.id, Move::Publish, None)).unwrap();
+    let post = seed.block_on(seed.store.posts().create(draft, longform_persistence::Missing::Create, None)).unwrap();
+    seed.block_on(seed.store.posts().apply_move(post.card.id, Move::Publish, None, None)).unwrap();
     let app = TestApp::spawn(db.url());
     let rss = app.get("/feed.xml").body;
     assert!(!rss.contains("<script>"), "{rss}");
@@ -220,22 +221,28 @@ fn feeds_change_after_each_kind_of_write(db: &Db) {
                 longform_domain::Markdown::parse("New.").unwrap(),
             );
             draft.slug = Some(posts[1].card.slug.clone());
-            seed.block_on(store.posts().update(posts[1].card.id, draft, None, longform_persistence::Missing::Create))
-                .unwrap();
+            seed.block_on(store.posts().update(
+                posts[1].card.id,
+                draft,
+                None,
+                longform_persistence::Missing::Create,
+                None,
+            ))
+            .unwrap();
         },
         &["Fresh", "Post 1, Edited", "Post 0"],
     );
     step(
         "unpublish",
         &|| {
-            seed.block_on(store.posts().apply_move(posts[0].card.id, Move::Unpublish, None)).unwrap();
+            seed.block_on(store.posts().apply_move(posts[0].card.id, Move::Unpublish, None, None)).unwrap();
         },
         &["Fresh", "Post 1, Edited"],
     );
     step(
         "delete",
         &|| {
-            seed.block_on(store.editorial().trash(posts[1].card.id, None)).unwrap();
+            seed.block_on(store.posts().trash(posts[1].card.id, None, None)).unwrap();
         },
         &["Fresh"],
     );

@@ -121,9 +121,9 @@ fn unpublished_posts_are_unreachable(db: &Db) {
     let draft = seed.post(PostSpec { title: "Draft", tags: &["shared"], publish: false, ..Default::default() });
     let scheduled = seed.post(PostSpec { title: "Later", tags: &["shared"], publish: false, ..Default::default() });
     let tomorrow = Move::Schedule(Utc::now() + Duration::days(1));
-    seed.block_on(seed.store.posts().apply_move(scheduled.card.id, tomorrow, None)).unwrap();
+    seed.block_on(seed.store.posts().apply_move(scheduled.card.id, tomorrow, None, None)).unwrap();
     let archived = seed.post(PostSpec { title: "Old", tags: &["shared"], ..Default::default() });
-    seed.block_on(seed.store.posts().apply_move(archived.card.id, Move::Archive, None)).unwrap();
+    seed.block_on(seed.store.posts().apply_move(archived.card.id, Move::Archive, None, None)).unwrap();
     let app = TestApp::spawn(db.url());
 
     for hidden in [&draft, &scheduled, &archived] {

@@ -108,7 +108,7 @@ fn a_changed_file_updates_its_post_with_a_revision(db: &Db) {
         .unwrap()
         .unwrap();
     assert!(post.body.markdown.contains("they synchronise"));
-    let revisions = seed.block_on(seed.store.editorial().revisions(post.card.id)).unwrap();
+    let revisions = seed.block_on(seed.store.posts().revisions(post.card.id)).unwrap();
     assert_eq!(revisions.len(), 2, "the change is a revision");
 }
 

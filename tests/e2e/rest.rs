@@ -122,9 +122,9 @@ fn unpublished_posts_answer_404_like_unknown_slugs(db: &Db) {
     seed.post(PostSpec { title: "A Draft", publish: false, ..Default::default() });
     let scheduled = seed.post(PostSpec { title: "Scheduled", publish: false, ..Default::default() });
     let later = longform_persistence::now() + chrono::Duration::days(1);
-    seed.block_on(seed.store.posts().apply_move(scheduled.card.id, Move::Schedule(later), None)).unwrap();
+    seed.block_on(seed.store.posts().apply_move(scheduled.card.id, Move::Schedule(later), None, None)).unwrap();
     let archived = seed.post(PostSpec { title: "Archived", ..Default::default() });
-    seed.block_on(seed.store.posts().apply_move(archived.card.id, Move::Archive, None)).unwrap();
+    seed.block_on(seed.store.posts().apply_move(archived.card.id, Move::Archive, None, None)).unwrap();
     let app = TestApp::spawn(db.url());
     let unknown = app.get("/api/v1/posts/never-existed");
     assert_eq!(unknown.status, 404);
@@ -203,7 +203,7 @@ fn etags_revalidate_and_change_after_an_edit(db: &Db) {
 
     // An unpublish by another process (the CLI, another replica) reaches this
     // server's cache within the watcher's poll interval.
-    seed.block_on(seed.store.posts().apply_move(posts[2].card.id, Move::Unpublish, None)).unwrap();
+    seed.block_on(seed.store.posts().apply_move(posts[2].card.id, Move::Unpublish, None, None)).unwrap();
     let mut changed = None;
     for _ in 0..50 {
         let reply = app.get_with("/api/v1/posts", &[("If-None-Match", &etag)]);

@@ -18,7 +18,7 @@ both_backends!(
 fn schedule(seed: &Seed, title: &str, after: chrono::Duration) -> (String, chrono::DateTime<Utc>) {
     let post = seed.post(PostSpec { title, publish: false, ..Default::default() });
     let at = longform_persistence::now() + after;
-    seed.block_on(seed.store.posts().apply_move(post.card.id, Move::Schedule(at), None)).unwrap();
+    seed.block_on(seed.store.posts().apply_move(post.card.id, Move::Schedule(at), None, None)).unwrap();
     (post.card.slug.to_string(), at)
 }
 
@@ -77,7 +77,7 @@ fn replicas_publish_each_scheduled_post_exactly_once() {
             .block_on(seed.store.posts().find_by_slug(longform_domain::Slug::parse(slug).unwrap()))
             .unwrap()
             .unwrap();
-        let revisions = seed.block_on(seed.store.editorial().revisions(post.card.id)).unwrap();
+        let revisions = seed.block_on(seed.store.posts().revisions(post.card.id)).unwrap();
         let publishes = revisions.iter().filter(|r| r.metadata.status == "published").count();
         assert_eq!(publishes, 1, "{slug} published exactly once");
     }

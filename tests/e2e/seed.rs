@@ -56,11 +56,11 @@ impl Seed {
         draft.category = spec.category.map(|c| Slug::parse(c).unwrap());
         draft.featured = spec.featured;
         let posts = self.store.posts();
-        let post = self.block_on(posts.create(draft, Missing::Create)).unwrap();
+        let post = self.block_on(posts.create(draft, Missing::Create, None)).unwrap();
         if !spec.publish {
             return post;
         }
-        self.block_on(posts.apply_move(post.card.id, Move::Publish, None)).unwrap()
+        self.block_on(posts.apply_move(post.card.id, Move::Publish, None, None)).unwrap()
     }
 
     /// A user with `role` made straight in the database (the CLI's path),

@@ -3,7 +3,7 @@
 //! per file) it is a sitemap index of `/sitemap-N.xml` files.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use longform_persistence::listing::SitemapEntry;
+use longform_persistence::SitemapEntry;
 use quick_xml::escape::escape;
 
 use crate::error::ApiError;

@@ -13,8 +13,8 @@ use longform_persistence::{Missing, Store};
 
 async fn publish(store: &Store, title: &str) -> longform_domain::Post {
     let draft = PostDraft::new(Title::parse(title).unwrap(), Markdown::parse("Words.").unwrap());
-    let post = store.posts().create(draft, Missing::Create).await.unwrap();
-    store.posts().apply_move(post.card.id, Move::Publish, None).await.unwrap()
+    let post = store.posts().create(draft, Missing::Create, None).await.unwrap();
+    store.posts().apply_move(post.card.id, Move::Publish, None, None).await.unwrap()
 }
 
 async fn each_kind_of_write_changes_the_etag_at_once(store: Store) {
@@ -41,11 +41,11 @@ async fn each_kind_of_write_changes_the_etag_at_once(store: Store) {
     check("publish", &["second", "first"]).await;
     let mut draft = PostDraft::new(Title::parse("Second, Edited").unwrap(), Markdown::parse("Words.").unwrap());
     draft.slug = Some(second.card.slug.clone());
-    store.posts().update(second.card.id, draft, None, Missing::Create).await.unwrap();
+    store.posts().update(second.card.id, draft, None, Missing::Create, None).await.unwrap();
     check("edit", &["second", "first"]).await;
-    store.posts().apply_move(first.card.id, Move::Unpublish, None).await.unwrap();
+    store.posts().apply_move(first.card.id, Move::Unpublish, None, None).await.unwrap();
     check("unpublish", &["second"]).await;
-    store.posts().apply_move(second.card.id, Move::Archive, None).await.unwrap();
+    store.posts().apply_move(second.card.id, Move::Archive, None, None).await.unwrap();
     check("archive", &[]).await;
 }
 

@@ -20,6 +20,32 @@ pub enum AnyConnection {
     Sqlite(SqliteConnection),
 }
 
+/// Typed ids bind through the two-backend connection. The domain gives
+/// each id its text form for SQLite and PostgreSQL; `MultiBackend` exists
+/// only here (the derive above makes it), so this is the one place that
+/// can say "either of those". A derive cannot: it would have to name a
+/// backend the domain crate never sees.
+macro_rules! multi_backend_text {
+    ($($id:ty),*) => {$(
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, MultiBackend> for $id {
+            fn to_sql<'b>(&'b self, out: &mut diesel::serialize::Output<'b, '_, MultiBackend>) -> diesel::serialize::Result {
+                out.set_value((diesel::sql_types::Text, self));
+                Ok(diesel::serialize::IsNull::No)
+            }
+        }
+    )*};
+}
+
+multi_backend_text!(
+    longform_domain::PostId,
+    longform_domain::TagId,
+    longform_domain::CategoryId,
+    longform_domain::AuthorId,
+    longform_domain::UserId,
+    longform_domain::WebhookId,
+    longform_domain::DeliveryId
+);
+
 /// Which database a URL names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {
@@ -102,14 +128,31 @@ impl Backend {
 #[derive(Debug, Clone)]
 pub struct Manager {
     url: DatabaseUrl,
-    statements: Arc<AtomicU64>,
+    statements: Arc<Statements>,
 }
 
-fn count_statements<C: Connection>(conn: &mut C, counter: &Arc<AtomicU64>) {
-    let counter = Arc::clone(counter);
+/// The statements a store's connections run: how many, and (in tests)
+/// which.
+#[derive(Debug, Default)]
+pub(crate) struct Statements {
+    pub(crate) count: AtomicU64,
+    /// The SQL of each statement while a test records them.
+    #[cfg(feature = "testing")]
+    pub(crate) log: std::sync::Mutex<Option<Vec<String>>>,
+}
+
+fn count_statements<C: Connection>(conn: &mut C, statements: &Arc<Statements>) {
+    let statements = Arc::clone(statements);
     conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
-        if let InstrumentationEvent::StartQuery { .. } = event {
-            counter.fetch_add(1, Ordering::Relaxed);
+        #[cfg_attr(not(feature = "testing"), expect(unused_variables))]
+        if let InstrumentationEvent::StartQuery { query, .. } = event {
+            statements.count.fetch_add(1, Ordering::Relaxed);
+            #[cfg(feature = "testing")]
+            if let Ok(mut log) = statements.log.lock()
+                && let Some(log) = log.as_mut()
+            {
+                log.push(query.to_string());
+            }
         }
     });
 }
@@ -195,7 +238,7 @@ pub(crate) struct Pools {
     pub(crate) read: Pool,
     pub(crate) write: Pool,
     /// Statements run by this process's connections so far.
-    pub(crate) statements: Arc<AtomicU64>,
+    pub(crate) statements: Arc<Statements>,
 }
 
 impl Pools {
@@ -203,7 +246,7 @@ impl Pools {
         if let DatabaseUrl::Sqlite(path) = url {
             create_parent_dir(path)?;
         }
-        let statements = Arc::new(AtomicU64::new(0));
+        let statements = Arc::new(Statements::default());
         let build = |size: u32| {
             r2d2::Pool::builder()
                 .max_size(size)

@@ -1,5 +1,6 @@
 //! Storage errors as values. A database failure is never turned into "not
-//! found" (or into a panic); a unique violation names the field it is about.
+//! found" (or into a panic); a unique violation names the field it is
+//! about, looked up in the table of the schema's unique keys.
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use longform_domain::DomainError;
@@ -41,7 +42,7 @@ impl From<DieselError> for StoreError {
         match error {
             DieselError::NotFound => Self::NotFound,
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                Self::Conflict { field: conflicting_field(info.constraint_name(), info.message()) }
+                Self::Conflict { field: conflicting_field(info.constraint_name(), info.message()).to_owned() }
             }
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
                 Self::Unavailable(info.message().to_owned())
@@ -57,21 +58,53 @@ impl From<r2d2::Error> for StoreError {
     }
 }
 
-/// The column behind a unique violation. PostgreSQL names the constraint
-/// (`posts_slug_key`, named so in the migrations); SQLite only says
-/// "UNIQUE constraint failed: posts.slug".
-fn conflicting_field(constraint: Option<&str>, message: &str) -> String {
-    if let Some(name) = constraint {
-        let column = name.strip_suffix("_key").unwrap_or(name);
-        if let Some((_, field)) = column.split_once('_') {
-            return field.to_owned();
-        }
-    }
-    message
-        .rsplit_once(": ")
-        .and_then(|(_, columns)| columns.split(", ").next())
-        .and_then(|column| column.rsplit_once('.'))
-        .map_or_else(|| "unknown".to_owned(), |(_, field)| field.to_owned())
+/// Every unique key of the schema a write can run into: the constraint's
+/// name on PostgreSQL (named so in the migrations), the columns SQLite
+/// names instead ("UNIQUE constraint failed: posts.slug"), and the field a
+/// client is told about. A test checks the table against both migrated
+/// schemas.
+pub const UNIQUE_KEYS: &[(&str, &str, &str)] = &[
+    ("users_pkey", "users.id", "id"),
+    ("users_email_key", "users.email", "email"),
+    ("authors_pkey", "authors.id", "id"),
+    ("authors_slug_key", "authors.slug", "slug"),
+    ("authors_user_id_key", "authors.user_id", "user_id"),
+    ("categories_pkey", "categories.id", "id"),
+    ("categories_slug_key", "categories.slug", "slug"),
+    ("tags_pkey", "tags.id", "id"),
+    ("tags_slug_key", "tags.slug", "slug"),
+    ("posts_pkey", "posts.id", "id"),
+    ("posts_slug_key", "posts.slug", "slug"),
+    ("post_tags_pkey", "post_tags.post_id, post_tags.tag_id", "tags"),
+    ("post_authors_pkey", "post_authors.post_id, post_authors.author_id", "authors"),
+    ("post_listings_pkey", "post_listings.kind, post_listings.key, post_listings.post_id", "listing"),
+    ("sessions_pkey", "sessions.id", "id"),
+    ("refresh_tokens_pkey", "refresh_tokens.token_hash", "refresh_token"),
+    ("api_tokens_pkey", "api_tokens.id", "id"),
+    ("api_tokens_token_hash_key", "api_tokens.token_hash", "token"),
+    ("revisions_pkey", "revisions.id", "id"),
+    ("revisions_post_number_key", "revisions.post_id, revisions.number", "revision"),
+    ("idempotency_keys_pkey", "idempotency_keys.owner, idempotency_keys.key", "Idempotency-Key"),
+    ("settings_pkey", "settings.key", "key"),
+    ("changes_pkey", "changes.seq", "seq"),
+    ("search_documents_pkey", "search_documents.id", "id"),
+    ("search_documents_post_id_key", "search_documents.post_id", "post_id"),
+    ("webhooks_pkey", "webhooks.id", "id"),
+    ("webhook_deliveries_pkey", "webhook_deliveries.id", "id"),
+    ("webhook_attempts_pkey", "webhook_attempts.id", "id"),
+    ("listing_counts_pkey", "listing_counts.kind, listing_counts.key", "listing"),
+    ("post_states_pkey", "post_states.post_id", "post_id"),
+];
+
+/// The field behind a unique violation, from the constraint PostgreSQL
+/// names or the columns SQLite's message lists; "unknown" for a key the
+/// table does not know (the table test keeps that from happening).
+fn conflicting_field(constraint: Option<&str>, message: &str) -> &'static str {
+    let columns = message.strip_prefix("UNIQUE constraint failed: ");
+    UNIQUE_KEYS
+        .iter()
+        .find(|(name, sqlite_columns, _)| constraint == Some(*name) || columns == Some(*sqlite_columns))
+        .map_or("unknown", |(_, _, field)| field)
 }
 
 #[cfg(test)]
@@ -83,6 +116,11 @@ mod tests {
         assert_eq!(conflicting_field(Some("posts_slug_key"), "duplicate key value"), "slug");
         assert_eq!(conflicting_field(Some("authors_user_id_key"), ""), "user_id");
         assert_eq!(conflicting_field(None, "UNIQUE constraint failed: users.email"), "email");
+        assert_eq!(
+            conflicting_field(None, "UNIQUE constraint failed: revisions.post_id, revisions.number"),
+            "revision"
+        );
         assert_eq!(conflicting_field(None, "something else"), "unknown");
+        assert_eq!(conflicting_field(Some("made_up_key"), "duplicate"), "unknown");
     }
 }

@@ -1,34 +1,37 @@
 //! Longform's storage: Diesel on SQLite and PostgreSQL behind one async
-//! repository API, with the embedded migrations of both backends.
+//! API, with the embedded migrations of both backends.
+//!
+//! Layers, each using only those below it:
+//! - [`facades`]: the async repositories other crates call (`store.posts()`, ...);
+//! - `commands`: every write, one transaction each, loading a post once;
+//! - `effects`: what a post change also touches (listings, search, revisions,
+//!   change feed, webhook outbox), given the loaded post;
+//! - `read`: rows and queries;
+//! - the ground: connections and pools (`db`), the store's runners
+//!   (`store`), rows (`rows`), the schema, errors, time and the values the
+//!   repositories take and give ([`model`]).
 
-pub mod auth;
-pub mod changelog;
-pub mod changes;
+mod commands;
 pub mod db;
-pub mod editorial;
+mod effects;
 pub mod error;
-pub mod export;
-pub mod import;
-pub mod listing;
+pub mod facades;
 pub mod migrations;
-pub mod outbox;
-pub mod posts;
+pub mod model;
+mod read;
 mod rows;
-pub mod schedule;
 pub mod schema;
-pub mod search;
+mod sql;
 pub mod store;
-pub mod taxonomy;
-pub mod users;
-pub mod webhooks;
+mod time;
+pub mod watch;
 
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use db::{AnyConnection, Backend, DatabaseUrl, PoolOptions};
-pub use editorial::{AdminFilter, CreatedKeyset};
 pub use error::StoreError;
-pub use listing::{Keyset, ListingFilter, MAX_PAGE_SIZE, Page};
-pub use search::{SearchCursor, SearchFilter, SearchHit, SearchPage};
-pub use store::{Store, now};
-pub use taxonomy::{Counted, Missing};
+pub use model::*;
+pub use rows::export;
+pub use store::Store;
+pub use time::{now, truncate};

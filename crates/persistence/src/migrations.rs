@@ -2,12 +2,10 @@
 //! hold the same migration names (a test checks it and compares the schemas
 //! they build).
 
-use diesel::Connection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::db::AnyConnection;
 use crate::error::StoreError;
-use crate::store::Store;
 
 pub const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 pub const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
@@ -36,23 +34,6 @@ pub fn revert_all(conn: &mut AnyConnection) -> Result<Vec<String>, StoreError> {
     Ok(reverted.iter().map(ToString::to_string).collect())
 }
 
-impl Store {
-    /// Bring the schema up to date. Runs on the write connection, outside
-    /// a wrapping transaction (each migration has its own). Applying the
-    /// search migration indexes the posts already published.
-    pub async fn migrate(&self) -> Result<Vec<String>, StoreError> {
-        self.with_write_connection(|conn| {
-            let applied = run_pending(conn)?;
-            if applied.iter().any(|version| version == SEARCH_MIGRATION) {
-                let indexed = conn.transaction(crate::search::rebuild)?;
-                tracing::info!(posts = indexed, "search index built");
-            }
-            Ok(applied)
-        })
-        .await
-    }
-}
-
 /// Revert migrations newest first, through `version`; returns the
 /// versions reverted. For tests of what a migration
 /// does to a database that already has data.
@@ -75,7 +56,7 @@ pub fn revert_through(conn: &mut AnyConnection, version: &str) -> Result<Vec<Str
 }
 
 #[cfg(feature = "testing")]
-impl Store {
+impl crate::store::Store {
     pub async fn revert_migrations_through(&self, version: &'static str) -> Result<Vec<String>, StoreError> {
         self.with_write_connection(move |c| revert_through(c, version)).await
     }

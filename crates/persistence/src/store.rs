@@ -1,11 +1,11 @@
-//! The async face of the database: a cheap-to-clone handle whose methods
-//! run blocking Diesel work on tokio's blocking pool, each write in one
-//! transaction.
+//! The handle every repository runs on: a cheap-to-clone store whose
+//! runners take blocking Diesel work to tokio's blocking pool, each write
+//! in one transaction. Only this crate runs SQL on it; other crates call
+//! the repositories in [`crate::facades`].
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::Connection;
 use diesel::connection::SimpleConnection;
 
@@ -15,7 +15,7 @@ use crate::error::StoreError;
 #[derive(Clone)]
 pub struct Store {
     url: DatabaseUrl,
-    pools: Pools,
+    pub(crate) pools: Pools,
     /// Bumped after every committed write through this store: caches of
     /// anything read from it are stale once it moves.
     generation: Arc<AtomicU64>,
@@ -45,7 +45,7 @@ impl Store {
 
     /// Statements run by this store's connections since it opened.
     pub fn statements_executed(&self) -> u64 {
-        self.pools.statements.load(Ordering::Relaxed)
+        self.pools.statements.count.load(Ordering::Relaxed)
     }
 
     /// Moves after every write through this store (committed or not: a
@@ -66,7 +66,7 @@ impl Store {
     }
 
     /// Run `work` on a pooled connection, off the async executor.
-    pub async fn read<T, F>(&self, work: F) -> Result<T, StoreError>
+    pub(crate) async fn read<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
@@ -79,7 +79,7 @@ impl Store {
     /// executor: it commits when `work` returns `Ok`, and nothing of it
     /// remains when it returns `Err`. Content writes: cached reads are
     /// stale afterwards.
-    pub async fn write<T, F>(&self, work: F) -> Result<T, StoreError>
+    pub(crate) async fn write<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
@@ -91,7 +91,7 @@ impl Store {
 
     /// Like [`Store::write`], for writes no public read shows (sessions,
     /// tokens, settings): cached reads stay valid.
-    pub async fn write_unseen<T, F>(&self, work: F) -> Result<T, StoreError>
+    pub(crate) async fn write_unseen<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
@@ -106,6 +106,16 @@ impl Store {
 }
 
 impl Store {
+    /// Run CPU-bound `work` (rendering Markdown) off the async executor,
+    /// holding no connection: a write renders before its transaction opens.
+    pub(crate) async fn compute<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        blocking(move || Ok(work())).await
+    }
+
     /// Run `work` on the write connection without a wrapping transaction
     /// (migrations manage their own).
     pub(crate) async fn with_write_connection<T, F>(&self, work: F) -> Result<T, StoreError>
@@ -122,17 +132,17 @@ impl Store {
 /// frequent "anything to do?" question: an idle server's statement count
 /// stays still, and the pools stay free for requests. A failed check drops
 /// the connection; the next one opens a new one.
-pub struct Probe {
+pub(crate) struct Probe {
     url: DatabaseUrl,
     conn: Option<AnyConnection>,
 }
 
 impl Probe {
-    pub fn new(store: &Store) -> Self {
+    pub(crate) fn new(store: &Store) -> Self {
         Self { url: store.database_url().clone(), conn: None }
     }
 
-    pub async fn check<F>(&mut self, question: F) -> Result<bool, StoreError>
+    pub(crate) async fn check<F>(&mut self, question: F) -> Result<bool, StoreError>
     where
         F: FnOnce(&mut AnyConnection) -> Result<bool, StoreError> + Send + 'static,
     {
@@ -164,42 +174,4 @@ where
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| StoreError::Unavailable(format!("database task failed: {e}")))?
-}
-
-/// The current time at the precision both backends store (microseconds),
-/// so a value reads back exactly as written.
-pub fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(6)
-}
-
-/// `at` at the precision both backends store.
-pub fn truncate(at: DateTime<Utc>) -> DateTime<Utc> {
-    at.trunc_subsecs(6)
-}
-
-pub(crate) fn to_db(at: DateTime<Utc>) -> NaiveDateTime {
-    at.trunc_subsecs(6).naive_utc()
-}
-
-pub(crate) fn from_db(at: NaiveDateTime) -> DateTime<Utc> {
-    at.and_utc()
-}
-
-impl Store {
-    /// A consistent online copy of a SQLite database at `target` (`VACUUM
-    /// INTO`: a snapshot read while writers go on), which must not exist yet.
-    /// PostgreSQL has its own tools for this; asking here is an error that
-    /// says so.
-    pub async fn backup_to(&self, target: std::path::PathBuf) -> Result<(), StoreError> {
-        if matches!(self.url, DatabaseUrl::Postgres(_)) {
-            return Err(StoreError::Unsupported(
-                "back up PostgreSQL with pg_dump (or your provider's snapshots)".into(),
-            ));
-        }
-        if target.exists() {
-            return Err(StoreError::Unsupported(format!("{} already exists; choose a new file", target.display())));
-        }
-        let path = target.to_string_lossy().replace('\'', "''");
-        self.read(move |conn| Ok(conn.batch_execute(&format!("VACUUM INTO '{path}'"))?)).await
-    }
 }

@@ -422,3 +422,61 @@ macro_rules! both_backends {
         }
     };
 }
+
+/// Raw connections, for tests that look under the repositories (query
+/// plans, migrated schemas): only with the `testing` feature.
+impl crate::Store {
+    pub async fn with_connection<T, F>(&self, work: F) -> Result<T, crate::StoreError>
+    where
+        F: FnOnce(&mut crate::AnyConnection) -> Result<T, crate::StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.read(work).await
+    }
+}
+
+/// Make every `event` ("INSERT" or "UPDATE") on `table` whose new row
+/// satisfies `condition` (SQL over `NEW`, e.g. `NEW.id = '...'`) fail with
+/// "injected fault", on either backend: a real failure in the middle of a
+/// real write, to test what a rollback leaves.
+pub async fn inject_fault(
+    store: &crate::Store,
+    table: &'static str,
+    event: &'static str,
+    condition: String,
+) -> Result<(), crate::StoreError> {
+    use diesel::connection::SimpleConnection;
+    let name = format!("injected_fault_{}", unique_database_name());
+    store
+        .write_unseen(move |conn| {
+            let sql = match conn {
+                crate::AnyConnection::Sqlite(_) => format!(
+                    "CREATE TRIGGER {name} BEFORE {event} ON {table} FOR EACH ROW WHEN {condition} \
+                     BEGIN SELECT RAISE(ABORT, 'injected fault'); END;"
+                ),
+                crate::AnyConnection::Postgresql(_) => format!(
+                    "CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS \
+                     $$ BEGIN RAISE EXCEPTION 'injected fault'; END $$; \
+                     CREATE TRIGGER {name} BEFORE {event} ON {table} FOR EACH ROW WHEN ({condition}) \
+                     EXECUTE FUNCTION {name}();"
+                ),
+            };
+            Ok(conn.batch_execute(&sql)?)
+        })
+        .await
+}
+
+impl crate::Store {
+    /// Record the SQL of every statement this store runs from now until
+    /// [`Store::recorded_statements`] takes them.
+    pub fn record_statements(&self) {
+        if let Ok(mut log) = self.pools.statements.log.lock() {
+            *log = Some(Vec::new());
+        }
+    }
+
+    /// The statements run since [`Store::record_statements`]; recording stops.
+    pub fn recorded_statements(&self) -> Vec<String> {
+        self.pools.statements.log.lock().ok().and_then(|mut log| log.take()).unwrap_or_default()
+    }
+}

@@ -15,8 +15,8 @@ async fn seed(store: &Store, n: usize) {
     for i in 0..n {
         let mut draft = PostDraft::new(Title::parse(&format!("Post {i}")).unwrap(), Markdown::parse("Words.").unwrap());
         draft.tags = vec![Slug::parse("ebpf").unwrap()];
-        let post = store.posts().create(draft, Missing::Create).await.unwrap();
-        store.posts().apply_move(post.card.id, Move::Publish, None).await.unwrap();
+        let post = store.posts().create(draft, Missing::Create, None).await.unwrap();
+        store.posts().apply_move(post.card.id, Move::Publish, None, None).await.unwrap();
     }
 }
 
@@ -65,7 +65,7 @@ fn plan(conn: &mut AnyConnection) -> String {
 
 async fn listings_walk_an_index_without_sorting(store: &Store) {
     seed(store, 30).await;
-    let plan = store.read(|conn| Ok(plan(conn))).await.unwrap();
+    let plan = store.with_connection(|conn| Ok(plan(conn))).await.unwrap();
     assert!(plan.contains("post_listings_order_idx"), "{plan}");
     match store.backend() {
         Backend::Sqlite => assert!(!plan.contains("TEMP B-TREE"), "{plan}"),
@@ -117,7 +117,7 @@ async fn sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout() {
     let db = TestStore::sqlite().await;
     let values = db
         .store
-        .read(|conn| {
+        .with_connection(|conn| {
             let AnyConnection::Sqlite(c) = conn else { unreachable!() };
             let mut out = Vec::new();
             for (pragma, column) in
@@ -209,7 +209,9 @@ async fn sqlite_backup_during_concurrent_writes_holds_every_committed_post() {
         integrity_check: String,
     }
     let check = copy
-        .read(|conn| Ok(diesel::sql_query("PRAGMA integrity_check").get_result::<Check>(conn)?.integrity_check))
+        .with_connection(|conn| {
+            Ok(diesel::sql_query("PRAGMA integrity_check").get_result::<Check>(conn)?.integrity_check)
+        })
         .await
         .unwrap();
     assert_eq!(check, "ok");

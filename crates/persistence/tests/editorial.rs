@@ -6,7 +6,7 @@ use longform_domain::{
     Email, Markdown, Move, Name, NewUser, Password, PasswordHash, PostDraft, PostStatus, Role, Secret, Slug, Title,
     TokenScope,
 };
-use longform_persistence::auth::Refresh;
+use longform_persistence::Refresh;
 use longform_persistence::{AdminFilter, ListingFilter, Missing, Store, StoreError, both_backends};
 
 both_backends!(
@@ -39,7 +39,7 @@ async fn user(store: &Store, email: &str) -> longform_domain::User {
 
 async fn every_change_keeps_a_revision_and_any_can_be_restored(store: &Store) {
     let ed = user(store, "ed@example.com").await;
-    let editorial = store.editorial();
+    let editorial = store.posts();
     let post = editorial.create(draft("First Title", "First body."), Missing::Create, Some(ed.id)).await.unwrap();
     assert_eq!(post.card.owner, Some(ed.id));
     let mut second = draft("Second Title", "Second body.");
@@ -67,31 +67,34 @@ async fn every_change_keeps_a_revision_and_any_can_be_restored(store: &Store) {
 }
 
 async fn trashed_posts_vanish_from_public_reads_until_restored(store: &Store) {
-    let editorial = store.editorial();
+    let editorial = store.posts();
     let post = editorial.create(draft("Doomed", "Body."), Missing::Create, None).await.unwrap();
     editorial.apply_move(post.card.id, Move::Publish, None, None).await.unwrap();
     let slug = post.card.slug.clone();
-    let stale = editorial.trash(post.card.id, Some(1)).await;
+    let stale = editorial.trash(post.card.id, Some(1), None).await;
     assert!(matches!(stale, Err(StoreError::VersionMismatch { .. })), "{stale:?}");
-    editorial.trash(post.card.id, Some(2)).await.unwrap();
+    editorial.trash(post.card.id, Some(2), None).await.unwrap();
     assert!(store.posts().find_by_slug(slug.clone()).await.unwrap().is_none());
     assert!(store.posts().list_published(ListingFilter::default(), None, 10).await.unwrap().cards.is_empty());
-    let trash = editorial.list(AdminFilter { trashed: true, ..Default::default() }, None, 10).await.unwrap().0;
+    let trash = editorial.list_admin(AdminFilter { trashed: true, ..Default::default() }, None, 10).await.unwrap().0;
     assert_eq!(trash.len(), 1);
-    assert!(editorial.list(AdminFilter::default(), None, 10).await.unwrap().0.is_empty());
+    assert!(editorial.list_admin(AdminFilter::default(), None, 10).await.unwrap().0.is_empty());
 
-    let back = editorial.restore(post.card.id).await.unwrap();
+    let back = editorial.restore(post.card.id, None).await.unwrap();
     assert_eq!(back.card.deleted_at, None);
     assert_eq!(store.posts().find_by_slug(slug).await.unwrap().unwrap().card.id, post.card.id);
     assert_eq!(store.posts().list_published(ListingFilter::default(), None, 10).await.unwrap().cards.len(), 1);
-    assert!(matches!(editorial.purge(post.card.id).await, Err(StoreError::NotFound)), "only trashed posts are purged");
-    editorial.trash(post.card.id, None).await.unwrap();
-    editorial.purge(post.card.id).await.unwrap();
+    assert!(
+        matches!(editorial.purge(post.card.id, None).await, Err(StoreError::NotFound)),
+        "only trashed posts are purged"
+    );
+    editorial.trash(post.card.id, None, None).await.unwrap();
+    editorial.purge(post.card.id, None).await.unwrap();
     assert!(matches!(editorial.get(post.card.id).await, Err(StoreError::NotFound)));
 }
 
 async fn the_admin_list_shows_every_status_and_pages_by_creation(store: &Store) {
-    let editorial = store.editorial();
+    let editorial = store.posts();
     let mut ids = Vec::new();
     for i in 0..7 {
         let post = editorial.create(draft(&format!("P{i}"), "Body."), Missing::Create, None).await.unwrap();
@@ -104,7 +107,7 @@ async fn the_admin_list_shows_every_status_and_pages_by_creation(store: &Store) 
     let mut seen = Vec::new();
     let mut after = None;
     loop {
-        let (page, next) = editorial.list(AdminFilter::default(), after, 3).await.unwrap();
+        let (page, next) = editorial.list_admin(AdminFilter::default(), after, 3).await.unwrap();
         seen.extend(page.iter().map(|c| c.id));
         match next {
             Some(n) => after = Some(n),
@@ -113,7 +116,7 @@ async fn the_admin_list_shows_every_status_and_pages_by_creation(store: &Store) 
     }
     assert_eq!(seen, ids);
     let drafts = editorial
-        .list(AdminFilter { status: Some(PostStatus::Draft), ..Default::default() }, None, 100)
+        .list_admin(AdminFilter { status: Some(PostStatus::Draft), ..Default::default() }, None, 100)
         .await
         .unwrap()
         .0;

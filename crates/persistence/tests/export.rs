@@ -21,7 +21,7 @@ async fn content(store: &Store) {
         })
         .await
         .unwrap();
-    let editorial = store.editorial();
+    let editorial = store.posts();
     for i in 0..6 {
         let mut draft = PostDraft::new(
             Title::parse(&format!("Essay {i}")).unwrap(),
@@ -42,7 +42,7 @@ async fn content(store: &Store) {
             editorial.update(post.card.id, draft, None, Missing::Create, Some(ed.id)).await.unwrap();
         }
         if i == 5 {
-            editorial.trash(post.card.id, None).await.unwrap();
+            editorial.trash(post.card.id, None, None).await.unwrap();
         }
     }
     store.auth().setting_or_insert("jwt_secret", "a secret that must never travel".into()).await.unwrap();
@@ -55,15 +55,15 @@ fn json(doc: &Export) -> serde_json::Value {
 
 async fn round_trip(from: &Store, to: &Store) {
     content(from).await;
-    let first = from.export().await.unwrap();
+    let first = from.content().export().await.unwrap();
     let text = serde_json::to_string(&first).unwrap();
     assert!(!text.contains("argon2") && !text.contains("password_hash"), "no password hashes");
     assert!(!text.contains("never travel"), "no secret settings");
     assert_eq!(first.posts.len(), 6);
     assert!(first.revisions.len() >= 10);
     let parsed: Export = serde_json::from_str(&text).unwrap();
-    assert_eq!(to.restore(parsed).await.unwrap(), 6);
-    let second = to.export().await.unwrap();
+    assert_eq!(to.content().restore(parsed).await.unwrap(), 6);
+    let second = to.content().export().await.unwrap();
     assert_eq!(json(&first), json(&second), "the same document after the round trip");
 
     let listing = |store: &Store| {
@@ -78,7 +78,10 @@ async fn round_trip(from: &Store, to: &Store) {
     assert_eq!(a, b, "bodies are rendered again identically");
     let restored_user = to.users().find_by_email(Email::parse("ed@example.com").unwrap()).await.unwrap().unwrap();
     assert!(!restored_user.password_hash.verify("correct horse battery"), "restored accounts set a new password");
-    assert!(matches!(to.restore(first).await, Err(StoreError::Unsupported(_))), "only into an empty database");
+    assert!(
+        matches!(to.content().restore(first).await, Err(StoreError::Unsupported(_))),
+        "only into an empty database"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -130,7 +130,7 @@ fn shape(conn: &mut AnyConnection) -> Shape {
 async fn migrated_shape(url: &str) -> Shape {
     let store = Store::open(url, &Default::default()).unwrap();
     store.migrate().await.unwrap();
-    store.read(|conn| Ok(shape(conn))).await.unwrap()
+    store.with_connection(|conn| Ok(shape(conn))).await.unwrap()
 }
 
 #[tokio::test]
@@ -154,7 +154,7 @@ async fn up_down_up(url: &str) {
     let applied = store.migrate().await.unwrap();
     assert_eq!(applied.len(), migration_names("sqlite").len());
     let (before, reverted, empty, reapplied, after) = store
-        .read(|conn| {
+        .with_connection(|conn| {
             let before = shape(conn);
             let reverted = revert_all(conn)?;
             let empty = shape(conn);

@@ -60,15 +60,15 @@ async fn users_round_trip_and_duplicate_email_is_a_conflict_on_email(store: &Sto
 
 async fn derived_slugs_get_suffixes_and_explicit_duplicates_conflict(store: &Store) {
     let posts = store.posts();
-    let first = posts.create(draft("Go Channels Are Not Queues"), Missing::Create).await.unwrap();
-    let second = posts.create(draft("Go Channels Are Not Queues"), Missing::Create).await.unwrap();
-    let third = posts.create(draft("Go channels are not queues!"), Missing::Create).await.unwrap();
+    let first = posts.create(draft("Go Channels Are Not Queues"), Missing::Create, None).await.unwrap();
+    let second = posts.create(draft("Go Channels Are Not Queues"), Missing::Create, None).await.unwrap();
+    let third = posts.create(draft("Go channels are not queues!"), Missing::Create, None).await.unwrap();
     assert_eq!(first.card.slug.as_str(), "go-channels-are-not-queues");
     assert_eq!(second.card.slug.as_str(), "go-channels-are-not-queues-2");
     assert_eq!(third.card.slug.as_str(), "go-channels-are-not-queues-3");
     let mut explicit = draft("Another");
     explicit.slug = Some(slug("go-channels-are-not-queues"));
-    match posts.create(explicit, Missing::Create).await {
+    match posts.create(explicit, Missing::Create, None).await {
         Err(StoreError::Conflict { field }) => assert_eq!(field, "slug"),
         other => panic!("expected a conflict on slug, got {other:?}"),
     }
@@ -84,7 +84,7 @@ async fn taxonomy_keeps_order_and_creates_or_refuses_missing_terms(store: &Store
     d.tags = vec![slug("memory-models"), slug("go-concurrency"), slug("runtime")];
     d.authors = vec![slug("jane-doe"), slug("mei-chen")];
     d.category = Some(slug("blog"));
-    let post = store.posts().create(d, Missing::Create).await.unwrap();
+    let post = store.posts().create(d, Missing::Create, None).await.unwrap();
     let tags: Vec<&str> = post.card.tags.iter().map(|t| t.slug.as_str()).collect();
     assert_eq!(tags, ["memory-models", "go-concurrency", "runtime"]);
     assert_eq!(post.card.primary_tag().unwrap().slug.as_str(), "memory-models");
@@ -96,7 +96,7 @@ async fn taxonomy_keeps_order_and_creates_or_refuses_missing_terms(store: &Store
     let mut long = draft("Long Tag");
     let long_slug = format!("{}tail", "word-".repeat(23));
     long.tags = vec![slug(&long_slug)];
-    let created = store.posts().create(long, Missing::Create).await.unwrap();
+    let created = store.posts().create(long, Missing::Create, None).await.unwrap();
     assert!(
         created.card.tags[0].name.as_str().chars().count() <= longform_domain::Name::MAX_CHARS,
         "a long slug makes a name that fits"
@@ -104,7 +104,7 @@ async fn taxonomy_keeps_order_and_creates_or_refuses_missing_terms(store: &Store
 
     let mut refused = draft("Contributor Post");
     refused.tags = vec![slug("runtime"), slug("brand-new-tag")];
-    match store.posts().create(refused, Missing::Refuse).await {
+    match store.posts().create(refused, Missing::Refuse, None).await {
         Err(StoreError::Domain(e)) => assert!(e.to_string().contains("tags \"brand-new-tag\" does not exist"), "{e}"),
         other => panic!("expected an unknown-tag error, got {other:?}"),
     }
@@ -118,32 +118,33 @@ async fn taxonomy_keeps_order_and_creates_or_refuses_missing_terms(store: &Store
 
 async fn publishing_sets_the_date_once_and_drives_listings(store: &Store) {
     let posts = store.posts();
-    let post = posts.create(draft("Schedulers"), Missing::Create).await.unwrap();
+    let post = posts.create(draft("Schedulers"), Missing::Create, None).await.unwrap();
     let all = ListingFilter::default();
     assert!(posts.list_published(all.clone(), None, 20).await.unwrap().cards.is_empty(), "drafts are not listed");
 
-    let published = posts.apply_move(post.card.id, Move::Publish, Some(1)).await.unwrap();
+    let published = posts.apply_move(post.card.id, Move::Publish, Some(1), None).await.unwrap();
     assert_eq!(published.card.status, PostStatus::Published);
     assert_eq!(published.card.version, 2);
     let first_date = published.card.published_at.unwrap();
     assert_eq!(posts.list_published(all.clone(), None, 20).await.unwrap().cards[0].id, post.card.id);
 
-    let unpublished = posts.apply_move(post.card.id, Move::Unpublish, None).await.unwrap();
+    let unpublished = posts.apply_move(post.card.id, Move::Unpublish, None, None).await.unwrap();
     assert_eq!(unpublished.card.published_at, Some(first_date));
     assert!(posts.list_published(all.clone(), None, 20).await.unwrap().cards.is_empty());
-    let again = posts.apply_move(post.card.id, Move::Publish, None).await.unwrap();
+    let again = posts.apply_move(post.card.id, Move::Publish, None, None).await.unwrap();
     assert_eq!(again.card.published_at, Some(first_date), "re-publishing keeps the first date");
 
-    let edited = posts.update(post.card.id, draft("Schedulers, Revised"), Some(4), Missing::Create).await.unwrap();
+    let edited =
+        posts.update(post.card.id, draft("Schedulers, Revised"), Some(4), Missing::Create, None).await.unwrap();
     assert_eq!(edited.card.version, 5);
     assert_eq!(edited.card.published_at, Some(first_date), "edits keep the date");
     assert_eq!(edited.card.slug.as_str(), "schedulers", "editing a title keeps the URL");
 
-    let illegal = posts.apply_move(post.card.id, Move::Publish, None).await;
+    let illegal = posts.apply_move(post.card.id, Move::Publish, None, None).await;
     assert!(matches!(illegal, Err(StoreError::Domain(_))), "{illegal:?}");
-    let past = store.posts().create(draft("Later"), Missing::Create).await.unwrap();
+    let past = store.posts().create(draft("Later"), Missing::Create, None).await.unwrap();
     let scheduled = posts
-        .apply_move(past.card.id, Move::Schedule(longform_persistence::now() + Duration::hours(1)), None)
+        .apply_move(past.card.id, Move::Schedule(longform_persistence::now() + Duration::hours(1)), None, None)
         .await
         .unwrap();
     assert_eq!(scheduled.card.status, PostStatus::Scheduled);
@@ -152,9 +153,9 @@ async fn publishing_sets_the_date_once_and_drives_listings(store: &Store) {
 
 async fn stale_versions_are_refused_and_nothing_is_written(store: &Store) {
     let posts = store.posts();
-    let post = posts.create(draft("Original"), Missing::Create).await.unwrap();
-    posts.update(post.card.id, draft("First Writer"), Some(1), Missing::Create).await.unwrap();
-    match posts.update(post.card.id, draft("Second Writer"), Some(1), Missing::Create).await {
+    let post = posts.create(draft("Original"), Missing::Create, None).await.unwrap();
+    posts.update(post.card.id, draft("First Writer"), Some(1), Missing::Create, None).await.unwrap();
+    match posts.update(post.card.id, draft("Second Writer"), Some(1), Missing::Create, None).await {
         Err(StoreError::VersionMismatch { expected: 1, current: 2 }) => {}
         other => panic!("expected a version mismatch, got {other:?}"),
     }
@@ -174,8 +175,8 @@ async fn publish_many(store: &Store, n: usize) -> Vec<longform_domain::Post> {
         d.authors = vec![slug(if i % 3 == 0 { "jane-doe" } else { "ravi-menon" })];
         d.category = (i % 4 == 0).then(|| slug("notes"));
         d.featured = i % 5 == 0;
-        let post = store.posts().create(d, Missing::Create).await.unwrap();
-        out.push(store.posts().apply_move(post.card.id, Move::Publish, None).await.unwrap());
+        let post = store.posts().create(d, Missing::Create, None).await.unwrap();
+        out.push(store.posts().apply_move(post.card.id, Move::Publish, None, None).await.unwrap());
     }
     out.reverse();
     out
@@ -260,8 +261,8 @@ async fn concurrent_writers_all_succeed(store: &Store) {
             tokio::spawn(async move {
                 let mut d = draft("Concurrent Essay");
                 d.tags = vec![slug("shared-tag"), slug(&format!("tag-{i}"))];
-                let post = store.posts().create(d, Missing::Create).await?;
-                store.posts().apply_move(post.card.id, Move::Publish, Some(1)).await
+                let post = store.posts().create(d, Missing::Create, None).await?;
+                store.posts().apply_move(post.card.id, Move::Publish, Some(1), None).await
             })
         })
         .collect();
@@ -284,22 +285,23 @@ async fn concurrent_writers_all_succeed(store: &Store) {
 async fn failed_write_leaves_nothing_behind(store: &Store) {
     let mut d = draft("Half Written");
     d.tags = vec![slug("fresh-tag")];
-    d.authors = vec![slug("unknown-author")];
-    // Tags are created before authors are refused: the whole write must roll back.
-    let result: Result<(), StoreError> = store
-        .write(move |conn| {
-            longform_persistence::posts::create(conn, d, Missing::Create, None).and_then(|_| Err(StoreError::NotFound))
-        })
-        .await;
-    assert!(matches!(result, Err(StoreError::NotFound)));
+    d.authors = vec![slug("fresh-author")];
+    // The idempotency key is the write's last row: by then the tag, the
+    // author, the post, its listings, revision and change are written.
+    longform_persistence::testing::inject_fault(store, "idempotency_keys", "INSERT", "1 = 1".into()).await.unwrap();
+    let result =
+        store.posts().create_once("someone".into(), "key".into(), "hash".into(), d, Missing::Create, None).await;
+    assert!(format!("{result:?}").contains("injected fault"), "{result:?}");
     assert!(store.taxonomy().tags().await.unwrap().is_empty());
     assert!(store.taxonomy().authors().await.unwrap().is_empty());
     assert!(store.posts().find_by_slug(slug("half-written")).await.unwrap().is_none());
+    assert!(store.posts().none_exist().await.unwrap());
+    assert!(store.content().changes_since(0, 10).await.unwrap().is_empty());
 }
 
 async fn counts_follow_the_filters(store: &Store) {
     let all = publish_many(store, 12).await;
-    store.posts().create(draft("Unpublished"), Missing::Create).await.unwrap();
+    store.posts().create(draft("Unpublished"), Missing::Create, None).await.unwrap();
     let count = |filter: ListingFilter| async move { store.posts().count_published(filter).await.unwrap() };
     assert_eq!(count(ListingFilter::default()).await, 12);
     let even = all.iter().filter(|p| p.card.tags[0].slug.as_str() == "even").count();
@@ -321,13 +323,13 @@ async fn counts_follow_the_filters(store: &Store) {
         stored
     };
     let posts = store.posts();
-    posts.apply_move(all[0].card.id, Move::Unpublish, None).await.unwrap();
-    store.editorial().trash(all[1].card.id, None).await.unwrap();
+    posts.apply_move(all[0].card.id, Move::Unpublish, None, None).await.unwrap();
+    store.posts().trash(all[1].card.id, None, None).await.unwrap();
     let mut retagged = draft("Retagged");
     retagged.tags = vec![slug("odd"), slug("fresh")];
     retagged.featured = true;
-    posts.update(all[2].card.id, retagged, None, Missing::Create).await.unwrap();
-    store.taxonomy().delete_term(longform_persistence::taxonomy::TermKind::Tag, slug("even")).await.unwrap();
+    posts.update(all[2].card.id, retagged, None, Missing::Create, None).await.unwrap();
+    store.taxonomy().delete_term(longform_persistence::TermKind::Tag, slug("even")).await.unwrap();
     assert_eq!(agree(ListingFilter::default()).await, 10);
     assert_eq!(agree(ListingFilter { tag: Some(slug("fresh")), ..Default::default() }).await, 1);
     assert_eq!(agree(ListingFilter { tag: Some(slug("even")), ..Default::default() }).await, 0);
@@ -340,8 +342,8 @@ async fn counts_follow_the_filters(store: &Store) {
 async fn publish_tagged(store: &Store, title: &str, tags: &[&str]) -> longform_domain::Post {
     let mut d = draft(title);
     d.tags = tags.iter().map(|t| slug(t)).collect();
-    let post = store.posts().create(d, Missing::Create).await.unwrap();
-    store.posts().apply_move(post.card.id, Move::Publish, None).await.unwrap()
+    let post = store.posts().create(d, Missing::Create, None).await.unwrap();
+    store.posts().apply_move(post.card.id, Move::Publish, None, None).await.unwrap()
 }
 
 async fn related_posts_share_the_most_tags(store: &Store) {
@@ -351,7 +353,7 @@ async fn related_posts_share_the_most_tags(store: &Store) {
     let two = publish_tagged(store, "Two Shared", &["runtime", "scheduler", "other"]).await;
     let none = publish_tagged(store, "None Shared", &["other"]).await;
     let also_one = publish_tagged(store, "Also One", &["scheduler"]).await;
-    let draft_post = store.posts().create(draft("Draft Shares All"), Missing::Create).await.unwrap();
+    let draft_post = store.posts().create(draft("Draft Shares All"), Missing::Create, None).await.unwrap();
     let _ = (none, draft_post);
     let related = store.posts().related(vec![subject.card.id], 3).await.unwrap();
     let ids: Vec<_> = related[&subject.card.id].iter().map(|c| c.id).collect();
@@ -375,7 +377,7 @@ async fn taxonomy_counts_only_published_posts(store: &Store) {
     publish_tagged(store, "B", &["go"]).await;
     let mut d = draft("Draft");
     d.tags = vec![slug("go"), slug("drafts-only")];
-    store.posts().create(d, Missing::Create).await.unwrap();
+    store.posts().create(d, Missing::Create, None).await.unwrap();
     let counted: Vec<(String, i64)> = store
         .taxonomy()
         .tags_counted()

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use longform_domain::{Markdown, Move, Name, PostDraft, PostId, SearchQuery, Slug, Title};
-use longform_persistence::taxonomy::TermKind;
+use longform_persistence::TermKind;
 use longform_persistence::{Missing, SearchFilter, SearchPage, Store, both_backends};
 
 both_backends!(
@@ -29,8 +29,8 @@ fn draft(title: &str, body: &str, tags: &[&str]) -> PostDraft {
 }
 
 async fn publish(store: &Store, draft: PostDraft) -> PostId {
-    let post = store.posts().create(draft, Missing::Create).await.unwrap();
-    store.posts().apply_move(post.card.id, Move::Publish, None).await.unwrap();
+    let post = store.posts().create(draft, Missing::Create, None).await.unwrap();
+    store.posts().apply_move(post.card.id, Move::Publish, None, None).await.unwrap();
     post.card.id
 }
 
@@ -39,7 +39,7 @@ async fn search(store: &Store, q: &str) -> SearchPage {
 }
 
 async fn search_in(store: &Store, q: &str, filter: SearchFilter) -> SearchPage {
-    store.search(SearchQuery::parse(q).unwrap(), filter, None, 20).await.unwrap()
+    store.posts().search(SearchQuery::parse(q).unwrap(), filter, None, 20).await.unwrap()
 }
 
 fn titles(page: &SearchPage) -> Vec<String> {
@@ -76,15 +76,16 @@ async fn phrases_prefixes_and_code_tokens(store: &Store) {
 
 async fn the_index_follows_every_write(store: &Store) {
     let posts = store.posts();
-    let draft_post = posts.create(draft("Lock-free queues", "Hazard pointers.", &["concurrency"]), Missing::Create);
+    let draft_post =
+        posts.create(draft("Lock-free queues", "Hazard pointers.", &["concurrency"]), Missing::Create, None);
     let id = draft_post.await.unwrap().card.id;
     assert!(search(store, "hazard").await.hits.is_empty(), "drafts are not searchable");
-    posts.apply_move(id, Move::Publish, None).await.unwrap();
+    posts.apply_move(id, Move::Publish, None, None).await.unwrap();
     assert_eq!(titles(&search(store, "hazard").await), ["Lock-free queues"]);
     assert_eq!(titles(&search(store, "concurrency").await), ["Lock-free queues"], "tag names are searched");
 
     let edited = draft("Wait-free queues", "Epoch reclamation.", &["concurrency"]);
-    posts.update(id, edited, None, Missing::Create).await.unwrap();
+    posts.update(id, edited, None, Missing::Create, None).await.unwrap();
     assert!(search(store, "hazard").await.hits.is_empty(), "the old body is gone");
     assert_eq!(titles(&search(store, "epoch").await), ["Wait-free queues"]);
 
@@ -95,15 +96,15 @@ async fn the_index_follows_every_write(store: &Store) {
     taxonomy.delete_term(TermKind::Tag, slug("concurrency")).await.unwrap();
     assert!(search(store, "parallelism").await.hits.is_empty(), "a deleted tag is not");
 
-    posts.apply_move(id, Move::Unpublish, None).await.unwrap();
+    posts.apply_move(id, Move::Unpublish, None, None).await.unwrap();
     assert!(search(store, "epoch").await.hits.is_empty(), "unpublished posts leave the index");
-    posts.apply_move(id, Move::Publish, None).await.unwrap();
-    store.editorial().trash(id, None).await.unwrap();
+    posts.apply_move(id, Move::Publish, None, None).await.unwrap();
+    store.posts().trash(id, None, None).await.unwrap();
     assert!(search(store, "epoch").await.hits.is_empty(), "trashed posts leave the index");
-    store.editorial().restore(id).await.unwrap();
+    store.posts().restore(id, None).await.unwrap();
     assert_eq!(titles(&search(store, "epoch").await), ["Wait-free queues"]);
-    store.editorial().trash(id, None).await.unwrap();
-    store.editorial().purge(id).await.unwrap();
+    store.posts().trash(id, None, None).await.unwrap();
+    store.posts().purge(id, None).await.unwrap();
     assert!(search(store, "epoch").await.hits.is_empty());
 }
 
@@ -131,7 +132,7 @@ async fn pages_walk_every_hit_once(store: &Store) {
     let query = SearchQuery::parse("futex").unwrap();
     let (mut seen, mut after, mut pages) = (Vec::new(), None, 0);
     loop {
-        let page = store.search(query.clone(), SearchFilter::default(), after, 3).await.unwrap();
+        let page = store.posts().search(query.clone(), SearchFilter::default(), after, 3).await.unwrap();
         assert!(page.hits.len() <= 3);
         seen.extend(page.hits.iter().map(|h| (h.score, h.card.id)));
         pages += 1;
@@ -165,7 +166,7 @@ async fn hostile_queries_find_nothing_without_failing(store: &Store) {
         "zzz*",
     ] {
         let Ok(query) = SearchQuery::parse(q) else { continue };
-        let page = store.search(query, SearchFilter::default(), None, 10).await;
+        let page = store.posts().search(query, SearchFilter::default(), None, 10).await;
         assert!(page.is_ok(), "{q:?}: {page:?}");
     }
     assert_eq!(titles(&search(store, "ordinary").await), ["Plain"], "the posts are still there");
@@ -184,10 +185,7 @@ async fn a_capped_ranking_keeps_the_title_match(store: &Store) {
         publish(store, draft(&format!("Later {i}"), "A futex, a futex, a futex.", &[])).await;
     }
     let query = SearchQuery::parse("futex").unwrap();
-    let page = store
-        .read(move |c| longform_persistence::search::search_within(c, &query, &SearchFilter::default(), None, 10, 2))
-        .await
-        .unwrap();
+    let page = store.posts().search_ranking_at_most(query, 10, 2).await.unwrap();
     assert_eq!(page.hits[0].card.title.as_str(), "Futex internals", "the oldest post, titled, still ranks first");
     let expected = match store.backend() {
         longform_persistence::Backend::Sqlite => 3, // the two newest body matches and the title match

@@ -164,7 +164,7 @@ fn answer(state: &AppState, status: StatusCode, post: &Post) -> HttpResponse {
 
 /// The live (not trashed) post, for a write.
 async fn live_post(state: &AppState, id: PostId) -> Result<Post, ApiError> {
-    let post = state.store.editorial().get(id).await?;
+    let post = state.store.posts().get(id).await?;
     if post.card.deleted_at.is_some() {
         return Err(ApiError::NotFound);
     }
@@ -191,7 +191,7 @@ async fn list(req: HttpRequest, state: web::Data<AppState>, caller: Caller) -> R
     };
     let limit = params.limit()?;
     let after = params.cursor("after")?.map(|k| CreatedKeyset { created_at: k.published_at, id: k.id });
-    let (cards, next) = state.store.editorial().list(filter, after, limit).await?;
+    let (cards, next) = state.store.posts().list_admin(filter, after, limit).await?;
     let ids: Vec<PostId> = cards.iter().map(|c| c.id).collect();
     let mut bodies = state.store.posts().bodies(ids).await?;
     let posts: Vec<AdminPostJson> = cards
@@ -219,7 +219,7 @@ async fn create(
     let draft = draft_from(body, None)?;
     let (missing, owner) = (missing_policy(&caller), caller.actor.user_id());
     let key = req.headers().get("Idempotency-Key").map(|v| v.to_str().map(str::to_owned));
-    let editorial = state.store.editorial();
+    let editorial = state.store.posts();
     let (post, replayed) = match key {
         None => (editorial.create(draft, missing, owner).await?, false),
         Some(Err(_)) => return Err(ApiError::invalid("Idempotency-Key", "must be visible ASCII")),
@@ -278,7 +278,7 @@ async fn edit(
     let expected = if_match(&req)?;
     let updated = state
         .store
-        .editorial()
+        .posts()
         .update(post.card.id, draft, Some(expected), missing_policy(&caller), caller.actor.user_id())
         .await?;
     Ok(answer(&state, StatusCode::OK, &updated))
@@ -294,7 +294,7 @@ async fn remove(
     let post = live_post(&state, post_id(&id)?).await?;
     caller.require(caller.actor.can_delete(post.card.facts()))?;
     let expected = if_match(&req)?;
-    state.store.editorial().trash(post.card.id, Some(expected)).await?;
+    state.store.posts().trash(post.card.id, Some(expected), caller.actor.user_id()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -308,8 +308,7 @@ async fn move_post(
     let post = live_post(state, post_id(id)?).await?;
     caller.require(caller.actor.can_publish(post.card.facts()))?;
     let expected = if_match(req)?;
-    let moved =
-        state.store.editorial().apply_move(post.card.id, action, Some(expected), caller.actor.user_id()).await?;
+    let moved = state.store.posts().apply_move(post.card.id, action, Some(expected), caller.actor.user_id()).await?;
     Ok(answer(state, StatusCode::OK, &moved))
 }
 
@@ -355,7 +354,7 @@ async fn revisions(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_read_drafts())?;
-    let revisions = state.store.editorial().revisions(post_id(&id)?).await?;
+    let revisions = state.store.posts().revisions(post_id(&id)?).await?;
     let revisions: Vec<RevisionJson> = revisions.iter().map(RevisionJson::from).collect();
     Ok(private(StatusCode::OK, &json!({ "revisions": revisions })))
 }
@@ -374,7 +373,7 @@ async fn restore_revision(
     let expected = if_match(&req)?;
     let restored = state
         .store
-        .editorial()
+        .posts()
         .restore_revision(post.card.id, number, Some(expected), missing_policy(&caller), caller.actor.user_id())
         .await?;
     Ok(answer(&state, StatusCode::OK, &restored))
@@ -387,13 +386,13 @@ async fn restore_from_trash(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_manage_trash())?;
-    let post = state.store.editorial().restore(post_id(&id)?).await?;
+    let post = state.store.posts().restore(post_id(&id)?, caller.actor.user_id()).await?;
     Ok(answer(&state, StatusCode::OK, &post))
 }
 
 #[delete("/posts/{id}/purge")]
 async fn purge(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_manage_trash())?;
-    state.store.editorial().purge(post_id(&id)?).await?;
+    state.store.posts().purge(post_id(&id)?, caller.actor.user_id()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

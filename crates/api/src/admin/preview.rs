@@ -19,7 +19,7 @@ pub const PREVIEW_TTL: Duration = Duration::hours(24);
 #[post("/posts/{id}/preview")]
 pub async fn mint(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id = id.parse().map_err(|_| ApiError::NotFound)?;
-    let post = state.store.editorial().get(id).await?;
+    let post = state.store.posts().get(id).await?;
     caller.require(caller.actor.can_edit(post.card.facts()) || caller.actor.can_publish(post.card.facts()))?;
     let now = longform_persistence::now();
     let token = state.auth.keys.preview_token(post.card.id, PREVIEW_TTL, now);
@@ -32,7 +32,7 @@ pub async fn mint(state: web::Data<AppState>, caller: Caller, id: web::Path<Stri
 #[get("/preview/{token}")]
 pub async fn show(state: web::Data<AppState>, token: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id = state.auth.keys.verify_preview(&token).ok_or(ApiError::NotFound)?;
-    let post = state.store.editorial().get(id).await?;
+    let post = state.store.posts().get(id).await?;
     if post.card.deleted_at.is_some() {
         return Err(ApiError::NotFound);
     }

@@ -4,7 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, delete, patch, post, web};
 use longform_domain::{Description, Name, NewAuthor, NewTerm, ProfileLink, Slug, WebUrl};
-use longform_persistence::taxonomy::{AuthorChanges, Term, TermKind};
+use longform_persistence::{AuthorChanges, Term, TermKind};
 use serde_json::{Value, json};
 
 use super::private;

@@ -5,7 +5,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, delete, get, post, web};
 use longform_domain::{Name, Secret, TokenScope};
-use longform_persistence::auth::ApiToken;
+use longform_persistence::ApiToken;
 use serde_json::{Value, json};
 use uuid::Uuid;
 

@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use longform_domain::{Email, Name, NewUser, Password, PasswordHash, Role, UserId};
-use longform_persistence::users::UserChanges;
+use longform_persistence::UserChanges;
 use serde_json::{Value, json};
 
 use super::private;

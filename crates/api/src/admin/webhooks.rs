@@ -9,7 +9,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use longform_domain::webhook::{Subscription, WebhookSecret, WebhookUrl, is_public};
 use longform_domain::{DeliveryId, Description, WebhookId};
-use longform_persistence::webhooks::{Delivery, NewWebhook, Webhook, WebhookChanges};
+use longform_persistence::{Delivery, NewWebhook, Webhook, WebhookChanges};
 use serde_json::{Value, json};
 
 use super::private;

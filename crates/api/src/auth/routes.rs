@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use longform_domain::{Email, Password, PasswordHash, Secret, User};
-use longform_persistence::auth::Refresh;
+use longform_persistence::Refresh;
 use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;

@@ -10,7 +10,6 @@ use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, Loader};
 use longform_domain::{PostBody, PostCard, PostId};
 use longform_persistence::Store;
-use longform_persistence::listing::published_counts;
 
 use super::error::GqlError;
 use crate::AppState;
@@ -124,7 +123,7 @@ impl Loader<CountKey> for CountLoader {
         kinds.dedup();
         let mut out = HashMap::with_capacity(keys.len());
         for kind in kinds {
-            let counts = self.0.read(move |c| published_counts(c, kind.listing())).await?;
+            let counts = self.0.taxonomy().published_counts(kind.listing()).await?;
             for key in keys.iter().filter(|k| k.kind == kind) {
                 out.insert(key.clone(), counts.get(&key.id).copied().unwrap_or(0));
             }

@@ -4,8 +4,7 @@
 
 use async_graphql::{Context, ID, Interface, Object};
 use longform_domain::{AuthorId, CategoryId, PostId, Slug, TagId};
-use longform_persistence::taxonomy::{category_repo, tag_repo};
-use longform_persistence::{Counted, StoreError};
+use longform_persistence::StoreError;
 
 use super::connection::{PostConnection, PostFilter, list_posts, paged};
 use super::error::GqlError;
@@ -125,19 +124,13 @@ async fn published_post(ctx: &Context<'_>, id: PostId) -> Result<Option<Post>, G
 }
 
 async fn tag_by_id(ctx: &Context<'_>, id: TagId) -> Result<Option<Tag>, GqlError> {
-    let key = id.to_string();
-    let found = state(ctx)?.store.read(move |c| tag_repo::by_ids(c, std::slice::from_ref(&key))).await?;
-    Ok(found.into_values().next().map(Tag::new))
+    Ok(state(ctx)?.store.taxonomy().tag_by_id(id).await?.map(Tag::new))
 }
 
 async fn category_by_id(ctx: &Context<'_>, id: CategoryId) -> Result<Option<Category>, GqlError> {
-    let key = id.to_string();
-    let found = state(ctx)?.store.read(move |c| category_repo::by_ids(c, std::slice::from_ref(&key))).await?;
-    Ok(found.into_values().next().map(Category::new))
+    Ok(state(ctx)?.store.taxonomy().category_by_id(id).await?.map(Category::new))
 }
 
-/// Authors have no lookup by id; the counted list is two statements.
 async fn author_by_id(ctx: &Context<'_>, id: AuthorId) -> Result<Option<Author>, GqlError> {
-    let authors = state(ctx)?.store.taxonomy().authors_counted().await?;
-    Ok(authors.into_iter().find(|a: &Counted<_>| a.item.id == id).map(Author::counted))
+    Ok(state(ctx)?.store.taxonomy().author_by_id(id).await?.map(Author::new))
 }

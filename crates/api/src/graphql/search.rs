@@ -49,7 +49,7 @@ pub async fn search(
         }
         None => None,
     };
-    let page = state(ctx)?.store.search(query, filter, after, first).await?;
+    let page = state(ctx)?.store.posts().search(query, filter, after, first).await?;
     Ok(SearchConnection { page, after: after.is_some() })
 }
 

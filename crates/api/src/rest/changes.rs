@@ -36,7 +36,7 @@ pub async fn changes(req: HttpRequest, state: web::Data<AppState>, caller: Calle
             .filter(|n| (1..=MAX_CHANGES).contains(n))
             .ok_or_else(|| ApiError::invalid("limit", format!("must be an integer from 1 to {MAX_CHANGES}")))?,
     };
-    let changes = state.store.changes_since(since, limit).await?;
+    let changes = state.store.content().changes_since(since, limit).await?;
     let next = changes.last().map_or(since, |c| c.seq);
     let body = json!({
         "changes": changes.iter().map(|c| json!({

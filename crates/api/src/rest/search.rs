@@ -67,7 +67,7 @@ pub async fn search(req: HttpRequest, state: web::Data<AppState>) -> Result<Http
         SearchFilter { tag: params.slug("tag")?, category: params.slug("category")?, author: params.slug("author")? };
     public_json(&req, &state, || async {
         let canonical = query.to_string();
-        let page = state.store.search(query, filter, after, limit).await?;
+        let page = state.store.posts().search(query, filter, after, limit).await?;
         Ok(Hits {
             hits: page.hits.iter().map(|h| HitJson::new(h, &state.site)).collect(),
             meta: Meta {

@@ -10,9 +10,8 @@ mod guard;
 use std::time::{Duration, Instant};
 
 use longform_domain::webhook::retry_after;
-use longform_persistence::outbox::{AttemptReport, Due, Outcome, anything_due, anything_to_prune};
-use longform_persistence::store::Probe;
-use longform_persistence::{Store, StoreError, now};
+use longform_persistence::facades::Outbox;
+use longform_persistence::{AttemptReport, DeliveryOutcome as Outcome, Due, Store, StoreError, now};
 
 pub use guard::{AllowList, REFUSED};
 
@@ -31,8 +30,7 @@ const KEEP: chrono::Duration = chrono::Duration::days(30);
 const PRUNE_EVERY: u32 = 3600;
 
 pub struct Deliverer {
-    store: Store,
-    probe: Probe,
+    outbox: Outbox,
     agent: ureq::Agent,
 }
 
@@ -48,7 +46,7 @@ impl Deliverer {
             .build();
         let connector = ureq::unversioned::transport::DefaultConnector::new();
         let agent = ureq::Agent::with_parts(config, connector, guard::GuardedResolver::new(allow));
-        Self { probe: Probe::new(&store), store, agent }
+        Self { outbox: Outbox::new(store), agent }
     }
 
     /// Sweep the outbox every second, for as long as the server runs.
@@ -72,18 +70,18 @@ impl Deliverer {
     /// Forget deliveries finished more than [`KEEP`] ago; how many.
     async fn prune(&mut self) -> Result<usize, StoreError> {
         let before = now() - KEEP;
-        if !self.probe.check(move |c| anything_to_prune(c, before)).await? {
+        if !self.outbox.anything_to_prune(before).await? {
             return Ok(0);
         }
-        self.store.prune_deliveries(before).await
+        self.outbox.prune(before).await
     }
 
     /// Send what is due now; returns how many attempts were made.
     pub async fn sweep(&mut self) -> Result<usize, StoreError> {
-        if !self.probe.check(anything_due).await? {
+        if !self.outbox.anything_due().await? {
             return Ok(0);
         }
-        let due = self.store.claim_deliveries(BATCH, LEASE).await?;
+        let due = self.outbox.claim(BATCH, LEASE).await?;
         let sends: Vec<_> = due
             .into_iter()
             .map(|due| {
@@ -107,7 +105,7 @@ impl Deliverer {
                 outcome = ?report.outcome,
                 "webhook attempt"
             );
-            self.store.record_attempt(due.id, report).await?;
+            self.outbox.record_attempt(due.id, report).await?;
         }
         Ok(count)
     }

@@ -1,110 +1,22 @@
-//! Public listings of published posts: the `post_listings` rows each
-//! published post has (one per listing it appears in), the keyset-paginated
-//! walk down one listing's index range with the other filters narrowing it,
-//! counts, and related posts.
+//! Public listings of published posts: the keyset-paginated walk down one
+//! listing's range of `post_listings` (one row per listing a published
+//! post appears in) with the other filters narrowing it, counts, and
+//! related posts.
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use longform_domain::{PostCard, PostId, PostStatus, Slug};
+use longform_domain::{PostCard, PostId, PostStatus};
 
+use super::posts::{cards, cards_by_ids};
+use super::taxonomy::{author_by_slug, category_by_slug, tag_by_slug};
 use crate::db::AnyConnection;
 use crate::error::StoreError;
-use crate::posts::{CardRow, cards, get};
-use crate::rows::parse_id;
+use crate::model::{Keyset, ListingFilter, MAX_PAGE_SIZE, Page};
+use crate::rows::posts::CardRow;
 use crate::schema::{listing_counts, post_authors, post_listings, post_tags, posts};
-use crate::store::to_db;
-use crate::taxonomy::{author_repo, category_repo, tag_repo};
-
-/// Where a listing page starts: just after the post with this date and id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Keyset {
-    pub published_at: DateTime<Utc>,
-    pub id: PostId,
-}
-
-impl Keyset {
-    pub fn of(card: &PostCard) -> Option<Self> {
-        card.published_at.map(|published_at| Self { published_at, id: card.id })
-    }
-}
-
-/// Which published posts to list.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListingFilter {
-    pub tag: Option<Slug>,
-    pub category: Option<Slug>,
-    pub author: Option<Slug>,
-    pub featured: Option<bool>,
-    pub published_after: Option<DateTime<Utc>>,
-    pub published_before: Option<DateTime<Utc>>,
-}
-
-/// The hard cap on a page, whatever the caller asks.
-pub const MAX_PAGE_SIZE: u32 = 100;
-
-/// Rewrite the post's rows in `post_listings`: one per listing it belongs
-/// to while published, none otherwise; and its search entry likewise.
-pub(crate) fn refresh_listings(conn: &mut AnyConnection, post_id: PostId) -> Result<(), StoreError> {
-    let id = post_id.to_string();
-    let old: Vec<(String, String)> = diesel::delete(post_listings::table.filter(post_listings::post_id.eq(&id)))
-        .returning((post_listings::kind, post_listings::key))
-        .get_results(conn)?;
-    for (kind, key) in &old {
-        count_change(conn, kind, key, -1)?;
-    }
-    let post = get(conn, post_id)?;
-    crate::search::refresh(conn, &post)?;
-    let post = post.card;
-    let (PostStatus::Published, Some(published_at), None) = (post.status, post.published_at, post.deleted_at) else {
-        return Ok(());
-    };
-    let mut keys: Vec<(&str, String)> = vec![("all", String::new())];
-    if post.featured {
-        keys.push(("featured", String::new()));
-    }
-    keys.extend(post.category.iter().map(|c| ("category", c.id.to_string())));
-    keys.extend(post.tags.iter().map(|t| ("tag", t.id.to_string())));
-    keys.extend(post.authors.iter().map(|a| ("author", a.id.to_string())));
-    let at = to_db(published_at);
-    for (kind, key) in keys {
-        diesel::insert_into(post_listings::table)
-            .values((
-                post_listings::kind.eq(kind),
-                post_listings::key.eq(&key),
-                post_listings::post_id.eq(&id),
-                post_listings::published_at.eq(at),
-            ))
-            .execute(conn)?;
-        count_change(conn, kind, &key, 1)?;
-    }
-    Ok(())
-}
-
-/// Move a listing's post count by `delta`, creating its row on first use.
-fn count_change(conn: &mut AnyConnection, kind: &str, key: &str, delta: i64) -> Result<(), StoreError> {
-    const SQLITE: &str = "INSERT INTO listing_counts (kind, key, posts) VALUES (?, ?, ?) \
-         ON CONFLICT (kind, key) DO UPDATE SET posts = listing_counts.posts + excluded.posts";
-    const PG: &str = "INSERT INTO listing_counts (kind, key, posts) VALUES ($1, $2, $3) \
-         ON CONFLICT (kind, key) DO UPDATE SET posts = listing_counts.posts + excluded.posts";
-    let sql = if matches!(conn, AnyConnection::Postgresql(_)) { PG } else { SQLITE };
-    diesel::sql_query(sql)
-        .bind::<diesel::sql_types::Text, _>(kind)
-        .bind::<diesel::sql_types::Text, _>(key)
-        .bind::<diesel::sql_types::BigInt, _>(delta)
-        .execute(conn)?;
-    Ok(())
-}
-
-/// Forget a listing that no longer exists (a deleted tag, category or author).
-pub(crate) fn drop_listing(conn: &mut AnyConnection, kind: &str, key: &str) -> Result<(), StoreError> {
-    diesel::delete(post_listings::table.filter(post_listings::kind.eq(kind)).filter(post_listings::key.eq(key)))
-        .execute(conn)?;
-    diesel::delete(listing_counts::table.filter(listing_counts::kind.eq(kind)).filter(listing_counts::key.eq(key)))
-        .execute(conn)?;
-    Ok(())
-}
+use crate::time::to_db;
 
 /// A listing a filter can name: by tag, author or category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,19 +45,19 @@ pub(crate) fn resolve_facets(
 ) -> Result<Option<Vec<(Facet, String)>>, StoreError> {
     let mut facets = Vec::new();
     if let Some(slug) = &filter.tag {
-        let Some(tag) = tag_repo::find_by_slug(conn, slug)? else {
+        let Some(tag) = tag_by_slug(conn, slug)? else {
             return Ok(None);
         };
         facets.push((Facet::Tag, tag.id.to_string()));
     }
     if let Some(slug) = &filter.author {
-        let Some(author) = author_repo::find_by_slug(conn, slug)? else {
+        let Some(author) = author_by_slug(conn, slug)? else {
             return Ok(None);
         };
         facets.push((Facet::Author, author.id.to_string()));
     }
     if let Some(slug) = &filter.category {
-        let Some(category) = category_repo::find_by_slug(conn, slug)? else {
+        let Some(category) = category_by_slug(conn, slug)? else {
             return Ok(None);
         };
         facets.push((Facet::Category, category.id.to_string()));
@@ -213,17 +125,10 @@ macro_rules! narrowed_listing {
     }};
 }
 
-/// One page of a listing, and where the next one starts (`None` on the last).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Page {
-    pub cards: Vec<PostCard>,
-    pub next: Option<Keyset>,
-}
-
 /// Published posts, newest first, after `after`, at most `limit` (capped at
 /// [`MAX_PAGE_SIZE`]): one index range walk (one row further, to know
 /// whether another page follows), then the page's taxonomy.
-pub fn list_published(
+pub(crate) fn list_published(
     conn: &mut AnyConnection,
     filter: &ListingFilter,
     after: Option<Keyset>,
@@ -256,7 +161,7 @@ pub fn list_published(
 /// How many published posts the filter matches (all pages together): one
 /// row of `listing_counts` for a whole listing, whatever its size; a count
 /// of the narrowed listing when the filter narrows it further.
-pub fn count_published(conn: &mut AnyConnection, filter: &ListingFilter) -> Result<i64, StoreError> {
+pub(crate) fn count_published(conn: &mut AnyConnection, filter: &ListingFilter) -> Result<i64, StoreError> {
     let Some(Plan { kind, key, narrowing }) = listing_plan(conn, filter)? else {
         return Ok(0);
     };
@@ -272,7 +177,7 @@ pub fn count_published(conn: &mut AnyConnection, filter: &ListingFilter) -> Resu
 
 /// Published post counts per tag, category or author id (`kind` is
 /// "tag", "category" or "author"), in one statement.
-pub fn published_counts(conn: &mut AnyConnection, kind: &str) -> Result<HashMap<String, i64>, StoreError> {
+pub(crate) fn published_counts(conn: &mut AnyConnection, kind: &str) -> Result<HashMap<String, i64>, StoreError> {
     Ok(listing_counts::table
         .filter(listing_counts::kind.eq(kind))
         .select((listing_counts::key, listing_counts::posts))
@@ -282,7 +187,7 @@ pub fn published_counts(conn: &mut AnyConnection, kind: &str) -> Result<HashMap<
 }
 
 /// Published post count of one listing.
-pub fn published_count(conn: &mut AnyConnection, kind: &str, id: &str) -> Result<i64, StoreError> {
+pub(crate) fn published_count(conn: &mut AnyConnection, kind: &str, id: &str) -> Result<i64, StoreError> {
     Ok(listing_counts::table
         .filter(listing_counts::kind.eq(kind))
         .filter(listing_counts::key.eq(id))
@@ -300,16 +205,19 @@ const RELATED_CANDIDATES_PER_TAG: i64 = 50;
 /// `posts` (ties: newest first), considering each shared tag's newest
 /// [`RELATED_CANDIDATES_PER_TAG`] posts. One statement for the posts' tags,
 /// one per distinct tag, then one page of cards for all of them together.
-pub fn related(
+pub(crate) fn related(
     conn: &mut AnyConnection,
     posts_of_interest: &[PostId],
     limit: usize,
 ) -> Result<HashMap<PostId, Vec<PostCard>>, StoreError> {
     let keys: Vec<String> = posts_of_interest.iter().map(ToString::to_string).collect();
     let tag_rows: Vec<(String, String)> = post_tags::table
-        .filter(post_tags::post_id.eq_any(&keys))
+        .filter(post_tags::post_id.eq_any(posts_of_interest))
         .select((post_tags::post_id, post_tags::tag_id))
-        .load(conn)?;
+        .load::<(PostId, longform_domain::TagId)>(conn)?
+        .into_iter()
+        .map(|(post, tag)| (post.to_string(), tag.to_string()))
+        .collect();
     let mut distinct_tags: Vec<&String> = tag_rows.iter().map(|(_, tag)| tag).collect();
     distinct_tags.sort_unstable();
     distinct_tags.dedup();
@@ -337,61 +245,36 @@ pub fn related(
             .sort_by(|(a_id, (a_n, a_at)), (b_id, (b_n, b_at))| b_n.cmp(a_n).then(b_at.cmp(a_at)).then(b_id.cmp(a_id)));
         picks.insert(post.clone(), ranked.into_iter().take(limit).map(|(id, _)| id.clone()).collect());
     }
-    let wanted: Vec<String> = picks.values().flatten().cloned().collect();
-    let rows = posts::table.filter(posts::id.eq_any(&wanted)).select(CardRow::as_select()).load(conn)?;
-    let by_id: HashMap<String, PostCard> = cards(conn, rows)?.into_iter().map(|c| (c.id.to_string(), c)).collect();
+    let wanted: Vec<PostId> = picks.values().flatten().map(|id| parse_id(id)).collect::<Result<_, _>>()?;
+    let by_id: HashMap<String, PostCard> =
+        cards_by_ids(conn, &wanted)?.into_iter().map(|c| (c.id.to_string(), c)).collect();
     picks
         .into_iter()
         .map(|(post, ids)| Ok((parse_id(&post)?, ids.iter().filter_map(|id| by_id.get(id).cloned()).collect())))
         .collect()
 }
 
-/// A page of the public site and when it last changed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SitemapEntry {
-    /// "post", "tag", "category" or "author".
-    pub kind: &'static str,
-    pub slug: String,
-    pub lastmod: DateTime<Utc>,
+/// The posts listed under one listing (published ones, newest first).
+pub(crate) fn listed_under(conn: &mut AnyConnection, kind: &str, key: &str) -> Result<Vec<PostId>, StoreError> {
+    Ok(post_listings::table
+        .filter(post_listings::kind.eq(kind))
+        .filter(post_listings::key.eq(key))
+        .order((post_listings::published_at.desc(), post_listings::post_id.desc()))
+        .select(post_listings::post_id)
+        .load(conn)?)
 }
 
-/// Every published post, and every tag, category and author with published
-/// posts, with its true last modification (a term's is its newest post's).
-pub fn sitemap(conn: &mut AnyConnection) -> Result<Vec<SitemapEntry>, StoreError> {
-    use crate::schema::{authors, categories, tags};
-    let mut out: Vec<SitemapEntry> = posts::table
-        .filter(posts::status.eq(PostStatus::Published.as_str()))
-        .filter(posts::deleted_at.is_null())
-        .order((posts::published_at.desc(), posts::id.desc()))
-        .select((posts::slug, posts::updated_at))
-        .load::<(String, NaiveDateTime)>(conn)?
-        .into_iter()
-        .map(|(slug, at)| SitemapEntry { kind: "post", slug, lastmod: crate::store::from_db(at) })
-        .collect();
-    let newest: Vec<(String, String, Option<NaiveDateTime>)> = post_listings::table
-        .inner_join(posts::table)
-        .filter(post_listings::kind.eq_any(["tag", "category", "author"]))
-        .group_by((post_listings::kind, post_listings::key))
-        .select((post_listings::kind, post_listings::key, diesel::dsl::max(posts::updated_at)))
-        .load(conn)?;
-    let newest: HashMap<(String, String), NaiveDateTime> =
-        newest.into_iter().filter_map(|(kind, key, at)| at.map(|at| ((kind, key), at))).collect();
-    let mut terms = |kind: &'static str, rows: Vec<(String, String)>| {
-        let mut entries: Vec<SitemapEntry> = rows
-            .into_iter()
-            .filter_map(|(id, slug)| {
-                newest.get(&(kind.to_owned(), id)).map(|at| SitemapEntry {
-                    kind,
-                    slug,
-                    lastmod: crate::store::from_db(*at),
-                })
-            })
-            .collect();
-        entries.sort_by(|a, b| a.slug.cmp(&b.slug));
-        out.extend(entries);
-    };
-    terms("tag", tags::table.select((tags::id, tags::slug)).load(conn)?);
-    terms("category", categories::table.select((categories::id, categories::slug)).load(conn)?);
-    terms("author", authors::table.select((authors::id, authors::slug)).load(conn)?);
-    Ok(out)
+/// A post's rows in `post_listings`: (kind, key, published_at).
+pub(crate) fn listings_of(
+    conn: &mut AnyConnection,
+    post: PostId,
+) -> Result<Vec<(String, String, NaiveDateTime)>, StoreError> {
+    Ok(post_listings::table
+        .filter(post_listings::post_id.eq(post))
+        .select((post_listings::kind, post_listings::key, post_listings::published_at))
+        .load(conn)?)
+}
+
+fn parse_id(raw: &str) -> Result<PostId, StoreError> {
+    raw.parse().map_err(|_| StoreError::Corrupt(format!("bad id {raw:?}")))
 }

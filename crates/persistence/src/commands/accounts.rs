@@ -1,0 +1,168 @@
+//! Writing accounts, sign-in sessions with rotating refresh tokens,
+//! integration tokens and settings. Tokens arrive already hashed.
+
+use chrono::Duration;
+use diesel::prelude::*;
+use longform_domain::{NewUser, PasswordHash, TokenScope, User, UserId};
+use uuid::Uuid;
+
+use crate::db::AnyConnection;
+use crate::error::StoreError;
+use crate::model::{ApiToken, Refresh, UserChanges};
+use crate::read;
+use crate::rows::users::{NewTokenRow, UserRow};
+use crate::schema::{api_tokens, refresh_tokens, sessions, settings, users};
+use crate::time::{now, to_db};
+
+/// Insert a user; a taken email is a conflict on `email`.
+pub(crate) fn create_user(conn: &mut AnyConnection, new: &NewUser) -> Result<User, StoreError> {
+    let row = UserRow::new(new, now());
+    diesel::insert_into(users::table).values(&row).execute(conn)?;
+    row.try_into()
+}
+
+/// Change an account; disabling it also ends its sessions.
+pub(crate) fn update_user(conn: &mut AnyConnection, id: UserId, changes: &UserChanges) -> Result<User, StoreError> {
+    let mut user = read::accounts::user(conn, id)?;
+    if let Some(name) = &changes.name {
+        user.name = name.clone();
+    }
+    if let Some(role) = changes.role {
+        user.role = role;
+    }
+    if let Some(disabled) = changes.disabled {
+        user.disabled = disabled;
+    }
+    user.updated_at = now();
+    diesel::update(users::table.find(id)).set(&UserRow::of(&user)).execute(conn)?;
+    if changes.disabled == Some(true) {
+        revoke_user_sessions(conn, id)?;
+    }
+    Ok(user)
+}
+
+pub(crate) fn set_password(conn: &mut AnyConnection, id: UserId, hash: &PasswordHash) -> Result<(), StoreError> {
+    let changed = diesel::update(users::table.find(id))
+        .set((users::password_hash.eq(hash.as_str()), users::updated_at.eq(to_db(now()))))
+        .execute(conn)?;
+    if changed == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+pub(crate) fn delete_user(conn: &mut AnyConnection, id: UserId) -> Result<(), StoreError> {
+    let deleted = diesel::delete(users::table.find(id)).execute(conn)?;
+    if deleted == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+pub(crate) fn create_session(
+    conn: &mut AnyConnection,
+    user: UserId,
+    refresh_hash: &str,
+    ttl: Duration,
+) -> Result<Uuid, StoreError> {
+    let id = Uuid::now_v7();
+    let at = now();
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id.eq(id.to_string()),
+            sessions::user_id.eq(user),
+            sessions::created_at.eq(to_db(at)),
+            sessions::expires_at.eq(to_db(at + ttl)),
+        ))
+        .execute(conn)?;
+    insert_refresh(conn, id, refresh_hash)?;
+    Ok(id)
+}
+
+fn insert_refresh(conn: &mut AnyConnection, session: Uuid, hash: &str) -> Result<(), StoreError> {
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::token_hash.eq(hash),
+            refresh_tokens::session_id.eq(session.to_string()),
+            refresh_tokens::created_at.eq(to_db(now())),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Spend the refresh token `hash` for `new_hash`. Reusing a spent token
+/// revokes its session (the family), per the OAuth 2.0 security BCP.
+pub(crate) fn rotate_refresh(conn: &mut AnyConnection, hash: &str, new_hash: &str) -> Result<Refresh, StoreError> {
+    let Some((session_id, used_at)) = read::accounts::refresh_token(conn, hash)? else { return Ok(Refresh::Invalid) };
+    if used_at.is_some() {
+        revoke_session(conn, session_id)?;
+        return Ok(Refresh::Reused);
+    }
+    let Some(active) = read::accounts::active_session(conn, session_id)? else { return Ok(Refresh::Invalid) };
+    diesel::update(refresh_tokens::table.find(hash)).set(refresh_tokens::used_at.eq(to_db(now()))).execute(conn)?;
+    insert_refresh(conn, session_id, new_hash)?;
+    Ok(Refresh::Rotated { session_id, user: active.user })
+}
+
+pub(crate) fn revoke_session(conn: &mut AnyConnection, session_id: Uuid) -> Result<(), StoreError> {
+    diesel::update(sessions::table.find(session_id.to_string()).filter(sessions::revoked_at.is_null()))
+        .set(sessions::revoked_at.eq(to_db(now())))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// End every session of a user (password change, disabling).
+pub(crate) fn revoke_user_sessions(conn: &mut AnyConnection, user: UserId) -> Result<(), StoreError> {
+    diesel::update(sessions::table.filter(sessions::user_id.eq(user)).filter(sessions::revoked_at.is_null()))
+        .set(sessions::revoked_at.eq(to_db(now())))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub(crate) fn create_api_token(
+    conn: &mut AnyConnection,
+    name: &str,
+    scope: TokenScope,
+    hash: &str,
+    created_by: Option<UserId>,
+) -> Result<ApiToken, StoreError> {
+    let id = Uuid::now_v7();
+    let row = NewTokenRow {
+        id: id.to_string(),
+        name,
+        token_hash: hash,
+        scope: scope.as_str(),
+        created_by,
+        created_at: to_db(now()),
+    };
+    diesel::insert_into(api_tokens::table).values(&row).execute(conn)?;
+    read::accounts::api_token(conn, id)
+}
+
+pub(crate) fn revoke_api_token(conn: &mut AnyConnection, id: Uuid) -> Result<ApiToken, StoreError> {
+    diesel::update(api_tokens::table.find(id.to_string()).filter(api_tokens::revoked_at.is_null()))
+        .set(api_tokens::revoked_at.eq(to_db(now())))
+        .execute(conn)?;
+    read::accounts::api_token(conn, id)
+}
+
+pub(crate) fn touch_api_token(
+    conn: &mut AnyConnection,
+    id: Uuid,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
+    diesel::update(api_tokens::table.find(id.to_string())).set(api_tokens::last_used_at.eq(to_db(at))).execute(conn)?;
+    Ok(())
+}
+
+/// The stored value of `key`, storing `value` first if there is none: the
+/// first of several starting replicas wins, the others read its value.
+pub(crate) fn setting_or_insert(conn: &mut AnyConnection, key: &str, value: &str) -> Result<String, StoreError> {
+    if let Some(existing) = read::accounts::setting(conn, key)? {
+        return Ok(existing);
+    }
+    let inserted = conn.transaction(|c| {
+        diesel::insert_into(settings::table)
+            .values((settings::key.eq(key), settings::value.eq(value), settings::updated_at.eq(to_db(now()))))
+            .execute(c)
+            .map_err(StoreError::from)
+    });
+    match inserted {
+        Ok(_) | Err(StoreError::Conflict { .. }) => read::accounts::setting(conn, key)?.ok_or(StoreError::NotFound),
+        Err(other) => Err(other),
+    }
+}

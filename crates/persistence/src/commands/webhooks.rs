@@ -1,0 +1,73 @@
+//! Writing webhook endpoints: create, change, delete, and asking for a
+//! delivery again (replay) or a first one (ping).
+
+use diesel::prelude::*;
+use longform_domain::webhook::PING;
+use longform_domain::{DeliveryId, WebhookId};
+
+use crate::db::AnyConnection;
+use crate::effects::outbox::{forget_unheard_states, insert_delivery};
+use crate::error::StoreError;
+use crate::model::{DeliveryStatus, NewWebhook, Webhook, WebhookChanges};
+use crate::read;
+use crate::rows::webhooks::WebhookRow;
+use crate::schema::{webhook_deliveries, webhooks};
+use crate::time::{now, to_db};
+
+pub(crate) fn create(conn: &mut AnyConnection, new: &NewWebhook) -> Result<Webhook, StoreError> {
+    let row = WebhookRow::new(new, now())?;
+    diesel::insert_into(webhooks::table).values(&row).execute(conn)?;
+    row.try_into()
+}
+
+pub(crate) fn update(conn: &mut AnyConnection, id: WebhookId, changes: &WebhookChanges) -> Result<Webhook, StoreError> {
+    let mut hook = read::webhooks::get(conn, id)?;
+    if let Some(url) = &changes.url {
+        hook.url = url.clone();
+    }
+    if let Some(subscription) = &changes.subscription {
+        hook.subscription = subscription.clone();
+    }
+    if let Some(secret) = &changes.secret {
+        hook.secret = secret.clone();
+    }
+    if let Some(description) = &changes.description {
+        hook.description = description.clone();
+    }
+    if let Some(active) = changes.active {
+        hook.active = active;
+    }
+    hook.updated_at = now();
+    diesel::update(webhooks::table.find(id)).set(&WebhookRow::of(&hook)?).execute(conn)?;
+    forget_unheard_states(conn)?;
+    Ok(hook)
+}
+
+/// Delete an endpoint with its deliveries and their log.
+pub(crate) fn delete(conn: &mut AnyConnection, id: WebhookId) -> Result<(), StoreError> {
+    let deleted = diesel::delete(webhooks::table.find(id)).execute(conn)?;
+    if deleted == 0 {
+        return Err(StoreError::NotFound);
+    }
+    forget_unheard_states(conn)
+}
+
+/// Send a delivery again, as it was (same id and body), at once.
+pub(crate) fn replay(conn: &mut AnyConnection, webhook: WebhookId, delivery: DeliveryId) -> Result<(), StoreError> {
+    let changed =
+        diesel::update(webhook_deliveries::table.find(delivery).filter(webhook_deliveries::webhook_id.eq(webhook)))
+            .set((
+                webhook_deliveries::status.eq(DeliveryStatus::Pending.as_str()),
+                webhook_deliveries::next_attempt_at.eq(Some(to_db(now()))),
+            ))
+            .execute(conn)?;
+    if changed == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+/// Queue a `ping` to this endpoint alone, whatever it subscribes to and
+/// even while it is inactive; returns the delivery's id.
+pub(crate) fn ping(conn: &mut AnyConnection, webhook: WebhookId) -> Result<DeliveryId, StoreError> {
+    let hook = read::webhooks::get(conn, webhook)?;
+    let data = serde_json::json!({ "webhook": { "id": hook.id, "url": hook.url.as_str() } });
+    insert_delivery(conn, webhook, PING, &data)
+}

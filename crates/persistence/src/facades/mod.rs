@@ -1,0 +1,17 @@
+//! The repositories other crates use: async, one transaction per write,
+//! each call a tracing span. `store.posts()`, `store.taxonomy()`, ...
+
+mod accounts;
+mod content;
+mod maintenance;
+mod posts;
+mod schedule;
+mod taxonomy;
+mod webhooks;
+
+pub use accounts::{Auth, Users};
+pub use content::Content;
+pub use posts::Posts;
+pub use schedule::{Scheduler, Sweep};
+pub use taxonomy::Taxonomy;
+pub use webhooks::{Outbox, Webhooks};

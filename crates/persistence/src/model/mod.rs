@@ -1,0 +1,23 @@
+//! The values the repositories take and give beyond the domain's own:
+//! filters, cursors, pages, changes to apply, and what a write did. They
+//! hold no SQL; every layer above may use them.
+
+mod accounts;
+mod changes;
+mod import;
+mod listing;
+mod search;
+mod taxonomy;
+mod webhooks;
+
+pub use accounts::{ActiveSession, ApiToken, Refresh, UserChanges};
+pub use changes::{Change, ChangeKind};
+pub use import::{BatchOutcome, ImportOutcome};
+pub use listing::{
+    AdminFilter, Counted, CreatedKeyset, Keyset, ListingFilter, MAX_PAGE_SIZE, Missing, Page, SitemapEntry,
+};
+pub use search::{SearchCursor, SearchFilter, SearchHit, SearchPage};
+pub use taxonomy::{AuthorChanges, Term, TermKind};
+pub use webhooks::{
+    Attempt, AttemptReport, Delivery, DeliveryOutcome, DeliveryStatus, Due, NewWebhook, Webhook, WebhookChanges,
+};
