@@ -12,8 +12,9 @@ use longform_api::auth::jwt::Keys;
 use longform_api::{AppState, Site, UrlPatterns};
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::{CliError, open_store};
 use crate::config::{Environment, LogFormat, Settings};
+use crate::error::CliError;
+use crate::runtime::open_store;
 
 /// How long a stopping server waits for in-flight requests.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
