@@ -96,7 +96,7 @@ enum UserCommand {
 }
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
-    let mut settings = Settings::load(cli.config.as_deref(), |name| std::env::var(name).ok())?;
+    let mut settings = Settings::load(cli.config.as_deref(), std::env::vars_os())?;
     match cli.command {
         Command::Serve { bind, no_demo } => {
             if let Some(bind) = bind {

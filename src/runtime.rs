@@ -3,13 +3,14 @@
 //! actix's own).
 
 use longform_persistence::{PoolOptions, Store};
+use secrecy::ExposeSecret;
 
 use crate::config::Settings;
 use crate::error::CliError;
 
 pub fn open_store(settings: &Settings) -> Result<Store, CliError> {
     let options = PoolOptions { max_connections: settings.database_pool_size, ..PoolOptions::default() };
-    Ok(Store::open(&settings.database_url, &options)?)
+    Ok(Store::open(settings.database_url.expose_secret(), &options)?)
 }
 
 pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {

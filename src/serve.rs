@@ -10,6 +10,7 @@ use actix_web::middleware::Compress;
 use actix_web::{App, HttpServer, web};
 use longform_api::auth::jwt::Keys;
 use longform_api::{AppState, Site, UrlPatterns};
+use secrecy::ExposeSecret;
 use tracing_subscriber::EnvFilter;
 
 use crate::config::{Environment, LogFormat, Settings};
@@ -129,7 +130,7 @@ async fn publish_scheduled(store: longform_persistence::Store) {
 /// generated once and kept in the database, shared by every replica.
 async fn signing_keys(settings: &Settings, store: &longform_persistence::Store) -> Result<Keys, CliError> {
     let secret = match (&settings.jwt_secret, settings.environment) {
-        (Some(secret), _) => secret.expose().to_owned(),
+        (Some(secret), _) => secret.expose_secret().to_owned(),
         (None, Environment::Production) => {
             return Err(CliError::Invalid("LONGFORM_JWT_SECRET is required in production (at least 32 bytes)".into()));
         }
