@@ -3,9 +3,10 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
-use longform_persistence::{PoolOptions, Store};
 
-use crate::config::{ConfigError, Settings};
+use crate::config::Settings;
+use crate::error::CliError;
+use crate::runtime::{open_store, runtime};
 
 #[derive(Debug, Parser)]
 #[command(name = "longform", version, about = "A headless CMS for long-form technical blogs")]
@@ -94,30 +95,8 @@ enum UserCommand {
     List,
 }
 
-/// Every error a command can end with; printed as one line.
-#[derive(Debug, thiserror::Error)]
-pub enum CliError {
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    #[error("{0}")]
-    Store(#[from] longform_persistence::StoreError),
-    #[error("{0}")]
-    Invalid(String),
-    #[error("{0}")]
-    Io(#[from] std::io::Error),
-    #[error("{0} file(s) were skipped (see above)")]
-    Skipped(usize),
-}
-
-impl CliError {
-    /// 2 when an import skipped files (the rest landed), 1 for any other failure.
-    pub fn exit_code(&self) -> u8 {
-        if matches!(self, Self::Skipped(_)) { 2 } else { 1 }
-    }
-}
-
 pub fn run(cli: Cli) -> Result<(), CliError> {
-    let mut settings = Settings::load(cli.config.as_deref(), |name| std::env::var(name).ok())?;
+    let mut settings = Settings::load(cli.config.as_deref(), std::env::vars_os())?;
     match cli.command {
         Command::Serve { bind, no_demo } => {
             if let Some(bind) = bind {
@@ -151,13 +130,4 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::User { command: UserCommand::List } => runtime()?.block_on(crate::users::list(&settings)),
     }
-}
-
-pub fn open_store(settings: &Settings) -> Result<Store, CliError> {
-    let options = PoolOptions { max_connections: settings.database_pool_size, ..PoolOptions::default() };
-    Ok(Store::open(&settings.database_url, &options)?)
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
-    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
 }

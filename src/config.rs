@@ -1,45 +1,46 @@
-//! Settings, layered: built-in defaults, then `longform.toml` (or the file
-//! named by `--config` / `LONGFORM_CONFIG`), then `LONGFORM_*` environment
-//! variables. Unknown keys are errors, so a typo never silently falls back
-//! to a default.
+//! Settings, layered with figment: built-in defaults, then `longform.toml`
+//! (or the file named by `--config` / `LONGFORM_CONFIG`), then `LONGFORM_*`
+//! environment variables; then one validation step for every source, whose
+//! every failure is one line naming the setting and where it came from.
 
-use std::path::{Path, PathBuf};
+mod error;
+mod keys;
+mod layers;
+#[cfg(test)]
+mod tests;
 
-use serde::Deserialize;
+use std::ffi::OsString;
+use std::net::IpAddr;
+use std::path::Path;
 
-/// A secret from configuration: never printed, not even by `{:?}`.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
-pub struct SecretString(String);
+use figment::Figment;
+use figment::providers::Serialized;
+use ipnet::IpNet;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
 
-impl SecretString {
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
+pub use error::ConfigError;
+use error::{Shown, describe};
+use layers::{EnvLayer, FileLayer};
 
-impl std::fmt::Debug for SecretString {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SecretString(..)")
-    }
-}
-
-pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/longform.db";
-pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 const DEFAULT_CONFIG_FILE: &str = "longform.toml";
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Everything the binary can be told, checked. Only [`Settings::load`]
+/// builds one, so every value here passed validation.
+#[derive(Debug, Clone)]
 pub struct Settings {
-    pub database_url: String,
+    /// `sqlite://PATH` or `postgres://…`, secret since it may hold a password.
+    pub database_url: SecretString,
     pub bind: String,
     /// A tracing filter, e.g. `info` or `longform=debug,actix_web=info`.
     pub log: String,
     pub log_format: LogFormat,
-    /// Connections in the database pool.
+    /// Connections in the database pool; at least 1.
     pub database_pool_size: u32,
-    /// HTTP worker threads; `None`: one per core.
+    /// HTTP worker threads, 1 to 1024; `None`: one per core.
     pub workers: Option<usize>,
-    /// The public site's base URL (post, tag and author URLs are built on it).
+    /// The public site's absolute http(s) base URL (post, tag and author
+    /// URLs are built on it).
     pub base_url: String,
     /// `Cache-Control: max-age` of public responses, in seconds.
     pub cache_max_age: u32,
@@ -49,15 +50,15 @@ pub struct Settings {
     /// Required in production; generated and stored in the database otherwise.
     pub jwt_secret: Option<SecretString>,
     pub environment: Environment,
-    /// The largest request body accepted, in bytes.
+    /// The largest request body accepted, in bytes; at least 1.
     pub body_limit: usize,
     /// The site's name, description and language (feeds use them).
     pub site_title: String,
     pub site_description: String,
     pub site_language: String,
-    /// Items per feed page.
+    /// Items per feed page, 1 to 100.
     pub feed_items: u32,
-    /// Public URL patterns with `{base_url}` and `{slug}`.
+    /// Public URL patterns with `{base_url}` and `{slug}` (always present).
     pub post_url: String,
     pub tag_url: String,
     pub category_url: String,
@@ -68,32 +69,70 @@ pub struct Settings {
     /// Hosts webhooks may reach although they are not public (loopback,
     /// private networks): for tests and intranets. Names or IP addresses.
     pub webhook_allow_hosts: Vec<String>,
+    /// Peers whose `Forwarded` / `X-Forwarded-*` headers are believed: a
+    /// single address is a /32 (or /128) network.
+    #[cfg_attr(not(test), expect(dead_code, reason = "the api crate's client-address module will read it"))]
+    pub trusted_proxies: Vec<IpNet>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Environment {
     Development,
     Production,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
     Text,
     Json,
 }
 
-impl Default for Settings {
+/// The settings as the layers give them, before validation: the shape
+/// figment extracts, and (as `Default`) the built-in layer.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    database_url: String,
+    bind: String,
+    log: String,
+    log_format: LogFormat,
+    database_pool_size: u32,
+    workers: Option<usize>,
+    base_url: String,
+    post_url: String,
+    tag_url: String,
+    category_url: String,
+    author_url: String,
+    cache_max_age: u32,
+    response_cache: bool,
+    jwt_secret: Option<String>,
+    environment: Environment,
+    body_limit: usize,
+    site_title: String,
+    site_description: String,
+    site_language: String,
+    feed_items: u32,
+    webhook_delivery: bool,
+    webhook_allow_hosts: Vec<String>,
+    trusted_proxies: Vec<String>,
+}
+
+impl Default for Raw {
     fn default() -> Self {
         Self {
-            database_url: DEFAULT_DATABASE_URL.to_owned(),
-            bind: DEFAULT_BIND.to_owned(),
+            database_url: "sqlite://data/longform.db".to_owned(),
+            bind: "127.0.0.1:8080".to_owned(),
             log: "info".to_owned(),
             log_format: LogFormat::Text,
             database_pool_size: 8,
             workers: None,
             base_url: "http://127.0.0.1:8080".to_owned(),
+            post_url: "{base_url}/{slug}/".to_owned(),
+            tag_url: "{base_url}/tag/{slug}/".to_owned(),
+            category_url: "{base_url}/category/{slug}/".to_owned(),
+            author_url: "{base_url}/author/{slug}/".to_owned(),
             cache_max_age: 60,
             response_cache: true,
             jwt_secret: None,
@@ -103,278 +142,144 @@ impl Default for Settings {
             site_description: "Long-form technical writing.".to_owned(),
             site_language: "en".to_owned(),
             feed_items: 20,
-            post_url: "{base_url}/{slug}/".to_owned(),
-            tag_url: "{base_url}/tag/{slug}/".to_owned(),
-            category_url: "{base_url}/category/{slug}/".to_owned(),
-            author_url: "{base_url}/author/{slug}/".to_owned(),
             webhook_delivery: true,
             webhook_allow_hosts: Vec::new(),
+            trusted_proxies: Vec::new(),
         }
     }
-}
-
-/// The file's keys; every one optional.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileSettings {
-    database_url: Option<String>,
-    bind: Option<String>,
-    log: Option<String>,
-    log_format: Option<LogFormat>,
-    database_pool_size: Option<u32>,
-    workers: Option<usize>,
-    base_url: Option<String>,
-    cache_max_age: Option<u32>,
-    response_cache: Option<bool>,
-    jwt_secret: Option<SecretString>,
-    environment: Option<Environment>,
-    body_limit: Option<usize>,
-    site_title: Option<String>,
-    site_description: Option<String>,
-    site_language: Option<String>,
-    feed_items: Option<u32>,
-    post_url: Option<String>,
-    tag_url: Option<String>,
-    category_url: Option<String>,
-    author_url: Option<String>,
-    webhook_delivery: Option<bool>,
-    webhook_allow_hosts: Option<Vec<String>>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
-    #[error("invalid config file {path}: {message}")]
-    Parse { path: PathBuf, message: String },
-    #[error("invalid {name}: {message}")]
-    Env { name: &'static str, message: String },
 }
 
 impl Settings {
-    /// Every URL pattern must place the slug.
-    fn check_patterns(&self) -> Result<(), ConfigError> {
-        for (name, pattern) in [
-            ("post_url", &self.post_url),
-            ("tag_url", &self.tag_url),
-            ("category_url", &self.category_url),
-            ("author_url", &self.author_url),
-        ] {
-            if !pattern.contains("{slug}") {
-                return Err(ConfigError::Env { name: "URL pattern", message: format!("{name} must contain {{slug}}") });
-            }
-        }
-        Ok(())
-    }
-
     /// Load from `explicit` (must exist) or `./longform.toml` (if it
-    /// exists), then the environment (`env` looks a variable up).
-    pub fn load(explicit: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let mut settings = Self::default();
-        let default_path = Path::new(DEFAULT_CONFIG_FILE);
-        let path = match explicit {
-            Some(path) => Some(path),
-            None if default_path.exists() => Some(default_path),
-            None => None,
+    /// exists), then the `LONGFORM_*` variables among `env`.
+    pub fn load(
+        explicit: Option<&Path>,
+        env: impl IntoIterator<Item = (OsString, OsString)>,
+    ) -> Result<Self, ConfigError> {
+        let default_file = Path::new(DEFAULT_CONFIG_FILE);
+        let file = explicit.or_else(|| default_file.exists().then_some(default_file));
+        let mut figment = Figment::from(Serialized::defaults(Raw::default()));
+        if let Some(path) = file {
+            figment = figment.merge(FileLayer::read(path)?);
+        }
+        let figment = figment.merge(EnvLayer::from_vars(env)?);
+        // Lossy: the environment's "8" and "true" are a number and a boolean.
+        let raw: Raw = figment.extract_lossy().map_err(|e| Check(&figment).extraction(e))?;
+        Check(&figment).settings(raw)
+    }
+}
+
+/// The validation step: every value, whichever layer gave it.
+struct Check<'a>(&'a Figment);
+
+impl Check<'_> {
+    fn settings(&self, raw: Raw) -> Result<Settings, ConfigError> {
+        Ok(Settings {
+            database_url: self.database_url(raw.database_url)?,
+            bind: self.require("bind", raw.bind, |bind| is_host_port(bind))?,
+            log: self.log_filter(raw.log)?,
+            log_format: raw.log_format,
+            database_pool_size: self.require("database_pool_size", raw.database_pool_size, |n| *n > 0)?,
+            workers: raw.workers.map(|n| self.require("workers", n, |n| (1..=1024).contains(n))).transpose()?,
+            base_url: self.require("base_url", raw.base_url, |url| {
+                longform_domain::WebUrl::parse_field("base_url", url).is_ok()
+            })?,
+            cache_max_age: raw.cache_max_age,
+            response_cache: raw.response_cache,
+            jwt_secret: raw.jwt_secret.map(|secret| self.signing_secret(secret)).transpose()?,
+            environment: raw.environment,
+            body_limit: self.require("body_limit", raw.body_limit, |n| *n > 0)?,
+            site_title: raw.site_title,
+            site_description: raw.site_description,
+            site_language: raw.site_language,
+            feed_items: self.require("feed_items", raw.feed_items, |n| (1..=100).contains(n))?,
+            post_url: self.require("post_url", raw.post_url, |p| p.contains("{slug}"))?,
+            tag_url: self.require("tag_url", raw.tag_url, |p| p.contains("{slug}"))?,
+            category_url: self.require("category_url", raw.category_url, |p| p.contains("{slug}"))?,
+            author_url: self.require("author_url", raw.author_url, |p| p.contains("{slug}"))?,
+            webhook_delivery: raw.webhook_delivery,
+            webhook_allow_hosts: raw
+                .webhook_allow_hosts
+                .iter()
+                .map(|h| h.trim().to_owned())
+                .filter(|h| !h.is_empty())
+                .collect(),
+            trusted_proxies: raw.trusted_proxies.iter().map(|entry| self.network(entry)).collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// `value` if `ok` holds, else the key's error line.
+    fn require<T>(&self, name: &str, value: T, ok: impl Fn(&T) -> bool) -> Result<T, ConfigError> {
+        if ok(&value) { Ok(value) } else { Err(self.invalid(name, None, None)) }
+    }
+
+    fn database_url(&self, url: String) -> Result<SecretString, ConfigError> {
+        match longform_persistence::DatabaseUrl::parse(&url) {
+            Ok(_) => Ok(SecretString::from(url)),
+            Err(reason) => Err(self.invalid("database_url", None, Some(reason.to_string()))),
+        }
+    }
+
+    fn log_filter(&self, filter: String) -> Result<String, ConfigError> {
+        match tracing_subscriber::EnvFilter::try_new(&filter) {
+            Ok(_) => Ok(filter),
+            Err(reason) => {
+                let hint = keys::by_name("log").map_or("", |key| key.hint);
+                Err(self.invalid("log", None, Some(format!("{reason}; {hint}"))))
+            }
+        }
+    }
+
+    fn signing_secret(&self, secret: String) -> Result<SecretString, ConfigError> {
+        let secret = SecretString::from(secret);
+        if secret.expose_secret().len() >= longform_api::auth::jwt::MIN_SECRET_BYTES {
+            Ok(secret)
+        } else {
+            Err(self.invalid("jwt_secret", None, None))
+        }
+    }
+
+    /// An address is the network of that one address.
+    fn network(&self, entry: &str) -> Result<IpNet, ConfigError> {
+        let entry = entry.trim();
+        let parsed = entry.parse::<IpNet>().or_else(|_| entry.parse::<IpAddr>().map(IpNet::from));
+        parsed.map(|net| net.trunc()).map_err(|_| self.invalid("trusted_proxies", Some(entry), None))
+    }
+
+    /// A value figment could not give the type asked for.
+    fn extraction(&self, error: figment::Error) -> ConfigError {
+        match error.path.first().map(String::as_str) {
+            Some(name) if keys::by_name(name).is_some() => self.invalid(name, None, None),
+            // Every key is in the table, so this is figment's own failure.
+            _ => ConfigError::Invalid {
+                setting: "configuration".to_owned(),
+                origin: layers::origin(error.metadata.as_ref()),
+                hint: error.kind.to_string(),
+            },
+        }
+    }
+
+    /// The one line for `name` (or one `entry` of it): its value as the
+    /// winning layer gave it, that layer, and `hint` or the table's.
+    fn invalid(&self, name: &str, entry: Option<&str>, hint: Option<String>) -> ConfigError {
+        let origin = layers::origin(self.0.find_metadata(name));
+        let value = self.0.find_value(name).ok();
+        let shown = match entry {
+            Some(entry) => Shown::Entry(entry),
+            None => Shown::Value(value.as_ref()),
         };
-        if let Some(path) = path {
-            settings.apply_file(path)?;
+        match keys::by_name(name) {
+            Some(key) => ConfigError::Invalid {
+                setting: describe(key, &origin, shown),
+                hint: hint.unwrap_or_else(|| key.hint.to_owned()),
+                origin,
+            },
+            None => ConfigError::Invalid { setting: name.to_owned(), origin, hint: hint.unwrap_or_default() },
         }
-        settings.apply_env(env)?;
-        settings.check_patterns()?;
-        Ok(settings)
-    }
-
-    fn apply_file(&mut self, path: &Path) -> Result<(), ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.into(), source })?;
-        let file: FileSettings = toml::from_str(&text)
-            .map_err(|e| ConfigError::Parse { path: path.into(), message: e.message().to_owned() })?;
-        let FileSettings {
-            database_url,
-            bind,
-            log,
-            log_format,
-            database_pool_size,
-            workers,
-            base_url,
-            cache_max_age,
-            response_cache,
-            jwt_secret,
-            environment,
-            body_limit,
-            site_title,
-            site_description,
-            site_language,
-            feed_items,
-            post_url,
-            tag_url,
-            category_url,
-            author_url,
-            webhook_delivery,
-            webhook_allow_hosts,
-        } = file;
-        self.webhook_delivery = webhook_delivery.unwrap_or(self.webhook_delivery);
-        self.webhook_allow_hosts = webhook_allow_hosts.unwrap_or(std::mem::take(&mut self.webhook_allow_hosts));
-        for (value, slot) in [
-            (post_url, &mut self.post_url),
-            (tag_url, &mut self.tag_url),
-            (category_url, &mut self.category_url),
-            (author_url, &mut self.author_url),
-        ] {
-            if let Some(value) = value {
-                *slot = value;
-            }
-        }
-        self.site_title = site_title.unwrap_or(std::mem::take(&mut self.site_title));
-        self.site_description = site_description.unwrap_or(std::mem::take(&mut self.site_description));
-        self.site_language = site_language.unwrap_or(std::mem::take(&mut self.site_language));
-        self.feed_items = feed_items.unwrap_or(self.feed_items).clamp(1, 100);
-        self.jwt_secret = jwt_secret.or(self.jwt_secret.take());
-        self.environment = environment.unwrap_or(self.environment);
-        self.body_limit = body_limit.unwrap_or(self.body_limit);
-        self.database_url = database_url.unwrap_or(std::mem::take(&mut self.database_url));
-        self.bind = bind.unwrap_or(std::mem::take(&mut self.bind));
-        self.log = log.unwrap_or(std::mem::take(&mut self.log));
-        self.log_format = log_format.unwrap_or(self.log_format);
-        self.database_pool_size = database_pool_size.unwrap_or(self.database_pool_size);
-        self.workers = workers.filter(|n| *n > 0).or(self.workers);
-        self.base_url = base_url.unwrap_or(std::mem::take(&mut self.base_url));
-        self.cache_max_age = cache_max_age.unwrap_or(self.cache_max_age);
-        self.response_cache = response_cache.unwrap_or(self.response_cache);
-        Ok(())
-    }
-
-    fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
-        if let Some(url) = env("LONGFORM_DATABASE_URL") {
-            self.database_url = url;
-        }
-        if let Some(bind) = env("LONGFORM_BIND") {
-            self.bind = bind;
-        }
-        if let Some(log) = env("LONGFORM_LOG") {
-            self.log = log;
-        }
-        if let Some(format) = env("LONGFORM_LOG_FORMAT") {
-            self.log_format = match format.as_str() {
-                "text" => LogFormat::Text,
-                "json" => LogFormat::Json,
-                _ => return Err(ConfigError::Env { name: "LONGFORM_LOG_FORMAT", message: "use text or json".into() }),
-            };
-        }
-        if let Some(url) = env("LONGFORM_BASE_URL") {
-            self.base_url = url;
-        }
-        if let Some(age) = env("LONGFORM_CACHE_MAX_AGE") {
-            self.cache_max_age = age
-                .parse()
-                .map_err(|_| ConfigError::Env { name: "LONGFORM_CACHE_MAX_AGE", message: "use seconds".into() })?;
-        }
-        if let Some(on) = env_bool(&env, "LONGFORM_RESPONSE_CACHE")? {
-            self.response_cache = on;
-        }
-        if let Some(on) = env_bool(&env, "LONGFORM_WEBHOOK_DELIVERY")? {
-            self.webhook_delivery = on;
-        }
-        if let Some(hosts) = env("LONGFORM_WEBHOOK_ALLOW_HOSTS") {
-            self.webhook_allow_hosts =
-                hosts.split(',').map(str::trim).filter(|h| !h.is_empty()).map(str::to_owned).collect();
-        }
-        for (name, slot) in [
-            ("LONGFORM_POST_URL", &mut self.post_url),
-            ("LONGFORM_TAG_URL", &mut self.tag_url),
-            ("LONGFORM_CATEGORY_URL", &mut self.category_url),
-            ("LONGFORM_AUTHOR_URL", &mut self.author_url),
-            ("LONGFORM_SITE_TITLE", &mut self.site_title),
-            ("LONGFORM_SITE_DESCRIPTION", &mut self.site_description),
-            ("LONGFORM_SITE_LANGUAGE", &mut self.site_language),
-        ] {
-            if let Some(value) = env(name) {
-                *slot = value;
-            }
-        }
-        if let Some(secret) = env("LONGFORM_JWT_SECRET") {
-            self.jwt_secret = Some(SecretString(secret));
-        }
-        if let Some(environment) = env("LONGFORM_ENV") {
-            self.environment = match environment.as_str() {
-                "development" => Environment::Development,
-                "production" => Environment::Production,
-                _ => {
-                    return Err(ConfigError::Env {
-                        name: "LONGFORM_ENV",
-                        message: "use development or production".into(),
-                    });
-                }
-            };
-        }
-        if let Some(limit) = env("LONGFORM_BODY_LIMIT") {
-            self.body_limit = limit.parse().ok().filter(|n| *n > 0).ok_or(ConfigError::Env {
-                name: "LONGFORM_BODY_LIMIT",
-                message: "use a positive number of bytes".into(),
-            })?;
-        }
-        if let Some(n) = env("LONGFORM_WORKERS") {
-            self.workers = Some(
-                n.parse()
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .ok_or(ConfigError::Env { name: "LONGFORM_WORKERS", message: "use a positive integer".into() })?,
-            );
-        }
-        if let Some(size) = env("LONGFORM_DATABASE_POOL_SIZE") {
-            self.database_pool_size = size.parse().ok().filter(|n| *n > 0).ok_or(ConfigError::Env {
-                name: "LONGFORM_DATABASE_POOL_SIZE",
-                message: "use a positive integer".into(),
-            })?;
-        }
-        Ok(())
     }
 }
 
-fn env_bool(env: &impl Fn(&str) -> Option<String>, name: &'static str) -> Result<Option<bool>, ConfigError> {
-    match env(name).as_deref() {
-        None => Ok(None),
-        Some("true" | "1" | "on") => Ok(Some(true)),
-        Some("false" | "0" | "off") => Ok(Some(false)),
-        Some(_) => Err(ConfigError::Env { name, message: "use true or false".into() }),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashMap;
-
-    fn env(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
-        move |name| map.get(name).cloned()
-    }
-
-    #[test]
-    fn layers_apply_in_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("longform.toml");
-        std::fs::write(&path, "bind = \"0.0.0.0:9000\"\ndatabase_url = \"sqlite://file.db\"\n").unwrap();
-        let settings = Settings::load(Some(&path), env(&[("LONGFORM_DATABASE_URL", "postgres://db/lf")])).unwrap();
-        assert_eq!(settings.bind, "0.0.0.0:9000", "file over default");
-        assert_eq!(settings.database_url, "postgres://db/lf", "environment over file");
-        assert_eq!(settings.log, "info", "default where nothing is said");
-        let secret = Settings::load(None, env(&[("LONGFORM_JWT_SECRET", "a-very-secret-value")])).unwrap();
-        assert!(!format!("{secret:?}").contains("a-very-secret-value"), "secrets never print");
-    }
-
-    #[test]
-    fn bad_files_and_values_are_errors() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("longform.toml");
-        std::fs::write(&path, "databse_url = \"typo\"\n").unwrap();
-        let err = Settings::load(Some(&path), env(&[])).unwrap_err().to_string();
-        assert!(err.contains("unknown field") && err.contains("databse_url"), "{err}");
-        let missing = Settings::load(Some(&dir.path().join("nope.toml")), env(&[])).unwrap_err();
-        assert!(matches!(missing, ConfigError::Read { .. }));
-        let no_slug = Settings::load(None, env(&[("LONGFORM_POST_URL", "{base_url}/posts/")])).unwrap_err();
-        assert!(no_slug.to_string().contains("post_url must contain {slug}"), "{no_slug}");
-        let bad = Settings::load(None, env(&[("LONGFORM_LOG_FORMAT", "xml")])).unwrap_err();
-        assert!(bad.to_string().contains("LONGFORM_LOG_FORMAT"));
-    }
+/// `HOST:PORT` (a name, an IPv4 address or a bracketed IPv6 one).
+fn is_host_port(bind: &str) -> bool {
+    bind.rsplit_once(':').is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok())
 }

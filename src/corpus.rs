@@ -12,7 +12,7 @@ use std::path::Path;
 use chrono::{Duration, TimeZone, Utc};
 use serde_json::json;
 
-use crate::cli::CliError;
+use crate::error::CliError;
 
 /// SplitMix64: tiny, fast and good enough to pick words deterministically.
 struct Rng(u64);

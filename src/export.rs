@@ -7,8 +7,9 @@ use std::path::Path;
 
 use longform_persistence::export::{Export, PostRecord};
 
-use crate::cli::{CliError, open_store};
 use crate::config::Settings;
+use crate::error::CliError;
+use crate::runtime::open_store;
 
 pub async fn export(settings: &Settings, format: &str, out: &Path) -> Result<(), CliError> {
     let store = open_store(settings)?;

@@ -12,8 +12,9 @@ use longform_domain::frontmatter::{self, ImportedPost};
 use longform_domain::{Description, Name, NewAuthor, Slug, WebUrl};
 use longform_persistence::ImportOutcome as Outcome;
 
-use crate::cli::{CliError, open_store};
 use crate::config::Settings;
+use crate::error::CliError;
+use crate::runtime::open_store;
 
 /// Files per transaction: large enough to amortise commits, small enough
 /// that a progress bar moves.

@@ -4,8 +4,10 @@
 mod cli;
 mod config;
 mod corpus;
+mod error;
 mod export;
 mod import;
+mod runtime;
 mod serve;
 mod users;
 

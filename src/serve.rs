@@ -10,10 +10,12 @@ use actix_web::middleware::Compress;
 use actix_web::{App, HttpServer, web};
 use longform_api::auth::jwt::Keys;
 use longform_api::{AppState, Site, UrlPatterns};
+use secrecy::ExposeSecret;
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::{CliError, open_store};
 use crate::config::{Environment, LogFormat, Settings};
+use crate::error::CliError;
+use crate::runtime::open_store;
 
 /// How long a stopping server waits for in-flight requests.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
@@ -131,7 +133,7 @@ async fn publish_scheduled(store: longform_persistence::Store) {
 /// generated once and kept in the database, shared by every replica.
 async fn signing_keys(settings: &Settings, store: &longform_persistence::Store) -> Result<Keys, CliError> {
     let secret = match (&settings.jwt_secret, settings.environment) {
-        (Some(secret), _) => secret.expose().to_owned(),
+        (Some(secret), _) => secret.expose_secret().to_owned(),
         (None, Environment::Production) => {
             return Err(CliError::Invalid("LONGFORM_JWT_SECRET is required in production (at least 32 bytes)".into()));
         }

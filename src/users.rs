@@ -5,8 +5,9 @@ use std::io::{BufRead, IsTerminal};
 
 use longform_domain::{Email, Name, NewUser, Password, PasswordHash, Role};
 
-use crate::cli::{CliError, open_store};
 use crate::config::Settings;
+use crate::error::CliError;
+use crate::runtime::open_store;
 
 /// The password from stdin's first line; on a terminal, prompted without echo.
 pub fn read_password(no_prompt: bool) -> Result<String, CliError> {

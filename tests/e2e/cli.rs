@@ -162,3 +162,25 @@ fn backup_copies_sqlite_and_points_postgres_to_pg_dump() {
         "pg_dump",
     );
 }
+
+#[test]
+fn a_bad_setting_in_the_file_or_the_environment_is_one_line_naming_it_and_its_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = format!("sqlite://{}/lf.db", dir.path().display());
+    let serve = |extra: &[(&str, &str)]| {
+        let mut cmd = crate::helpers::command(dir.path(), &sqlite);
+        cmd.envs(extra.iter().copied()).args(["serve", "--bind", "127.0.0.1:0"]);
+        cmd.stdin(std::process::Stdio::null()).output().unwrap()
+    };
+    // ./longform.toml is read when present; pool size 0 once panicked inside r2d2.
+    let path = dir.path().join("longform.toml");
+    std::fs::write(&path, "database_pool_size = 0\n").unwrap();
+    let file = std::path::absolute(&path).unwrap();
+    let expected = format!("invalid database_pool_size = 0 in {}: use a positive integer", file.display());
+    assert_one_line_failure(&serve(&[]), &expected);
+    std::fs::remove_file(&path).unwrap();
+    // workers = 0 was once ignored in the file and refused from the environment.
+    let expected = "invalid LONGFORM_WORKERS=\"0\" (environment): use an integer from 1 to 1024";
+    assert_one_line_failure(&serve(&[("LONGFORM_WORKERS", "0")]), expected);
+    assert_one_line_failure(&serve(&[("LONGFORM_WORKER", "4")]), "did you mean LONGFORM_WORKERS?");
+}
