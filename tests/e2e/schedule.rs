@@ -1,5 +1,7 @@
-//! Scheduled posts go live on time with no request arriving, at start when
-//! they fell due during downtime, and exactly once with several replicas.
+//! Scheduled posts go live on time with no request arriving, and at start
+//! when they fell due during downtime. (That replicas publish each post
+//! once, without waiting for each other, and that one failing post holds
+//! up no other, is tested on the scheduler itself: crates/persistence/tests/schedule.rs.)
 
 use std::time::{Duration, Instant};
 
@@ -58,27 +60,4 @@ fn a_post_due_during_downtime_goes_live_at_start(db: &Db) {
     std::thread::sleep(Duration::from_millis(800));
     let app = TestApp::spawn(db.url());
     wait_public(&app, &slug, Duration::from_secs(5));
-}
-
-/// Two servers on one PostgreSQL: every due post is published once.
-#[test]
-fn replicas_publish_each_scheduled_post_exactly_once() {
-    let Some(db) = Db::postgres() else { return };
-    let seed = Seed::new(db.url());
-    let scheduled: Vec<_> =
-        (0..6).map(|i| schedule(&seed, &format!("Replica Post {i}"), chrono::Duration::seconds(2))).collect();
-    let (a, b) = (TestApp::spawn(db.url()), TestApp::spawn(db.url()));
-    for (slug, _) in &scheduled {
-        wait_public(if slug.ends_with('0') { &a } else { &b }, slug, Duration::from_secs(10));
-    }
-    std::thread::sleep(Duration::from_millis(1500));
-    for (slug, _) in &scheduled {
-        let post = seed
-            .block_on(seed.store.posts().find_by_slug(longform_domain::Slug::parse(slug).unwrap()))
-            .unwrap()
-            .unwrap();
-        let revisions = seed.block_on(seed.store.posts().revisions(post.card.id)).unwrap();
-        let publishes = revisions.iter().filter(|r| r.metadata.status == "published").count();
-        assert_eq!(publishes, 1, "{slug} published exactly once");
-    }
 }
