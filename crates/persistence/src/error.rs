@@ -87,8 +87,8 @@ pub const UNIQUE_KEYS: &[(&str, &str, &str)] = &[
     ("idempotency_keys_pkey", "idempotency_keys.owner, idempotency_keys.key", "Idempotency-Key"),
     ("settings_pkey", "settings.key", "key"),
     ("changes_pkey", "changes.seq", "seq"),
-    ("search_documents_pkey", "search_documents.id", "id"),
-    ("search_documents_post_id_key", "search_documents.post_id", "post_id"),
+    // PostgreSQL keys the documents by post; SQLite by an integer rowid, with the post unique.
+    ("search_documents_pkey", "search_documents.post_id", "post_id"),
     ("webhooks_pkey", "webhooks.id", "id"),
     ("webhook_deliveries_pkey", "webhook_deliveries.id", "id"),
     ("webhook_attempts_pkey", "webhook_attempts.id", "id"),

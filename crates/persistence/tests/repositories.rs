@@ -20,6 +20,7 @@ both_backends!(
     counts_follow_the_filters,
     related_posts_share_the_most_tags,
     taxonomy_counts_only_published_posts,
+    every_write_returns_the_post_a_read_returns,
 );
 
 fn slug(s: &str) -> Slug {
@@ -390,4 +391,36 @@ async fn taxonomy_counts_only_published_posts(store: &Store) {
     let go = store.taxonomy().tag_counted(slug("go")).await.unwrap().unwrap();
     assert_eq!(go.published_posts, 2);
     assert!(store.taxonomy().tag_counted(slug("missing")).await.unwrap().is_none());
+}
+
+/// Writes build the post they return from the row they wrote instead of
+/// reading it back: what they return must be exactly what a read gives.
+async fn every_write_returns_the_post_a_read_returns(store: &Store) {
+    let posts = store.posts();
+    let read = |id| async move { store.posts().get(id).await.unwrap() };
+    let mut d = draft("Returned As Read");
+    d.tags = vec![slug("alpha"), slug("beta")];
+    d.authors = vec![slug("jane")];
+    d.category = Some(slug("essays"));
+    d.featured = true;
+    let created = posts.create(d.clone(), Missing::Create, None).await.unwrap();
+    assert_eq!(created, read(created.card.id).await, "create");
+    let id = created.card.id;
+    let published = posts.apply_move(id, Move::Publish, Some(1), None).await.unwrap();
+    assert_eq!(published, read(id).await, "publish");
+    d.tags = vec![slug("beta"), slug("gamma")];
+    d.category = None;
+    d.slug = Some(slug("returned"));
+    let edited = posts.update(id, d, Some(2), Missing::Create, None).await.unwrap();
+    assert_eq!(edited, read(id).await, "edit");
+    let restored = posts.restore_revision(id, 1, Some(3), Missing::Create, None).await.unwrap();
+    assert_eq!(restored, read(id).await, "restore a revision");
+    let later = longform_persistence::now() + Duration::days(1);
+    let unpublished = posts.apply_move(id, Move::Unpublish, Some(4), None).await.unwrap();
+    assert_eq!(unpublished, read(id).await, "unpublish");
+    let scheduled = posts.apply_move(id, Move::Schedule(later), Some(5), None).await.unwrap();
+    assert_eq!(scheduled, read(id).await, "schedule");
+    posts.trash(id, Some(6), None).await.unwrap();
+    let back = posts.restore(id, None).await.unwrap();
+    assert_eq!(back, read(id).await, "restore from the trash");
 }
