@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 mod admin;
+mod architecture;
 mod helpers;
 mod receiver;
 mod seed;

@@ -59,8 +59,9 @@ impl std::error::Error for FieldError {}
 pub enum DomainError {
     #[error("invalid input: {}", list(.0))]
     Invalid(Vec<FieldError>),
+    /// Statuses by name: the life cycle (`crate::status`) builds on these errors.
     #[error("cannot move a post from {from} to {to}")]
-    IllegalTransition { from: crate::PostStatus, to: crate::PostStatus },
+    IllegalTransition { from: &'static str, to: &'static str },
 }
 
 fn list(errors: &[FieldError]) -> String {

@@ -93,7 +93,7 @@ impl Lifecycle {
             Move::Archive => PostStatus::Archived,
         };
         if !self.status.can_become(to) {
-            return Err(DomainError::IllegalTransition { from: self.status, to });
+            return Err(DomainError::IllegalTransition { from: self.status.as_str(), to: to.as_str() });
         }
         let published_at = match action {
             // Going live early keeps "now"; the scheduler going live at T keeps T.
@@ -173,7 +173,7 @@ mod tests {
         let published = Lifecycle::draft().apply(Move::Publish, t(9)).unwrap();
         assert_eq!(
             published.apply(Move::Publish, t(10)).unwrap_err(),
-            DomainError::IllegalTransition { from: PostStatus::Published, to: PostStatus::Published }
+            DomainError::IllegalTransition { from: "published", to: "published" }
         );
         assert!(published.apply(Move::Schedule(t(12)), t(10)).is_err());
         assert!(Lifecycle::draft().apply(Move::Unpublish, t(10)).is_err());

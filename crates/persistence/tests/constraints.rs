@@ -37,8 +37,7 @@ async fn every_sqlite_unique_key_names_its_field() {
         .store
         .with_connection(|conn| {
             let AnyConnection::Sqlite(c) = conn else { unreachable!() };
-            let tables: Vec<Name> =
-                diesel::sql_query("SELECT name FROM sqlite_master WHERE type = 'table'").load(c)?;
+            let tables: Vec<Name> = diesel::sql_query("SELECT name FROM sqlite_master WHERE type = 'table'").load(c)?;
             let mut keys = BTreeSet::new();
             for table in tables.iter().map(|t| &t.name).filter(|t| ours(t)) {
                 let indexes: Vec<Unique> =

@@ -17,16 +17,16 @@
 //!   `first`; bodies at most 256 KiB.
 
 mod apq;
-mod connection;
+mod args;
 mod error;
 mod graphiql;
 mod http;
 mod ids;
 mod loaders;
-mod posts;
+mod objects;
 mod query;
 mod search;
-mod taxonomy;
+mod values;
 mod wire;
 
 #[cfg(test)]

@@ -6,13 +6,16 @@ use async_graphql::{Context, ID, Interface, Object};
 use longform_domain::{AuthorId, CategoryId, PostId, Slug, TagId};
 use longform_persistence::StoreError;
 
-use super::connection::{PostConnection, PostFilter, list_posts, paged};
+use super::args::PER_SITE;
+use super::args::PostFilter;
+use super::args::paged;
 use super::error::GqlError;
 use super::ids::{NodeKind, decode};
 use super::loaders::state;
-use super::posts::Post;
+use super::objects::Post;
+use super::objects::{Author, Category, Tag};
+use super::objects::{PostConnection, list_posts};
 use super::search::{SearchConnection, SearchPostFilter};
-use super::taxonomy::{Author, Category, PER_SITE, Tag};
 
 /// Anything with a global id.
 #[derive(Interface)]

@@ -6,10 +6,11 @@ use async_graphql::{Context, InputObject, Object, SimpleObject};
 use longform_domain::SearchQuery;
 use longform_persistence::{MAX_PAGE_SIZE, SearchFilter, SearchHit, SearchPage};
 
-use super::connection::{PageInfo, checked_first, slug};
+use super::args::{checked_first, slug};
 use super::error::GqlError;
 use super::loaders::state;
-use super::posts::Post;
+use super::objects::Post;
+use super::values::PageInfo;
 use crate::rest::query::{decode_search_cursor, encode_search_cursor};
 
 /// Which published posts to search among; every field narrows it.
