@@ -171,6 +171,17 @@ async fn live_post(state: &AppState, id: PostId) -> Result<Post, ApiError> {
     Ok(post)
 }
 
+/// The version the caller names, if it is the one whose facts were just
+/// checked: the write then applies to exactly that version (the store
+/// refuses any other), so a role check can never be made on one version
+/// and the write land on the next.
+fn checked_version(post: &Post, expected: i64) -> Result<i64, ApiError> {
+    if post.card.version != expected {
+        return Err(StoreError::VersionMismatch { expected, current: post.card.version }.into());
+    }
+    Ok(expected)
+}
+
 const LIST_PARAMS: &[&str] = &["limit", "after", "status", "tag", "category", "author", "featured", "trashed"];
 
 #[get("/posts")]
@@ -275,7 +286,7 @@ async fn edit(
     caller.require(caller.actor.can_edit(post.card.facts()))?;
     // Bad input is reported as such, whatever the precondition says.
     let draft = draft_from(body.into_inner(), Some(current_draft(&post)?))?;
-    let expected = if_match(&req)?;
+    let expected = checked_version(&post, if_match(&req)?)?;
     let updated = state
         .store
         .posts()
@@ -293,7 +304,7 @@ async fn remove(
 ) -> Result<HttpResponse, ApiError> {
     let post = live_post(&state, post_id(&id)?).await?;
     caller.require(caller.actor.can_delete(post.card.facts()))?;
-    let expected = if_match(&req)?;
+    let expected = checked_version(&post, if_match(&req)?)?;
     state.store.posts().trash(post.card.id, Some(expected), caller.actor.user_id()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -307,7 +318,7 @@ async fn move_post(
 ) -> Result<HttpResponse, ApiError> {
     let post = live_post(state, post_id(id)?).await?;
     caller.require(caller.actor.can_publish(post.card.facts()))?;
-    let expected = if_match(req)?;
+    let expected = checked_version(&post, if_match(req)?)?;
     let moved = state.store.posts().apply_move(post.card.id, action, Some(expected), caller.actor.user_id()).await?;
     Ok(answer(state, StatusCode::OK, &moved))
 }
@@ -370,7 +381,7 @@ async fn restore_revision(
     let number: u32 = number.parse().map_err(|_| ApiError::NotFound)?;
     let post = live_post(&state, post_id(&id)?).await?;
     caller.require(caller.actor.can_edit(post.card.facts()))?;
-    let expected = if_match(&req)?;
+    let expected = checked_version(&post, if_match(&req)?)?;
     let restored = state
         .store
         .posts()
