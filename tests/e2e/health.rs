@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use longform_persistence::testing::PgCluster;
+use longform_persistence::testing::postgres_cluster;
 
 use crate::helpers::{Db, TestApp, both_backends, signal};
 
@@ -36,23 +36,12 @@ fn sigterm_exits_0(db: &Db) {
     assert_eq!(app.terminate().code(), Some(0));
 }
 
-fn own_cluster() -> Option<PgCluster> {
-    match PgCluster::start() {
-        Ok(cluster) => Some(cluster),
-        Err(reason) if std::env::var("LONGFORM_REQUIRE_POSTGRES").as_deref() != Ok("1") => {
-            eprintln!("SKIPPED: postgres ({reason})");
-            None
-        }
-        Err(reason) => panic!("postgres is required: {reason}"),
-    }
-}
-
 /// A request still being handled when SIGTERM lands gets its answer before
 /// the process exits 0. (A readiness check against a stopped database is a
 /// request that takes seconds, without any test-only slow route.)
 #[test]
 fn sigterm_drains_in_flight_requests() {
-    let Some(cluster) = own_cluster() else { return };
+    let Some(cluster) = postgres_cluster() else { return };
     let app = TestApp::spawn(&cluster.url("postgres"));
     cluster.stop().unwrap();
     let url = app.url("/readyz");
@@ -69,7 +58,7 @@ fn sigterm_drains_in_flight_requests() {
 /// restarting it brings /readyz back without restarting Longform.
 #[test]
 fn readiness_follows_postgres_down_and_up() {
-    let Some(cluster) = own_cluster() else { return };
+    let Some(cluster) = postgres_cluster() else { return };
     let app = TestApp::spawn(&cluster.url("postgres"));
     assert_eq!(app.get("/readyz").status, 200);
 

@@ -23,7 +23,9 @@ impl Db {
         Self::Sqlite(TestSqlite::new().unwrap())
     }
 
-    /// `None` after a loud SKIPPED line when no PostgreSQL can be had.
+    /// Fails the test when no PostgreSQL can be had, or is `None` (the test
+    /// returns, counted as skipped) when `LONGFORM_TEST_SKIP` names `postgres`.
+    #[track_caller]
     pub fn postgres() -> Option<Self> {
         postgres_database().map(Self::Postgres)
     }

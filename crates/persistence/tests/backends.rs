@@ -8,7 +8,7 @@ use std::time::Duration;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use longform_domain::{Email, Markdown, Move, PostDraft, Slug, Title};
-use longform_persistence::testing::{PgCluster, TestSqlite, TestStore};
+use longform_persistence::testing::{TestSqlite, TestStore, postgres_cluster};
 use longform_persistence::{AnyConnection, Backend, Missing, PoolOptions, Store, StoreError};
 
 async fn seed(store: &Store, n: usize) {
@@ -158,14 +158,7 @@ async fn ping_within(store: &Store, tries: u32) -> Result<(), StoreError> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_pool_recovers_after_the_server_restarts() {
-    let cluster = match PgCluster::start() {
-        Ok(cluster) => cluster,
-        Err(reason) if std::env::var("LONGFORM_REQUIRE_POSTGRES").as_deref() != Ok("1") => {
-            eprintln!("SKIPPED: postgres ({reason})");
-            return;
-        }
-        Err(reason) => panic!("postgres is required: {reason}"),
-    };
+    let Some(cluster) = postgres_cluster() else { return };
     let options = PoolOptions { max_connections: 4, acquire_timeout: Duration::from_secs(1) };
     let store = Store::open(&cluster.url("postgres"), &options).unwrap();
     store.migrate().await.unwrap();
