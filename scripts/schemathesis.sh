@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 VERSION=4.32.5
 VENV=target/venv
-BIN=${LONGFORM_BIN:-target/debug/longform}
+BIN=${LONGFORM_BIN:-${CARGO_TARGET_DIR:-target}/debug/longform}
 MAX_TIME=${SCHEMATHESIS_MAX_TIME:-90}
 
 # Python is an outside dependency of the tests like any other: missing, it
