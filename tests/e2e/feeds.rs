@@ -3,12 +3,11 @@
 //! drafts.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use longform_domain::Move;
 use serde_json::Value;
 
-use crate::helpers::{Db, Reply, TestApp, both_backends};
+use crate::helpers::{DEADLINE, Db, Reply, TestApp, both_backends, wait_for};
 use crate::seed::{PostSpec, Seed};
 
 both_backends!(
@@ -181,14 +180,9 @@ fn feeds_revalidate_with_etag_and_last_modified(db: &Db) {
 }
 
 fn wait_for_change(app: &TestApp, path: &str, etag: &str) -> Reply {
-    for _ in 0..50 {
-        let reply = app.get_with(path, &[("If-None-Match", etag)]);
-        if reply.status == 200 {
-            return reply;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("{path} did not change");
+    wait_for(DEADLINE, &format!("{path} changes"), || {
+        Some(app.get_with(path, &[("If-None-Match", etag)])).filter(|reply| reply.status == 200)
+    })
 }
 
 fn feeds_change_after_each_kind_of_write(db: &Db) {

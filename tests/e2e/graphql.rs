@@ -9,7 +9,7 @@ use chrono::{Duration, Utc};
 use longform_domain::{Move, Post};
 use serde_json::{Value, json};
 
-use crate::helpers::{Db, Reply, TestApp, agent, both_backends};
+use crate::helpers::{DEADLINE, Db, Reply, TestApp, agent, both_backends, wait_for};
 use crate::seed::{PostSpec, Seed};
 
 both_backends!(
@@ -257,15 +257,11 @@ fn persisted_queries_work_over_get_once_registered(db: &Db) {
 /// cache. (The change watcher moves the generation once after start on
 /// PostgreSQL, which may empty the cache once.)
 fn from_memory(app: &TestApp, request: impl Fn() -> Reply) -> Reply {
-    for _ in 0..5 {
+    wait_for(DEADLINE, "an answer from the response cache", || {
         let before = statements(app);
         let reply = request();
-        if statements(app) == before {
-            return reply;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(250));
-    }
-    panic!("the answer never came from the response cache");
+        (statements(app) == before).then_some(reply)
+    })
 }
 
 fn get_answers_are_cached_and_browsers_get_graphiql(db: &Db) {

@@ -1,10 +1,11 @@
 //! Liveness, readiness, graceful shutdown, and the problem+json fallback.
 
-use std::time::Duration;
+use std::io::{ErrorKind, Read, Write};
+use std::net::TcpStream;
 
-use longform_persistence::testing::PgCluster;
+use longform_persistence::testing::postgres_cluster;
 
-use crate::helpers::{Db, TestApp, both_backends, signal};
+use crate::helpers::{DEADLINE, Db, TestApp, both_backends, signal, wait_until};
 
 both_backends!(health_and_readiness_answer, unknown_routes_answer_problem_json, sigterm_exits_0);
 
@@ -36,15 +37,18 @@ fn sigterm_exits_0(db: &Db) {
     assert_eq!(app.terminate().code(), Some(0));
 }
 
-fn own_cluster() -> Option<PgCluster> {
-    match PgCluster::start() {
-        Ok(cluster) => Some(cluster),
-        Err(reason) if std::env::var("LONGFORM_REQUIRE_POSTGRES").as_deref() != Ok("1") => {
-            eprintln!("SKIPPED: postgres ({reason})");
-            None
-        }
-        Err(reason) => panic!("postgres is required: {reason}"),
-    }
+/// Whether the server on port `server` has read everything sent to it on
+/// the connection from port `client` (both on 127.0.0.1): that socket's
+/// receive queue in /proc/net/tcp is empty. Until the server accepts the
+/// connection and reads the request, the request's bytes wait there.
+fn server_has_read(server: u16, client: u16) -> bool {
+    let port = |address: &str| u16::from_str_radix(address.rsplit(':').next().unwrap(), 16).unwrap();
+    let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
+    table.lines().skip(1).any(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let (_, receive_queue) = fields[4].split_once(':').unwrap();
+        port(fields[1]) == server && port(fields[2]) == client && u64::from_str_radix(receive_queue, 16).unwrap() == 0
+    })
 }
 
 /// A request still being handled when SIGTERM lands gets its answer before
@@ -52,16 +56,22 @@ fn own_cluster() -> Option<PgCluster> {
 /// request that takes seconds, without any test-only slow route.)
 #[test]
 fn sigterm_drains_in_flight_requests() {
-    let Some(cluster) = own_cluster() else { return };
+    let Some(cluster) = postgres_cluster() else { return };
     let app = TestApp::spawn(&cluster.url("postgres"));
     cluster.stop().unwrap();
-    let url = app.url("/readyz");
-    let in_flight =
-        std::thread::spawn(move || crate::helpers::Reply::from(crate::helpers::agent().get(&url).call().unwrap()));
-    std::thread::sleep(Duration::from_millis(500));
+    let address = app.base_url.trim_start_matches("http://").to_owned();
+    let mut stream = TcpStream::connect(&address).unwrap();
+    write!(stream, "GET /readyz HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
+    let (server, client) = (stream.peer_addr().unwrap().port(), stream.local_addr().unwrap().port());
+    wait_until(DEADLINE, "the server reads the request", || server_has_read(server, client));
+    stream.set_nonblocking(true).unwrap();
+    let early = stream.peek(&mut [0; 1]);
+    assert!(matches!(&early, Err(e) if e.kind() == ErrorKind::WouldBlock), "answered before SIGTERM: {early:?}");
     signal(app.pid(), "TERM");
-    let reply = in_flight.join().unwrap();
-    assert_eq!(reply.status, 503, "the in-flight request was answered: {}", reply.body);
+    stream.set_nonblocking(false).unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 503"), "the in-flight request was answered: {reply}");
     assert_eq!(app.terminate().code(), Some(0));
 }
 
@@ -69,7 +79,7 @@ fn sigterm_drains_in_flight_requests() {
 /// restarting it brings /readyz back without restarting Longform.
 #[test]
 fn readiness_follows_postgres_down_and_up() {
-    let Some(cluster) = own_cluster() else { return };
+    let Some(cluster) = postgres_cluster() else { return };
     let app = TestApp::spawn(&cluster.url("postgres"));
     assert_eq!(app.get("/readyz").status, 200);
 
@@ -81,13 +91,5 @@ fn readiness_follows_postgres_down_and_up() {
     assert_eq!(app.get("/healthz").status, 200);
 
     cluster.restart().unwrap();
-    let mut status = 0;
-    for _ in 0..50 {
-        status = app.get("/readyz").status;
-        if status == 200 {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    assert_eq!(status, 200, "ready again without a restart");
+    wait_until(DEADLINE, "ready again without a restart", || app.get("/readyz").status == 200);
 }

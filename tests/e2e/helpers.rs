@@ -11,6 +11,32 @@ use longform_persistence::testing::{TestDatabase, TestSqlite, postgres_database}
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_longform");
 const START_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a test waits for something that should happen at once or
+/// within a few seconds: generous for a loaded machine, yet a hang still
+/// fails the test.
+pub const DEADLINE: Duration = Duration::from_secs(30);
+/// The pause between two looks at a condition.
+const POLL: Duration = Duration::from_millis(20);
+
+/// Look at `condition` until it holds; fail naming `what` after `limit`.
+#[track_caller]
+pub fn wait_until(limit: Duration, what: &str, mut condition: impl FnMut() -> bool) {
+    wait_for(limit, what, || condition().then_some(()));
+}
+
+/// Look until `found` finds something, and hand it back; fail naming
+/// `what` after `limit`.
+#[track_caller]
+pub fn wait_for<T>(limit: Duration, what: &str, mut found: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(value) = found() {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "{what}: not within {limit:?}");
+        std::thread::sleep(POLL);
+    }
+}
 
 /// A fresh database and the URL to reach it.
 pub enum Db {
@@ -23,7 +49,9 @@ impl Db {
         Self::Sqlite(TestSqlite::new().unwrap())
     }
 
-    /// `None` after a loud SKIPPED line when no PostgreSQL can be had.
+    /// Fails the test when no PostgreSQL can be had, or is `None` (the test
+    /// returns, counted as skipped) when `LONGFORM_TEST_SKIP` names `postgres`.
+    #[track_caller]
     pub fn postgres() -> Option<Self> {
         postgres_database().map(Self::Postgres)
     }

@@ -1,5 +1,7 @@
-//! `openapi.yaml` tells the truth: the server serves it as committed, and
-//! every path it documents is a route the server answers.
+//! `openapi.yaml` tells the truth: every path it documents for anonymous
+//! readers answers 200 on a database with one post. (The api crate
+//! compares its paths and methods with the route table; Schemathesis sends
+//! the editor routes what the document allows.)
 
 use crate::helpers::{Db, TestApp};
 use crate::seed::{PostSpec, Seed};
@@ -16,7 +18,7 @@ fn documented_paths(document: &str) -> Vec<String> {
 }
 
 #[test]
-fn the_served_document_is_the_committed_one_and_every_path_answers() {
+fn every_documented_public_path_answers() {
     let db = Db::sqlite();
     let seed = Seed::new(db.url());
     seed.post(PostSpec {
@@ -27,11 +29,9 @@ fn the_served_document_is_the_committed_one_and_every_path_answers() {
         ..Default::default()
     });
     let app = TestApp::spawn(db.url());
-    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.yaml")).unwrap();
     let served = app.get("/openapi.yaml");
-    assert_eq!(served.status, 200);
-    assert_eq!(served.body, committed);
-    let paths = documented_paths(&committed);
+    assert_eq!((served.status, served.content_type.as_str()), (200, "application/yaml"));
+    let paths = documented_paths(&served.body);
     assert!(paths.len() >= 30, "every public and editor route is documented: {paths:?}");
     // The anonymous GETs answer 200 as they are; the editor routes are
     // exercised against the document by Schemathesis (`make test`).

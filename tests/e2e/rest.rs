@@ -7,7 +7,7 @@ use std::time::Duration;
 use longform_domain::{Move, Post};
 use serde_json::Value;
 
-use crate::helpers::{Db, TestApp, both_backends};
+use crate::helpers::{DEADLINE, Db, TestApp, both_backends, wait_for, wait_until};
 use crate::seed::{PostSpec, Seed};
 
 both_backends!(
@@ -204,16 +204,9 @@ fn etags_revalidate_and_change_after_an_edit(db: &Db) {
     // An unpublish by another process (the CLI, another replica) reaches this
     // server's cache within the watcher's poll interval.
     seed.block_on(seed.store.posts().apply_move(posts[2].card.id, Move::Unpublish, None, None)).unwrap();
-    let mut changed = None;
-    for _ in 0..50 {
-        let reply = app.get_with("/api/v1/posts", &[("If-None-Match", &etag)]);
-        if reply.status == 200 {
-            changed = Some(reply);
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let changed = changed.expect("the index changed after the unpublish");
+    let changed = wait_for(DEADLINE, "the index changes after the unpublish", || {
+        Some(app.get_with("/api/v1/posts", &[("If-None-Match", &etag)])).filter(|reply| reply.status == 200)
+    });
     assert_ne!(changed.header("etag"), Some(etag.as_str()));
     assert_eq!(slugs(&changed.json()["posts"]), ["post-1", "post-0"]);
 }
@@ -327,10 +320,8 @@ fn the_index_costs_the_same_statements_however_large_the_blog(db: &Db) {
     seed.many(30);
     // The write came from another process: wait until the cache has let go
     // of the old page, then ask for a page not asked for before.
-    let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    while app.get("/api/v1/posts?limit=20").json()["meta"]["pagination"]["total"] != 33 {
-        assert!(std::time::Instant::now() < deadline, "the server never saw the new posts");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_until(DEADLINE, "the server sees the new posts", || {
+        app.get("/api/v1/posts?limit=20").json()["meta"]["pagination"]["total"] == 33
+    });
     assert_eq!(cost("/api/v1/posts?limit=19"), 6, "the same cost at 33 posts as at 3");
 }

@@ -15,6 +15,7 @@ both_backends!(
     the_corpus_ranks_title_matches_first_and_marks_snippets,
     search_follows_writes_at_once,
     bad_queries_are_400s_naming_the_field,
+    hostile_queries_are_answered_or_refused_naming_q,
     graphql_search_pages_with_snippets,
 );
 
@@ -137,6 +138,48 @@ fn bad_queries_are_400s_naming_the_field(db: &Db) {
         assert_eq!(reply.content_type, "application/problem+json");
         assert_eq!(reply.json()["field"], field, "{query}: {}", reply.body);
     }
+}
+
+/// Every byte but the unreserved ones as `%XX`.
+fn percent_encoded(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => char::from(b).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Each hostile query is refused with a 400 naming `q`, or answered with no
+/// hits: none is passed over, and none reaches an engine as syntax.
+fn hostile_queries_are_answered_or_refused_naming_q(db: &Db) {
+    Seed::new(db.url()).post(crate::seed::PostSpec { title: "Plain", ..Default::default() });
+    let app = TestApp::spawn(db.url());
+    let crowded = "w ".repeat(longform_domain::search::MAX_TERMS + 1);
+    for (q, refused) in [
+        ("NEAR AND OR NOT", false),
+        ("\"and\" or", false),
+        ("title:body", false),
+        ("a'b\"c", false),
+        ("x86_64 ²³", false),
+        ("日本語 文章", false),
+        ("İstanbul", false),
+        ("'); DROP TABLE posts; --", false),
+        ("zzz*", false),
+        ("body:schedulers^2 OR 1=1", false),
+        ("&|!<->:*", true),
+        ("\"\" * -- ::", true),
+        (&crowded as &str, true),
+    ] {
+        let reply = app.get(&format!("/api/v1/search?q={}", percent_encoded(q)));
+        if refused {
+            assert_eq!((reply.status, reply.content_type.as_str()), (400, "application/problem+json"), "{q:?}");
+            assert_eq!(reply.json()["field"], "q", "{q:?}: {}", reply.body);
+        } else {
+            assert!(slugs(&reply).is_empty(), "{q:?}: {}", reply.body);
+        }
+    }
+    assert_eq!(slugs(&app.get("/api/v1/search?q=schedulers")), ["plain"], "the post is still found");
 }
 
 fn graphql(app: &TestApp, query: &str, variables: Value) -> Value {

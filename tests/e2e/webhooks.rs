@@ -9,7 +9,7 @@ use longform_domain::Role;
 use longform_domain::webhook::WebhookSecret;
 use serde_json::{Value, json};
 
-use crate::helpers::{Db, Reply, TestApp, both_backends};
+use crate::helpers::{DEADLINE, Db, Reply, TestApp, both_backends, wait_for};
 use crate::receiver::{Received, Receiver};
 use crate::seed::Seed;
 
@@ -20,9 +20,10 @@ both_backends!(
     private_targets_are_refused_unless_allowed,
 );
 
-const WAIT: Duration = Duration::from_secs(10);
-/// Long enough for a sweep (every second) to have happened.
-const QUIET: Duration = Duration::from_millis(2500);
+/// A server with delivery turned off is given this long to (wrongly) send
+/// something: a few sweeps (one a second). Nothing it does could mark the
+/// moment instead, since it does nothing.
+const QUIET: Duration = Duration::from_millis(3500);
 
 fn allowing_loopback(db: &Db, extra: &[(&str, &str)]) -> TestApp {
     let mut env = vec![("LONGFORM_WEBHOOK_ALLOW_HOSTS", "127.0.0.1")];
@@ -80,12 +81,31 @@ fn deliveries(app: &TestApp, admin: &str, hook: &str) -> Vec<Value> {
     reply.json()["deliveries"].as_array().unwrap().clone()
 }
 
+/// Nothing else is on its way: the log shows each of the `delivered`
+/// deliveries sent once, on its first attempt, and a ping sent after them
+/// arrives next, with nothing in between (a sweep sends what is due in
+/// order, so a second copy of an earlier event would come first).
+fn then_only_a_ping(app: &TestApp, admin: &str, hook: &str, receiver: &Receiver, delivered: usize) {
+    let log = wait_for(DEADLINE, "every delivery is logged as delivered", || {
+        let log = deliveries(app, admin, hook);
+        (log.len() == delivered && log.iter().all(|d| d["status"] == "delivered")).then_some(log)
+    });
+    for delivery in &log {
+        assert_eq!(delivery["attempts"].as_array().unwrap().len(), 1, "one attempt: {delivery}");
+    }
+    let ping = call(app, admin, "POST", &format!("/api/v1/admin/webhooks/{hook}/ping"), None);
+    assert_eq!(ping.status, 202, "{}", ping.body);
+    let received = receiver.wait_for(delivered + 1, DEADLINE);
+    assert_eq!(received.len(), delivered + 1, "each event once, then the ping: {received:?}");
+    assert_eq!(received[delivered].header("webhook-id"), ping.json()["delivery"]["id"].as_str().unwrap());
+}
+
 fn deliveries_are_signed_and_carry_the_state_before_and_after(db: &Db) {
     let seed = Seed::new(db.url());
     let app = allowing_loopback(db, &[]);
     let admin = seed.sign_in(&app, "admin@example.com", Role::Admin);
     let receiver = Receiver::start();
-    let (_, secret) = register(&app, &admin, &receiver.url("/hook"), &["post.published", "post.updated", "tag.*"]);
+    let (hook, secret) = register(&app, &admin, &receiver.url("/hook"), &["post.published", "post.updated", "tag.*"]);
     let id = create_post(&app, &admin, json!({ "title": "Futexes", "markdown": "Parks.", "tags": ["kernel"] }));
     assert_eq!(publish(&app, &admin, &id, 1).status, 200);
     let edit = json!({ "title": "Futexes, Revised" });
@@ -97,7 +117,7 @@ fn deliveries_are_signed_and_carry_the_state_before_and_after(db: &Db) {
     );
     assert_eq!(edited.status, 200, "{}", edited.body);
 
-    let bodies: Vec<Value> = receiver.wait_for(3, WAIT).iter().map(|r| verified(r, &secret)).collect();
+    let bodies: Vec<Value> = receiver.wait_for(3, DEADLINE).iter().map(|r| verified(r, &secret)).collect();
     let mut types: Vec<&str> = bodies.iter().map(|b| b["type"].as_str().unwrap()).collect();
     types.sort_unstable();
     assert_eq!(types, ["post.published", "post.updated", "tag.created"], "post.created is not subscribed");
@@ -113,8 +133,7 @@ fn deliveries_are_signed_and_carry_the_state_before_and_after(db: &Db) {
     assert_eq!(updated["previous"]["title"], "Futexes");
     assert_eq!(updated["post"]["title"], "Futexes, Revised");
     assert!(updated["post"].get("markdown").is_none(), "events carry metadata, not bodies");
-    std::thread::sleep(QUIET);
-    assert_eq!(receiver.received().len(), 3, "each event once");
+    then_only_a_ping(&app, &admin, &hook, &receiver, 3);
 }
 
 fn a_failed_attempt_is_retried_logged_and_can_be_replayed(db: &Db) {
@@ -130,18 +149,13 @@ fn a_failed_attempt_is_retried_logged_and_can_be_replayed(db: &Db) {
     let delivery = ping.json()["delivery"]["id"].as_str().unwrap().to_owned();
 
     // The first attempt at once, the retry after 5 s.
-    let received = receiver.wait_for(2, Duration::from_secs(20));
+    let received = receiver.wait_for(2, DEADLINE);
     assert!(received.iter().all(|r| r.header("webhook-id") == delivery), "one delivery, two attempts");
     assert_eq!(verified(&received[1], &secret)["type"], "ping");
-    let log = deliveries(&app, &admin, &hook);
-    let logged = log.iter().find(|d| d["id"] == delivery.as_str()).unwrap();
-    let wait = std::time::Instant::now();
-    let mut logged = logged.clone();
-    while logged["status"] != "delivered" && wait.elapsed() < WAIT {
-        std::thread::sleep(Duration::from_millis(50));
-        logged = deliveries(&app, &admin, &hook).into_iter().find(|d| d["id"] == delivery.as_str()).unwrap();
-    }
-    assert_eq!(logged["status"], "delivered", "{logged}");
+    let logged = wait_for(DEADLINE, "the ping is logged as delivered", || {
+        let log = deliveries(&app, &admin, &hook);
+        log.into_iter().find(|d| d["id"] == delivery.as_str() && d["status"] == "delivered")
+    });
     let attempts = logged["attempts"].as_array().unwrap();
     let statuses: Vec<&Value> = attempts.iter().map(|a| &a["response_status"]).collect();
     assert_eq!(statuses, [&json!(302), &json!(200)]);
@@ -151,7 +165,7 @@ fn a_failed_attempt_is_retried_logged_and_can_be_replayed(db: &Db) {
     let replay =
         call(&app, &admin, "POST", &format!("/api/v1/admin/webhooks/{hook}/deliveries/{delivery}/replay"), None);
     assert_eq!(replay.status, 202, "{}", replay.body);
-    let again = receiver.wait_for(3, WAIT);
+    let again = receiver.wait_for(3, DEADLINE);
     assert_eq!(again[2].header("webhook-id"), delivery, "a replay is the same delivery");
     assert_eq!(again[2].body, again[1].body, "with the same body");
     let unknown = format!("/api/v1/admin/webhooks/{hook}/deliveries/00000000-0000-0000-0000-000000000000/replay");
@@ -163,7 +177,7 @@ fn nothing_is_lost_or_invented_when_the_server_dies_before_delivering(db: &Db) {
     let receiver = Receiver::start();
     let quiet = allowing_loopback(db, &[("LONGFORM_WEBHOOK_DELIVERY", "false")]);
     let admin = seed.sign_in(&quiet, "admin@example.com", Role::Admin);
-    register(&quiet, &admin, &receiver.url("/hook"), &["post.published"]);
+    let (hook, _) = register(&quiet, &admin, &receiver.url("/hook"), &["post.published"]);
     let id = create_post(&quiet, &admin, json!({ "title": "Committed" }));
     assert_eq!(publish(&quiet, &admin, &id, 9).status, 412, "a refused write...");
     assert_eq!(publish(&quiet, &admin, &id, 1).status, 200);
@@ -171,11 +185,11 @@ fn nothing_is_lost_or_invented_when_the_server_dies_before_delivering(db: &Db) {
     assert!(receiver.received().is_empty(), "this server does not deliver");
     drop(quiet); // SIGKILL: committed, never delivered
 
-    let _app = allowing_loopback(db, &[]);
-    let received = receiver.wait_for(1, WAIT);
+    let app = allowing_loopback(db, &[]);
+    let received = receiver.wait_for(1, DEADLINE);
     assert_eq!(received[0].json()["data"]["post"]["id"], id.as_str());
-    std::thread::sleep(QUIET);
-    assert_eq!(receiver.received().len(), 1, "...announces nothing: one event, delivered once");
+    // ...announces nothing: one event, delivered once.
+    then_only_a_ping(&app, &admin, &hook, &receiver, 1);
 }
 
 fn private_targets_are_refused_unless_allowed(db: &Db) {
@@ -197,15 +211,9 @@ fn private_targets_are_refused_unless_allowed(db: &Db) {
     let (hook, _) = register(&app, &admin, &format!("http://localhost:{}/hook", receiver.port()), &["*"]);
     let ping = call(&app, &admin, "POST", &format!("/api/v1/admin/webhooks/{hook}/ping"), None);
     assert_eq!(ping.status, 202);
-    let started = std::time::Instant::now();
-    let failed = loop {
-        let log = deliveries(&app, &admin, &hook);
-        if log[0]["status"] == "failed" {
-            break log[0].clone();
-        }
-        assert!(started.elapsed() < WAIT, "{log:?}");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let failed = wait_for(DEADLINE, "the ping is logged as failed", || {
+        deliveries(&app, &admin, &hook).into_iter().next().filter(|d| d["status"] == "failed")
+    });
     let error = failed["attempts"][0]["error"].as_str().unwrap();
     assert!(error.contains("not a public address") && error.contains("localhost resolves to"), "{error}");
     assert!(failed["next_attempt_at"].is_null(), "a refused target is not retried");

@@ -1,12 +1,11 @@
 //! The API's own description, served as committed (`GET /openapi.yaml`),
 //! and a browsable reference page rendering it (`GET /docs`).
 
-use actix_web::{HttpResponse, get};
+use actix_web::HttpResponse;
 
 /// The committed document, embedded at build time.
 pub const OPENAPI_YAML: &str = include_str!("../../../openapi.yaml");
 
-#[get("/openapi.yaml")]
 pub async fn openapi() -> HttpResponse {
     HttpResponse::Ok().content_type("application/yaml").body(OPENAPI_YAML)
 }
@@ -27,7 +26,6 @@ const DOCS_HTML: &str = r#"<!doctype html>
 </html>
 "#;
 
-#[get("/docs")]
 pub async fn docs() -> HttpResponse {
     HttpResponse::Ok().content_type("text/html; charset=utf-8").body(DOCS_HTML)
 }

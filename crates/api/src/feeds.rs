@@ -17,6 +17,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::rest::query::{Params, encode_cursor};
 use crate::rest::{Body, public_response};
+use crate::routes::Routes;
 
 /// Which posts a feed holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,16 +48,14 @@ impl Format {
     }
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+/// Every feed: three formats for the site and for each tag, category and author.
+pub fn routes(r: &mut Routes<'_>) {
     for (format, file) in Format::ALL {
-        cfg.route(&format!("/{file}"), web::get().to(move |req, state| feed(Slice::Site, format, req, state, None)));
+        r.get(&format!("/{file}"), move |req, state| feed(Slice::Site, format, req, state, None));
         for (slice, prefix) in [(Slice::Tag, "tags"), (Slice::Category, "categories"), (Slice::Author, "authors")] {
-            cfg.route(
-                &format!("/{prefix}/{{slug}}/{file}"),
-                web::get().to(move |req, state, slug: web::Path<String>| {
-                    feed(slice, format, req, state, Some(slug.into_inner()))
-                }),
-            );
+            r.get(&format!("/{prefix}/{{slug}}/{file}"), move |req, state, slug: web::Path<String>| {
+                feed(slice, format, req, state, Some(slug.into_inner()))
+            });
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, web};
 use serde_json::json;
 
 use crate::AppState;
@@ -11,14 +11,12 @@ use crate::AppState;
 const READY_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// 200 while the process runs.
-#[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
 }
 
 /// 200 while the database answers, else 503: a replica whose database is
 /// gone stops receiving traffic but keeps running, and comes back by itself.
-#[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let backend = state.store.backend().name();
     match tokio::time::timeout(READY_TIMEOUT, state.store.ping()).await {

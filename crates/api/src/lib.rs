@@ -1,6 +1,7 @@
 //! Longform's HTTP surface: the routes, the error mapping and the shared
 //! application state. The binary builds an `AppState` and hands it to
-//! [`configure`].
+//! [`configure`]; `mount` is the URL map, and [`route_table`] the routes it
+//! mounts.
 
 pub mod admin;
 pub mod auth;
@@ -13,12 +14,16 @@ pub mod graphql;
 pub mod health;
 pub mod metrics;
 pub mod rest;
+pub mod routes;
 pub mod site;
 pub mod sitemap;
 pub mod webhooks;
 
+use std::sync::OnceLock;
+
 use actix_web::{HttpResponse, web};
 use longform_persistence::Store;
+use routes::{RouteTable, Routes};
 
 pub use error::ApiError;
 pub use site::{Site, UrlPatterns};
@@ -49,91 +54,88 @@ impl AppState {
 
 /// Mount every route. `body_limit` bounds every JSON request body.
 pub fn configure(cfg: &mut web::ServiceConfig, body_limit: usize) {
-    cfg.app_data(body::json_config(body_limit))
-        .service(health::healthz)
-        .service(health::readyz)
-        .service(metrics::metrics)
-        .service(docs::openapi)
-        .service(docs::docs)
-        .service(web::scope("/api/v1/auth").configure(auth::routes::configure))
-        .configure(admin::configure)
-        .configure(rest::configure)
-        .configure(graphql::configure)
-        .configure(feeds::configure)
-        .configure(sitemap::configure)
-        .default_service(web::to(not_found));
+    cfg.app_data(body::json_config(body_limit));
+    mount(&mut Routes::new(cfg, &mut Vec::new()));
+    cfg.default_service(web::to(not_found));
 }
 
-/// Every path the API serves and the methods it answers there: a request
-/// to a known path with another method gets 405 and `Allow`, not 404.
-/// (GraphQL answers its own 405s.)
-const ROUTES: &[(&str, &str)] = &[
-    ("/healthz", "GET"),
-    ("/readyz", "GET"),
-    ("/metrics", "GET"),
-    ("/openapi.yaml", "GET"),
-    ("/docs", "GET"),
-    ("/api/v1/posts", "GET"),
-    ("/api/v1/posts/{slug}", "GET"),
-    ("/api/v1/search", "GET"),
-    ("/api/v1/tags", "GET"),
-    ("/api/v1/tags/{slug}", "GET"),
-    ("/api/v1/categories", "GET"),
-    ("/api/v1/categories/{slug}", "GET"),
-    ("/api/v1/authors", "GET"),
-    ("/api/v1/authors/{slug}", "GET"),
-    ("/api/v1/preview/{token}", "GET"),
-    ("/api/v1/changes", "GET"),
-    ("/sitemap.xml", "GET"),
-    ("/sitemap-{n}.xml", "GET"),
-    ("/feed.json", "GET"),
-    ("/feed.xml", "GET"),
-    ("/atom.xml", "GET"),
-    ("/tags/{slug}/feed.json", "GET"),
-    ("/tags/{slug}/feed.xml", "GET"),
-    ("/tags/{slug}/atom.xml", "GET"),
-    ("/categories/{slug}/feed.json", "GET"),
-    ("/categories/{slug}/feed.xml", "GET"),
-    ("/categories/{slug}/atom.xml", "GET"),
-    ("/authors/{slug}/feed.json", "GET"),
-    ("/authors/{slug}/feed.xml", "GET"),
-    ("/authors/{slug}/atom.xml", "GET"),
-    ("/api/v1/auth/login", "POST"),
-    ("/api/v1/auth/refresh", "POST"),
-    ("/api/v1/auth/logout", "POST"),
-    ("/api/v1/auth/me", "GET"),
-    ("/api/v1/auth/password", "POST"),
-    ("/api/v1/admin/posts", "GET, POST"),
-    ("/api/v1/admin/posts/{id}", "GET, PATCH, DELETE"),
-    ("/api/v1/admin/posts/{id}/publish", "POST"),
-    ("/api/v1/admin/posts/{id}/unpublish", "POST"),
-    ("/api/v1/admin/posts/{id}/schedule", "POST"),
-    ("/api/v1/admin/posts/{id}/preview", "POST"),
-    ("/api/v1/admin/posts/{id}/revisions", "GET"),
-    ("/api/v1/admin/posts/{id}/revisions/{number}/restore", "POST"),
-    ("/api/v1/admin/posts/{id}/restore", "POST"),
-    ("/api/v1/admin/posts/{id}/purge", "DELETE"),
-    ("/api/v1/admin/tags", "POST"),
-    ("/api/v1/admin/tags/{slug}", "PATCH, DELETE"),
-    ("/api/v1/admin/categories", "POST"),
-    ("/api/v1/admin/categories/{slug}", "PATCH, DELETE"),
-    ("/api/v1/admin/authors", "POST"),
-    ("/api/v1/admin/authors/{slug}", "PATCH, DELETE"),
-    ("/api/v1/admin/users", "GET, POST"),
-    ("/api/v1/admin/users/{id}", "GET, PATCH, DELETE"),
-    ("/api/v1/admin/tokens", "GET, POST"),
-    ("/api/v1/admin/tokens/{id}", "DELETE"),
-    ("/api/v1/admin/webhooks", "GET, POST"),
-    ("/api/v1/admin/webhooks/{id}", "GET, PATCH, DELETE"),
-    ("/api/v1/admin/webhooks/{id}/deliveries", "GET"),
-    ("/api/v1/admin/webhooks/{id}/deliveries/{delivery}/replay", "POST"),
-    ("/api/v1/admin/webhooks/{id}/ping", "POST"),
-];
+/// Every route [`configure`] mounts, recorded by mounting them once on a
+/// throwaway `App`: the same calls build the router and this table.
+pub fn route_table() -> &'static RouteTable {
+    static TABLE: OnceLock<RouteTable> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut mounted = Vec::new();
+        let _ = actix_web::App::new().configure(|cfg| mount(&mut Routes::new(cfg, &mut mounted)));
+        RouteTable::new(mounted)
+    })
+}
 
+/// The URL map. Scopes that match a prefix come before the shorter ones
+/// that would swallow their paths (`/api/v1/admin` before `/api/v1`).
+fn mount(r: &mut Routes<'_>) {
+    r.get("/healthz", health::healthz)
+        .get("/readyz", health::readyz)
+        .get("/metrics", metrics::metrics)
+        .get("/openapi.yaml", docs::openapi)
+        .get("/docs", docs::docs);
+    r.scope(
+        "/api/v1/auth",
+        |scope| scope,
+        |r| {
+            use auth::routes::*;
+            r.post("/login", login).post("/refresh", refresh_session).post("/logout", logout);
+            r.get("/me", me).post("/password", change_password);
+        },
+    );
+    r.scope("/api/v1/admin", |scope| scope, admin_routes);
+    r.scope(
+        "/api/v1",
+        |scope| scope.wrap(rest::public_cors()),
+        |r| {
+            use rest::*;
+            r.get("/changes", changes::changes).get("/posts", posts::list).get("/posts/{slug}", posts::show);
+            r.get("/search", search::search);
+            r.get("/tags", taxonomy::tags).get("/tags/{slug}", taxonomy::tag);
+            r.get("/categories", taxonomy::categories).get("/categories/{slug}", taxonomy::category);
+            r.get("/authors", taxonomy::authors).get("/authors/{slug}", taxonomy::author);
+            // Dynamic paths are matched by a regular expression: after the
+            // static ones, so the index never pays for them.
+            r.get("/preview/{token}", admin::preview::show);
+        },
+    );
+    graphql::routes(r);
+    feeds::routes(r);
+    r.get("/sitemap.xml", sitemap::index).get("/sitemap-{n}.xml", sitemap::part);
+}
+
+/// The editor API, under `/api/v1/admin`.
+fn admin_routes(r: &mut Routes<'_>) {
+    use admin::*;
+    r.get("/posts", posts::list).post("/posts", posts::create);
+    r.get("/posts/{id}", posts::show).patch("/posts/{id}", posts::edit).delete("/posts/{id}", posts::remove);
+    r.post("/posts/{id}/publish", posts::publish).post("/posts/{id}/unpublish", posts::unpublish);
+    r.post("/posts/{id}/schedule", posts::schedule).get("/posts/{id}/revisions", posts::revisions);
+    r.post("/posts/{id}/revisions/{number}/restore", posts::restore_revision);
+    r.post("/posts/{id}/restore", posts::restore_from_trash).delete("/posts/{id}/purge", posts::purge);
+    taxonomy::term_routes(r);
+    r.post("/authors", taxonomy::create_author);
+    r.patch("/authors/{slug}", taxonomy::update_author).delete("/authors/{slug}", taxonomy::delete_author);
+    r.post("/posts/{id}/preview", preview::mint);
+    r.get("/users", users::list).post("/users", users::create);
+    r.get("/users/{id}", users::show).patch("/users/{id}", users::update).delete("/users/{id}", users::remove);
+    r.get("/tokens", tokens::list).post("/tokens", tokens::create).delete("/tokens/{id}", tokens::revoke);
+    r.get("/webhooks", webhooks::list).post("/webhooks", webhooks::create);
+    r.get("/webhooks/{id}", webhooks::show).patch("/webhooks/{id}", webhooks::update);
+    r.delete("/webhooks/{id}", webhooks::remove).get("/webhooks/{id}/deliveries", webhooks::deliveries);
+    r.post("/webhooks/{id}/deliveries/{delivery}/replay", webhooks::replay);
+    r.post("/webhooks/{id}/ping", webhooks::ping);
+}
+
+/// No route took the request: a 405 naming the methods the route table has
+/// for its path (GraphQL answers its own), else a 404.
 async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError> {
-    let path = req.path();
-    match ROUTES.iter().find(|(pattern, _)| actix_web::dev::ResourceDef::new(*pattern).is_match(path)) {
-        Some((_, allow)) => Err(ApiError::MethodNotAllowed { allow }),
+    match route_table().allow(req.path()) {
+        Some(allow) => Err(ApiError::MethodNotAllowed { allow }),
         None => Err(ApiError::NotFound),
     }
 }
@@ -163,17 +165,58 @@ mod tests {
         out
     }
 
+    /// Path -> sorted methods, as the route table has them.
+    fn routed() -> BTreeMap<String, Vec<String>> {
+        let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for route in super::route_table().iter() {
+            out.entry(route.pattern.clone()).or_default().push(route.method.to_string());
+        }
+        out.values_mut().for_each(|m| m.sort());
+        out
+    }
+
     #[test]
-    fn every_served_route_is_documented_with_its_methods_and_nothing_else() {
-        let mut served: BTreeMap<String, Vec<String>> = super::ROUTES
-            .iter()
-            .map(|(path, allow)| {
-                let mut methods: Vec<String> = allow.split(", ").map(str::to_owned).collect();
-                methods.sort();
-                ((*path).to_owned(), methods)
-            })
-            .collect();
-        served.insert("/graphql".into(), vec!["GET".into(), "POST".into()]);
-        assert_eq!(documented(), served);
+    fn every_route_is_documented_with_its_methods_and_nothing_else() {
+        let routed = routed();
+        assert!(routed.contains_key("/graphql") && routed.contains_key("/tags/{slug}/atom.xml"), "{routed:?}");
+        assert_eq!(documented(), routed);
+    }
+
+    /// `pattern` with each `{name}` replaced by `x`.
+    fn concrete(pattern: &str) -> String {
+        let mut path = String::new();
+        let mut rest = pattern;
+        while let Some((before, after)) = rest.split_once('{') {
+            path.push_str(before);
+            rest = after.split_once('}').map_or("", |(_, tail)| tail);
+            path.push('x');
+        }
+        path + rest
+    }
+
+    /// The router takes every route in the table, and answers a method on
+    /// none of them with a 405 naming exactly the table's methods. (Without
+    /// the application state a handler that needs it answers 500: anything
+    /// but the default service's 404 or 405 shows a handler was reached.)
+    #[actix_web::test]
+    async fn the_router_serves_exactly_the_route_table() {
+        use actix_web::http::Method;
+        use actix_web::test::{TestRequest, call_service, init_service};
+        let app = init_service(actix_web::App::new().configure(|cfg| super::configure(cfg, 1 << 20))).await;
+        for route in super::route_table().iter() {
+            let path = concrete(&route.pattern);
+            let request = TestRequest::default().method(route.method.clone()).uri(&path).to_request();
+            let status = call_service(&app, request).await.status().as_u16();
+            assert!(![404, 405].contains(&status), "{} {path}: {status}", route.method);
+        }
+        for (pattern, methods) in routed() {
+            let path = concrete(&pattern);
+            let response = call_service(&app, TestRequest::default().method(Method::PUT).uri(&path).to_request()).await;
+            assert_eq!(response.status().as_u16(), 405, "PUT {path}");
+            let allow = response.headers().get("allow").and_then(|v| v.to_str().ok()).unwrap_or_default();
+            let mut allowed: Vec<&str> = allow.split(", ").collect();
+            allowed.sort_unstable();
+            assert_eq!(allowed, methods, "PUT {path}");
+        }
     }
 }

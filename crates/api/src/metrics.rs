@@ -2,11 +2,10 @@
 //! counter makes the cost of a request visible: read it, make the request,
 //! read it again.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, web};
 
 use crate::AppState;
 
-#[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let body = format!(
         "# HELP longform_db_statements_total SQL statements run by this process.\n\

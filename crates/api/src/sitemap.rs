@@ -14,10 +14,6 @@ use crate::{AppState, Site};
 /// URLs per sitemap file (sitemaps.org).
 pub const MAX_URLS: usize = 50_000;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/sitemap.xml", web::get().to(index)).route("/sitemap-{n}.xml", web::get().to(part));
-}
-
 fn location(site: &Site, entry: &SitemapEntry) -> String {
     match entry.kind {
         "post" => site.post_url(&entry.slug),
@@ -70,7 +66,7 @@ fn xml(text: String) -> Body {
     Body { content_type: "application/xml; charset=utf-8", bytes: text.into_bytes(), headers: Vec::new() }
 }
 
-async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     Params::parse(req.query_string(), &[])?;
     public_response(&req, &state, || async {
         let entries = state.store.posts().sitemap().await?;
@@ -79,7 +75,11 @@ async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespo
     .await
 }
 
-async fn part(req: HttpRequest, state: web::Data<AppState>, n: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn part(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    n: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     Params::parse(req.query_string(), &[])?;
     let n: usize = n.parse().ok().filter(|n| *n >= 1).ok_or(ApiError::NotFound)?;
     public_response(&req, &state, || async {

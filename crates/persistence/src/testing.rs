@@ -1,6 +1,8 @@
 //! Throwaway PostgreSQL for tests: a private cluster ([`PgCluster`]) in a temp
 //! directory, and a fresh database per test ([`postgres_database`]) that is
 //! dropped with the test, so tests never share state and need no `#[serial]`.
+//! When PostgreSQL cannot be had, the test fails unless `LONGFORM_TEST_SKIP`
+//! names `postgres` ([`skip`], the rule for every outside dependency).
 //!
 //! The cluster runs as the unprivileged `postgres` user when we are root (the
 //! server refuses root), listens on 127.0.0.1 only, uses trust auth and skips
@@ -24,6 +26,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use tempfile::TempDir;
+
+pub mod skip;
+
+/// A directory holding `initdb` and `pg_ctl` to use instead of looking on
+/// `PATH` and under /usr/lib/postgresql (a nonexistent one stands for a
+/// machine without PostgreSQL).
+pub const PG_BIN_VAR: &str = "LONGFORM_TEST_PG_BIN";
 
 /// Attempts at finding a free port: another process may take the one we
 /// picked between dropping our listener and the server binding it.
@@ -174,20 +183,30 @@ impl Drop for TestDatabase {
     }
 }
 
-/// A fresh PostgreSQL database for one test. Source, in order: TEST_DATABASE_URL (a server URL we may CREATE DATABASE on; the fresh db gets a unique name like `lf_test_<pid>_<counter>_<nanos>`), else a cluster this test process starts once (a process-wide `OnceLock`) and shares across its tests. When neither works, prints one loud line to stderr `SKIPPED: postgres (<reason>)` and returns None — but if env var LONGFORM_REQUIRE_POSTGRES=1 is set, panic with that reason instead (CI sets it so postgres can never be silently skipped).
+/// A fresh PostgreSQL database for one test. Source, in order:
+/// `TEST_DATABASE_URL` (a server we may `CREATE DATABASE` on; the database
+/// gets a unique name like `lf_test_<pid>_<counter>_<nanos>`), else a cluster
+/// this test process starts once and shares across its tests. When neither
+/// works the test fails, or, when `LONGFORM_TEST_SKIP` names `postgres`, the
+/// skip is recorded and the answer is `None` ([`skip::unavailable`]).
 ///
 /// A TEST_DATABASE_URL that is set but unusable is reported, not replaced by
 /// a local cluster: a misconfigured server should not go unnoticed.
+#[track_caller]
 pub fn postgres_database() -> Option<TestDatabase> {
     match fresh_database() {
         Ok(database) => Some(database),
-        Err(reason) if env::var("LONGFORM_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") => {
-            panic!("postgres is required (LONGFORM_REQUIRE_POSTGRES=1) but unavailable: {reason}")
-        }
-        Err(reason) => {
-            eprintln!("SKIPPED: postgres ({reason})");
-            None
-        }
+        Err(reason) => skip::unavailable("postgres", &reason),
+    }
+}
+
+/// A cluster of the test's own, for tests that stop and restart the server;
+/// fails or skips like [`postgres_database`].
+#[track_caller]
+pub fn postgres_cluster() -> Option<PgCluster> {
+    match PgCluster::start() {
+        Ok(cluster) => Some(cluster),
+        Err(reason) => skip::unavailable("postgres", &reason),
     }
 }
 
@@ -231,10 +250,18 @@ fn with_database(server_url: &str, database: &str) -> Result<String, String> {
     Ok(format!("{head}{authority}/{database}{query}"))
 }
 
-/// The directory holding both `initdb` and `pg_ctl`: PATH first, then the
-/// highest version under Debian's /usr/lib/postgresql/*/bin.
+/// The directory holding both `initdb` and `pg_ctl`: the one [`PG_BIN_VAR`]
+/// names, else PATH first, then the highest version under Debian's
+/// /usr/lib/postgresql/*/bin.
 fn find_bin_dir() -> Result<PathBuf, String> {
     let has_tools = |dir: &Path| ["initdb", "pg_ctl"].iter().all(|t| dir.join(t).is_file());
+    if let Some(dir) = env::var_os(PG_BIN_VAR).filter(|d| !d.is_empty()).map(PathBuf::from) {
+        return if has_tools(&dir) {
+            Ok(dir)
+        } else {
+            Err(format!("no initdb and pg_ctl in {} ({PG_BIN_VAR})", dir.display()))
+        };
+    }
     let path = env::var_os("PATH").unwrap_or_default();
     if let Some(dir) = env::split_paths(&path).find(|d| has_tools(d)) {
         return Ok(dir);
@@ -382,7 +409,8 @@ impl TestStore {
         Self { store, _sqlite: Some(db), _postgres: None }
     }
 
-    /// `None` (after a loud SKIPPED line) when no PostgreSQL can be had.
+    /// Fails the test when no PostgreSQL can be had, or is `None` when
+    /// `LONGFORM_TEST_SKIP` names `postgres` ([`postgres_database`]).
     pub async fn postgres() -> Option<Self> {
         let db = postgres_database()?;
         let store = Self::open(db.url()).await;

@@ -3,13 +3,15 @@
 //! server restart.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use diesel::sql_types::Text;
-use longform_domain::{Email, Markdown, Move, PostDraft, Slug, Title};
-use longform_persistence::testing::{PgCluster, TestSqlite, TestStore};
-use longform_persistence::{AnyConnection, Backend, Missing, PoolOptions, Store, StoreError};
+use longform_domain::{Email, Markdown, Move, PostDraft, PostStatus, SearchQuery, Slug, Title};
+use longform_persistence::testing::{TestSqlite, TestStore, postgres_cluster};
+use longform_persistence::{
+    AnyConnection, Backend, ListingFilter, Missing, PoolOptions, SearchFilter, Store, StoreError,
+};
 
 async fn seed(store: &Store, n: usize) {
     for i in 0..n {
@@ -144,28 +146,21 @@ async fn unknown_url_schemes_are_refused() {
     }
 }
 
-async fn ping_within(store: &Store, tries: u32) -> Result<(), StoreError> {
-    let mut last = Ok(());
-    for _ in 0..tries {
-        last = store.ping().await;
-        if last.is_ok() {
-            break;
+/// Ping until the store answers; the last error after `limit`.
+async fn ping_within(store: &Store, limit: Duration) -> Result<(), StoreError> {
+    let deadline = Instant::now() + limit;
+    loop {
+        let last = store.ping().await;
+        if last.is_ok() || Instant::now() > deadline {
+            return last;
         }
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    last
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_pool_recovers_after_the_server_restarts() {
-    let cluster = match PgCluster::start() {
-        Ok(cluster) => cluster,
-        Err(reason) if std::env::var("LONGFORM_REQUIRE_POSTGRES").as_deref() != Ok("1") => {
-            eprintln!("SKIPPED: postgres ({reason})");
-            return;
-        }
-        Err(reason) => panic!("postgres is required: {reason}"),
-    };
+    let Some(cluster) = postgres_cluster() else { return };
     let options = PoolOptions { max_connections: 4, acquire_timeout: Duration::from_secs(1) };
     let store = Store::open(&cluster.url("postgres"), &options).unwrap();
     store.migrate().await.unwrap();
@@ -176,46 +171,109 @@ async fn postgres_pool_recovers_after_the_server_restarts() {
     assert!(matches!(down, Err(StoreError::Unavailable(_) | StoreError::Database(_))), "{down:?}");
 
     cluster.restart().unwrap();
-    ping_within(&store, 25).await.expect("the pool reconnects without a restart of its own");
+    ping_within(&store, Duration::from_secs(30)).await.expect("the pool reconnects without a restart of its own");
     assert!(store.users().list().await.unwrap().is_empty());
 }
 
-/// A backup taken while writers go on opens cleanly and holds every post
-/// committed before it started.
+const WRITERS: usize = 4;
+const WRITES: usize = 10;
+
+/// Writer `w` creates and publishes `W{w} P0`, `W{w} P1`, ... in order: two
+/// commits per post, the next post only after the previous one's publish.
+async fn write_in_order(store: &Store, w: usize) {
+    for i in 0..WRITES {
+        let title = Title::parse(&format!("W{w} P{i}")).unwrap();
+        let draft = PostDraft::new(title, Markdown::parse("Words.").unwrap());
+        let post = store.posts().create(draft, Missing::Create, None).await.unwrap();
+        store.posts().apply_move(post.card.id, Move::Publish, None, None).await.unwrap();
+    }
+}
+
+/// Writer `w`'s posts as the copy has them, in the order they were written.
+async fn writes_in(copy: &Store, w: usize) -> Vec<Option<PostStatus>> {
+    let mut states = Vec::new();
+    for i in 0..WRITES {
+        let found = copy.posts().find_by_slug(Slug::parse(&format!("w{w}-p{i}")).unwrap()).await.unwrap();
+        states.push(found.map(|post| post.card.status));
+    }
+    states
+}
+
+/// Every published post the listing index walks to, page by page.
+async fn listed(store: &Store) -> usize {
+    let (mut listed, mut after) = (0, None);
+    loop {
+        let page = store.posts().list_published(ListingFilter::default(), after, 100).await.unwrap();
+        listed += page.cards.len();
+        match page.next {
+            Some(next) => after = Some(next),
+            None => return listed,
+        }
+    }
+}
+
+/// A backup taken while writers go on is one moment of the database: it
+/// holds every post committed before it started; of each writer's later
+/// posts, a prefix in the order written (all published but perhaps the
+/// last, which may still be a draft), never a later post without an earlier
+/// one; and the listing index, its count row and the search index, written
+/// in the same transactions as the posts, agree with the posts table.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_backup_during_concurrent_writes_holds_every_committed_post() {
+async fn sqlite_backup_during_concurrent_writes_is_a_consistent_snapshot() {
     let db = TestStore::sqlite().await;
     seed(&db.store, 20).await;
-    let committed = db.store.posts().count_published(Default::default()).await.unwrap();
-    let writers: Vec<_> = (0..4)
-        .map(|_| {
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|w| {
             let store = db.store.clone();
-            tokio::spawn(async move { seed(&store, 10).await })
+            tokio::spawn(async move { write_in_order(&store, w).await })
         })
         .collect();
+    // Start the backup in the middle of the writes, not before them.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while db.store.posts().count_published(ListingFilter::default()).await.unwrap() == 20 {
+        assert!(Instant::now() < deadline, "no writer committed within a minute");
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    let committed = db.store.posts().count_published(ListingFilter::default()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("backup.db");
     db.store.backup_to(target.clone()).await.unwrap();
     for writer in writers {
         writer.await.unwrap();
     }
+
     let copy = Store::open(&format!("sqlite://{}", target.display()), &PoolOptions::default()).unwrap();
-    let in_copy = copy.posts().count_published(Default::default()).await.unwrap();
-    assert!(in_copy >= committed, "{in_copy} < {committed}");
-    assert!(in_copy <= committed + 40);
-    #[derive(QueryableByName)]
-    struct Check {
-        #[diesel(sql_type = Text)]
-        integrity_check: String,
+    let mut published = 0;
+    for i in 0..20 {
+        let post = copy.posts().find_by_slug(Slug::parse(&format!("post-{i}")).unwrap()).await.unwrap();
+        assert_eq!(post.map(|p| p.card.status), Some(PostStatus::Published), "post-{i}, committed before");
+        published += 1;
     }
-    let check = copy
-        .with_connection(|conn| {
-            Ok(diesel::sql_query("PRAGMA integrity_check").get_result::<Check>(conn)?.integrity_check)
-        })
-        .await
-        .unwrap();
-    assert_eq!(check, "ok");
+    for w in 0..WRITERS {
+        let states = writes_in(&copy, w).await;
+        let present = states.iter().take_while(|s| s.is_some()).count();
+        assert!(states[present..].iter().all(Option::is_none), "writer {w}: not a prefix of its writes: {states:?}");
+        let before_last = &states[..present.saturating_sub(1)];
+        assert!(before_last.iter().all(|s| *s == Some(PostStatus::Published)), "writer {w}: {states:?}");
+        published += states.iter().filter(|s| **s == Some(PostStatus::Published)).count();
+    }
+    assert!(published as i64 >= committed, "{published} published in the copy, {committed} before the backup");
+    assert_eq!(copy.posts().count_published(ListingFilter::default()).await.unwrap(), published as i64, "count row");
+    assert_eq!(listed(&copy).await, published, "the listing index");
+    let words = SearchQuery::parse("words").unwrap();
+    let hits = copy.posts().search(words, SearchFilter::default(), None, 100).await.unwrap().hits.len();
+    assert_eq!(hits, published, "the search index");
+
+    let mut conn = SqliteConnection::establish(target.to_str().unwrap()).unwrap();
+    let check = diesel::sql_query("PRAGMA integrity_check").get_result::<Check>(&mut conn).unwrap();
+    assert_eq!(check.integrity_check, "ok");
     assert!(matches!(db.store.backup_to(target).await, Err(StoreError::Unsupported(_))), "never overwrites");
+}
+
+#[derive(QueryableByName)]
+struct Check {
+    #[diesel(sql_type = Text)]
+    integrity_check: String,
 }
 
 #[tokio::test]

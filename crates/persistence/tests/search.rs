@@ -3,7 +3,7 @@
 //! pagination, and an index that follows every write at once.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
-use longform_domain::{Markdown, Move, Name, PostDraft, PostId, SearchQuery, Slug, Title};
+use longform_domain::{Markdown, Move, Name, PostDraft, PostId, SearchQuery, SearchQueryError, Slug, Title};
 use longform_persistence::TermKind;
 use longform_persistence::{Missing, SearchFilter, SearchPage, Store, both_backends};
 
@@ -150,24 +150,34 @@ async fn pages_walk_every_hit_once(store: &Store) {
     assert_eq!(sorted.len(), 7, "every hit once");
 }
 
+/// Each hostile query is either refused by the parser, for the reason given,
+/// or runs and finds nothing: none is passed over.
 async fn hostile_queries_find_nothing_without_failing(store: &Store) {
     publish(store, draft("Plain", "Ordinary words.", &[])).await;
-    for q in [
-        "NEAR AND OR NOT",
-        "\"and\" or",
-        "title:body",
-        "a'b\"c",
-        "x86_64 ²³",
-        "日本語 文章",
-        "İstanbul",
-        "the",
-        "'); DROP TABLE posts; --",
-        "&|!<->:*",
-        "zzz*",
+    let crowded = "w ".repeat(longform_domain::search::MAX_TERMS + 1);
+    for (q, refused) in [
+        ("NEAR AND OR NOT", None),
+        ("\"and\" or", None),
+        ("title:body", None),
+        ("a'b\"c", None),
+        ("x86_64 ²³", None),
+        ("日本語 文章", None),
+        ("İstanbul", None),
+        ("the", None),
+        ("'); DROP TABLE posts; --", None),
+        ("zzz*", None),
+        ("&|!<->:*", Some(SearchQueryError::Empty)),
+        ("\"\" * -- ::", Some(SearchQueryError::Empty)),
+        (&crowded as &str, Some(SearchQueryError::TooManyTerms)),
     ] {
-        let Ok(query) = SearchQuery::parse(q) else { continue };
-        let page = store.posts().search(query, SearchFilter::default(), None, 10).await;
-        assert!(page.is_ok(), "{q:?}: {page:?}");
+        match (SearchQuery::parse(q), refused) {
+            (Err(error), Some(expected)) => assert_eq!(error, expected, "{q:?}"),
+            (Ok(query), None) => {
+                let page = store.posts().search(query, SearchFilter::default(), None, 10).await;
+                assert!(page.as_ref().is_ok_and(|p| p.hits.is_empty()), "{q:?}: {page:?}");
+            }
+            (parsed, expected) => panic!("{q:?}: parsed as {parsed:?}, expected {expected:?}"),
+        }
     }
     assert_eq!(titles(&search(store, "ordinary").await), ["Plain"], "the posts are still there");
 }

@@ -12,21 +12,10 @@ pub mod webhooks;
 pub mod wire;
 
 use actix_web::http::header::{ETAG, HeaderValue, IF_MATCH};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use crate::error::ApiError;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/api/v1/admin")
-            .configure(posts::configure)
-            .configure(taxonomy::configure)
-            .configure(users::configure)
-            .configure(tokens::configure)
-            .configure(webhooks::configure),
-    );
-}
 
 /// The ETag of a post at `version`.
 pub fn version_etag(version: i64) -> String {

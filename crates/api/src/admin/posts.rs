@@ -2,7 +2,7 @@
 //! patch, publish, unpublish, schedule, delete to the trash, revisions.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::DateTime;
 use longform_domain::{
     FeatureImage, Markdown, MetaDescription, MetaTitle, Move, Post, PostDraft, PostId, PostStatus, RevisionMetadata,
@@ -18,21 +18,6 @@ use crate::auth::Caller;
 use crate::body::Fields;
 use crate::error::ApiError;
 use crate::rest::query::{Params, encode_cursor};
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(list)
-        .service(create)
-        .service(show)
-        .service(edit)
-        .service(remove)
-        .service(publish)
-        .service(unpublish)
-        .service(schedule)
-        .service(revisions)
-        .service(restore_revision)
-        .service(restore_from_trash)
-        .service(purge);
-}
 
 const POST_FIELDS: &[&str] = &[
     "title",
@@ -184,8 +169,7 @@ fn checked_version(post: &Post, expected: i64) -> Result<i64, ApiError> {
 
 const LIST_PARAMS: &[&str] = &["limit", "after", "status", "tag", "category", "author", "featured", "trashed"];
 
-#[get("/posts")]
-async fn list(req: HttpRequest, state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn list(req: HttpRequest, state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_read_drafts())?;
     let params = Params::parse(req.query_string(), LIST_PARAMS)?;
     let status = params
@@ -217,8 +201,7 @@ async fn list(req: HttpRequest, state: web::Data<AppState>, caller: Caller) -> R
     ))
 }
 
-#[post("/posts")]
-async fn create(
+pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
@@ -267,15 +250,13 @@ async fn create(
 
 /// One post; a post in the trash is gone here too (the trash is listed
 /// with `GET /posts?trashed=true`, and restored or purged by id).
-#[get("/posts/{id}")]
-async fn show(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn show(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_read_drafts())?;
     let post = live_post(&state, post_id(&id)?).await?;
     Ok(answer(&state, StatusCode::OK, &post))
 }
 
-#[patch("/posts/{id}")]
-async fn edit(
+pub async fn edit(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
@@ -295,8 +276,7 @@ async fn edit(
     Ok(answer(&state, StatusCode::OK, &updated))
 }
 
-#[delete("/posts/{id}")]
-async fn remove(
+pub async fn remove(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
@@ -323,8 +303,7 @@ async fn move_post(
     Ok(answer(state, StatusCode::OK, &moved))
 }
 
-#[post("/posts/{id}/publish")]
-async fn publish(
+pub async fn publish(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
@@ -333,8 +312,7 @@ async fn publish(
     move_post(&req, &state, &caller, &id, Move::Publish).await
 }
 
-#[post("/posts/{id}/unpublish")]
-async fn unpublish(
+pub async fn unpublish(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
@@ -343,8 +321,7 @@ async fn unpublish(
     move_post(&req, &state, &caller, &id, Move::Unpublish).await
 }
 
-#[post("/posts/{id}/schedule")]
-async fn schedule(
+pub async fn schedule(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
@@ -358,8 +335,7 @@ async fn schedule(
     move_post(&req, &state, &caller, &id, Move::Schedule(at)).await
 }
 
-#[get("/posts/{id}/revisions")]
-async fn revisions(
+pub async fn revisions(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
@@ -370,8 +346,7 @@ async fn revisions(
     Ok(private(StatusCode::OK, &json!({ "revisions": revisions })))
 }
 
-#[post("/posts/{id}/revisions/{number}/restore")]
-async fn restore_revision(
+pub async fn restore_revision(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
@@ -390,8 +365,7 @@ async fn restore_revision(
     Ok(answer(&state, StatusCode::OK, &restored))
 }
 
-#[post("/posts/{id}/restore")]
-async fn restore_from_trash(
+pub async fn restore_from_trash(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
@@ -401,8 +375,11 @@ async fn restore_from_trash(
     Ok(answer(&state, StatusCode::OK, &post))
 }
 
-#[delete("/posts/{id}/purge")]
-async fn purge(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn purge(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_manage_trash())?;
     state.store.posts().purge(post_id(&id)?, caller.actor.user_id()).await?;
     Ok(HttpResponse::NoContent().finish())

@@ -3,7 +3,7 @@
 //! expires. Never cached, and never served by the public endpoints.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, web};
 use chrono::Duration;
 use serde_json::json;
 
@@ -16,7 +16,6 @@ use crate::error::ApiError;
 /// How long a preview link works.
 pub const PREVIEW_TTL: Duration = Duration::hours(24);
 
-#[post("/posts/{id}/preview")]
 pub async fn mint(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id = id.parse().map_err(|_| ApiError::NotFound)?;
     let post = state.store.posts().get(id).await?;
@@ -29,7 +28,6 @@ pub async fn mint(state: web::Data<AppState>, caller: Caller, id: web::Path<Stri
     ))
 }
 
-#[get("/preview/{token}")]
 pub async fn show(state: web::Data<AppState>, token: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id = state.auth.keys.verify_preview(&token).ok_or(ApiError::NotFound)?;
     let post = state.store.posts().get(id).await?;

@@ -2,7 +2,7 @@
 //! delete; editors and admins only.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, delete, patch, post, web};
+use actix_web::{HttpResponse, web};
 use longform_domain::{Description, Name, NewAuthor, NewTerm, ProfileLink, Slug, WebUrl};
 use longform_persistence::{AuthorChanges, Term, TermKind};
 use serde_json::{Value, json};
@@ -13,14 +13,15 @@ use crate::auth::Caller;
 use crate::body::Fields;
 use crate::error::ApiError;
 use crate::rest::wire::AuthorJson;
+use crate::routes::Routes;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+/// Tags and categories share their handlers, told apart by kind.
+pub fn term_routes(r: &mut Routes<'_>) {
     for (path, kind) in [("/tags", TermKind::Tag), ("/categories", TermKind::Category)] {
-        cfg.route(path, web::post().to(move |s, c, b| create_term(kind, s, c, b)))
-            .route(&format!("{path}/{{slug}}"), web::patch().to(move |s, c, p, b| update_term(kind, s, c, p, b)))
-            .route(&format!("{path}/{{slug}}"), web::delete().to(move |s, c, p| delete_term(kind, s, c, p)));
+        r.post(path, move |s, c, b| create_term(kind, s, c, b))
+            .patch(&format!("{path}/{{slug}}"), move |s, c, p, b| update_term(kind, s, c, p, b))
+            .delete(&format!("{path}/{{slug}}"), move |s, c, p| delete_term(kind, s, c, p));
     }
-    cfg.service(create_author).service(update_author).service(delete_author).service(super::preview::mint);
 }
 
 /// A tag's or category's fields from a body; `description: Some(None)` clears it.
@@ -116,8 +117,7 @@ fn author_fields(body: Value, creating: bool) -> Result<AuthorChanges, ApiError>
     Ok(changes)
 }
 
-#[post("/authors")]
-async fn create_author(
+pub async fn create_author(
     state: web::Data<AppState>,
     caller: Caller,
     body: web::Json<Value>,
@@ -139,8 +139,7 @@ async fn create_author(
     Ok(private(StatusCode::CREATED, &json!({ "author": AuthorJson::new(&counted, &state.site) })))
 }
 
-#[patch("/authors/{slug}")]
-async fn update_author(
+pub async fn update_author(
     state: web::Data<AppState>,
     caller: Caller,
     slug: web::Path<String>,
@@ -154,8 +153,7 @@ async fn update_author(
     Ok(private(StatusCode::OK, &json!({ "author": AuthorJson::new(&counted, &state.site) })))
 }
 
-#[delete("/authors/{slug}")]
-async fn delete_author(
+pub async fn delete_author(
     state: web::Data<AppState>,
     caller: Caller,
     slug: web::Path<String>,

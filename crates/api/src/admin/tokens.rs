@@ -3,7 +3,7 @@
 //! its name, scope and use are visible.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, delete, get, post, web};
+use actix_web::{HttpResponse, web};
 use longform_domain::{Name, Secret, TokenScope};
 use longform_persistence::ApiToken;
 use serde_json::{Value, json};
@@ -14,10 +14,6 @@ use crate::AppState;
 use crate::auth::{API_TOKEN_PREFIX, Caller};
 use crate::body::Fields;
 use crate::error::ApiError;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(list).service(create).service(revoke);
-}
 
 fn token_json(token: &ApiToken) -> Value {
     json!({
@@ -30,15 +26,17 @@ fn token_json(token: &ApiToken) -> Value {
     })
 }
 
-#[get("/tokens")]
-async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_administer())?;
     let tokens = state.store.auth().list_api_tokens().await?;
     Ok(private(StatusCode::OK, &json!({ "tokens": tokens.iter().map(token_json).collect::<Vec<_>>() })))
 }
 
-#[post("/tokens")]
-async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<Value>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_administer())?;
     let mut fields = Fields::new(body.into_inner(), &["name", "scope"])?;
     let name = fields.required("name", Name::parse);
@@ -53,8 +51,11 @@ async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<Valu
     Ok(private(StatusCode::CREATED, &json!({ "token": body })))
 }
 
-#[delete("/tokens/{id}")]
-async fn revoke(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn revoke(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_administer())?;
     let id: Uuid = id.parse().map_err(|_| ApiError::NotFound)?;
     state.store.auth().revoke_api_token(id).await?;

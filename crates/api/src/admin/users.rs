@@ -1,7 +1,7 @@
 //! `/api/v1/admin/users`: accounts, for admins only.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpResponse, web};
 use longform_domain::{Email, Name, NewUser, Password, PasswordHash, Role, UserId};
 use longform_persistence::UserChanges;
 use serde_json::{Value, json};
@@ -13,23 +13,21 @@ use crate::auth::Caller;
 use crate::body::Fields;
 use crate::error::ApiError;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(list).service(create).service(show).service(update).service(remove);
-}
-
 fn user_id(raw: &str) -> Result<UserId, ApiError> {
     raw.parse().map_err(|_| ApiError::NotFound)
 }
 
-#[get("/users")]
-async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_administer())?;
     let users = state.store.users().list().await?;
     Ok(private(StatusCode::OK, &json!({ "users": users.iter().map(UserJson::from).collect::<Vec<_>>() })))
 }
 
-#[post("/users")]
-async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<Value>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_administer())?;
     let mut fields = Fields::new(body.into_inner(), &["email", "name", "role", "password"])?;
     let email = fields.required("email", Email::parse);
@@ -48,16 +46,14 @@ async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<Valu
     Ok(private(StatusCode::CREATED, &json!({ "user": UserJson::from(&user) })))
 }
 
-#[get("/users/{id}")]
-async fn show(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn show(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_administer())?;
     let user = state.store.users().get(user_id(&id)?).await?;
     Ok(private(StatusCode::OK, &json!({ "user": UserJson::from(&user) })))
 }
 
 /// Rename, change the role, disable or enable (disabling ends every session at once).
-#[patch("/users/{id}")]
-async fn update(
+pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
@@ -81,8 +77,11 @@ async fn update(
     Ok(private(StatusCode::OK, &json!({ "user": UserJson::from(&user) })))
 }
 
-#[delete("/users/{id}")]
-async fn remove(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn remove(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_administer())?;
     let id = user_id(&id)?;
     if caller.actor.user_id() == Some(id) {

@@ -6,7 +6,7 @@
 use std::net::IpAddr;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use longform_domain::webhook::{Subscription, WebhookSecret, WebhookUrl, is_public};
 use longform_domain::{DeliveryId, Description, WebhookId};
 use longform_persistence::{Delivery, NewWebhook, Webhook, WebhookChanges};
@@ -19,17 +19,6 @@ use crate::body::Fields;
 use crate::error::ApiError;
 use crate::rest::query::Params;
 use crate::webhooks::AllowList;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(list)
-        .service(create)
-        .service(show)
-        .service(update)
-        .service(remove)
-        .service(deliveries)
-        .service(replay)
-        .service(ping);
-}
 
 const FIELDS: &[&str] = &["url", "events", "secret", "description", "active"];
 /// Deliveries per page of the log, unless `limit` says otherwise.
@@ -86,15 +75,17 @@ fn parse_events(fields: &mut Fields) -> Option<Subscription> {
     Subscription::parse(&patterns).map_err(|e| fields.fail("events", e.kind.to_string())).ok()
 }
 
-#[get("/webhooks")]
-async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_administer())?;
     let hooks = state.store.webhooks().list().await?;
     Ok(private(StatusCode::OK, &json!({ "webhooks": hooks.iter().map(webhook_json).collect::<Vec<_>>() })))
 }
 
-#[post("/webhooks")]
-async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<Value>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_administer())?;
     let mut fields = Fields::new(body.into_inner(), FIELDS)?;
     let url = fields.required("url", |raw| parse_url(raw, &state.site.webhook_allow));
@@ -115,16 +106,14 @@ async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<Valu
     Ok(private(StatusCode::CREATED, &json!({ "webhook": body })))
 }
 
-#[get("/webhooks/{id}")]
-async fn show(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn show(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_administer())?;
     let hook = state.store.webhooks().get(webhook_id(&id)?).await?;
     Ok(private(StatusCode::OK, &json!({ "webhook": webhook_json(&hook) })))
 }
 
 /// Change any field; `"secret": "rotate"` issues a new secret (shown in the answer).
-#[patch("/webhooks/{id}")]
-async fn update(
+pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
@@ -152,8 +141,11 @@ async fn update(
     Ok(private(StatusCode::OK, &json!({ "webhook": body })))
 }
 
-#[delete("/webhooks/{id}")]
-async fn remove(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn remove(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_administer())?;
     state.store.webhooks().delete(webhook_id(&id)?).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -161,8 +153,7 @@ async fn remove(state: web::Data<AppState>, caller: Caller, id: web::Path<String
 
 /// The delivery log, newest first: `limit` (1 to 100) and `before`, the
 /// `next_before` of the previous page.
-#[get("/webhooks/{id}/deliveries")]
-async fn deliveries(
+pub async fn deliveries(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
@@ -186,8 +177,7 @@ async fn deliveries(
 }
 
 /// Send a delivery again (same id and body), now.
-#[post("/webhooks/{id}/deliveries/{delivery}/replay")]
-async fn replay(
+pub async fn replay(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
@@ -200,8 +190,7 @@ async fn replay(
 }
 
 /// Queue a `ping` event to this endpoint; its result shows in the log.
-#[post("/webhooks/{id}/ping")]
-async fn ping(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn ping(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_administer())?;
     let delivery = state.store.webhooks().ping(webhook_id(&id)?).await?;
     Ok(private(StatusCode::ACCEPTED, &json!({ "delivery": { "id": delivery, "status": "pending" } })))

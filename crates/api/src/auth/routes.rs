@@ -1,6 +1,6 @@
 //! `/api/v1/auth`: login, refresh, logout, who am I, change my password.
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use longform_domain::{Email, Password, PasswordHash, Secret, User};
 use longform_persistence::Refresh;
 use serde::Serialize;
@@ -13,10 +13,6 @@ use crate::body::Fields;
 use crate::error::ApiError;
 
 const REFRESH_PREFIX: &str = "lfr_";
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(login).service(refresh_session).service(logout).service(me).service(change_password);
-}
 
 #[derive(Serialize)]
 struct Tokens {
@@ -63,8 +59,11 @@ fn limited(retry: std::time::Duration) -> ApiError {
     ApiError::TooManyRequests { retry_after_secs: retry.as_secs().max(1) }
 }
 
-#[post("/login")]
-async fn login(req: HttpRequest, state: web::Data<AppState>, body: web::Json<Value>) -> Result<HttpResponse, ApiError> {
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
     let mut fields = Fields::new(body.into_inner(), &["email", "password"])?;
     let email = fields.required("email", Email::parse);
     let password = fields.required("password", |raw: &str| Ok::<_, ApiError>(raw.to_owned()));
@@ -91,8 +90,7 @@ async fn login(req: HttpRequest, state: web::Data<AppState>, body: web::Json<Val
     Ok(tokens(&state, &user, session, &refresh_token))
 }
 
-#[post("/refresh")]
-async fn refresh_session(state: web::Data<AppState>, body: web::Json<Value>) -> Result<HttpResponse, ApiError> {
+pub async fn refresh_session(state: web::Data<AppState>, body: web::Json<Value>) -> Result<HttpResponse, ApiError> {
     let mut fields = Fields::new(body.into_inner(), &["refresh_token"])?;
     let presented = fields.required("refresh_token", |raw: &str| Ok::<_, ApiError>(Secret::presented(raw)));
     fields.finish()?;
@@ -108,22 +106,19 @@ async fn refresh_session(state: web::Data<AppState>, body: web::Json<Value>) -> 
     }
 }
 
-#[post("/logout")]
-async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     let session = caller.session.ok_or(ApiError::invalid("authorization", "integration tokens have no session"))?;
     state.store.auth().revoke_session(session).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[get("/me")]
-async fn me(caller: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn me(caller: Caller) -> Result<HttpResponse, ApiError> {
     let user = caller.user.as_ref().ok_or(ApiError::invalid("authorization", "integration tokens have no user"))?;
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(json!({ "user": Me::from(user) })))
 }
 
 /// Change one's own password; every session of the account ends.
-#[post("/password")]
-async fn change_password(
+pub async fn change_password(
     state: web::Data<AppState>,
     caller: Caller,
     body: web::Json<Value>,

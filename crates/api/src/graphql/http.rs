@@ -85,11 +85,12 @@ pub async fn post(req: HttpRequest, payload: web::Payload, state: web::Data<AppS
     answer(status, media, body)
 }
 
-/// Anything but GET and POST.
-pub async fn method_not_allowed() -> HttpResponse {
-    let failure = Failure::new(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "use GET or POST");
+/// Any method the route table has no route for at this path.
+pub async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
+    let allow = crate::route_table().allow(req.path()).unwrap_or_default();
+    let failure = Failure::new(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", format!("use {allow}"));
     let mut response = refuse(&failure, Media::Json);
-    response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
+    response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
     response
 }
 

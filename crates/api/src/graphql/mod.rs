@@ -32,10 +32,13 @@ mod wire;
 #[cfg(test)]
 mod tests;
 
+use actix_web::http::Method;
 use actix_web::web;
 use async_graphql::{EmptyMutation, EmptySubscription, Schema};
 
 pub use error::GqlError;
+
+use crate::routes::Routes;
 
 pub type LongformSchema = Schema<query::Query, EmptyMutation, EmptySubscription>;
 
@@ -87,13 +90,10 @@ impl Graphql {
     }
 }
 
-/// Mount `GET` and `POST /graphql`; other methods get a 405.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/graphql")
-            .wrap(crate::rest::public_cors())
-            .route(web::get().to(http::get))
-            .route(web::post().to(http::post))
-            .default_service(web::to(http::method_not_allowed)),
-    );
+/// Mount `GET` and `POST /graphql` as one resource, which answers other
+/// methods with a GraphQL-over-HTTP 405 of its own.
+pub fn routes(r: &mut Routes<'_>) {
+    r.resource("/graphql", vec![(Method::GET, web::to(http::get)), (Method::POST, web::to(http::post))], |resource| {
+        resource.default_service(web::to(http::method_not_allowed)).wrap(crate::rest::public_cors())
+    });
 }

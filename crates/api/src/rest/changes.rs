@@ -1,7 +1,7 @@
 //! `GET /api/v1/changes?since=<cursor>`: the change feed for mirrors,
 //! authenticated (integration tokens, or editors and admins). Never cached.
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use longform_domain::{Actor, Role};
 use serde_json::json;
 
@@ -12,7 +12,6 @@ use crate::error::ApiError;
 
 const MAX_CHANGES: i64 = 1000;
 
-#[get("/changes")]
 pub async fn changes(req: HttpRequest, state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     let allowed = match caller.actor {
         Actor::Integration { .. } => true,

@@ -12,32 +12,12 @@ use std::future::Future;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderValue;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use crate::AppState;
 use crate::cache::{Cached, respond};
 use crate::error::ApiError;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/api/v1")
-            .wrap(public_cors())
-            .service(changes::changes)
-            .service(posts::list)
-            .service(posts::show)
-            .service(search::search)
-            .service(taxonomy::tags)
-            .service(taxonomy::tag)
-            .service(taxonomy::categories)
-            .service(taxonomy::category)
-            .service(taxonomy::authors)
-            .service(taxonomy::author)
-            // Dynamic paths are matched by a regular expression: after the
-            // static ones, so the index never pays for them.
-            .service(crate::admin::preview::show),
-    );
-}
 
 /// Public reads may be fetched from any origin, without credentials.
 pub fn public_cors() -> actix_cors::Cors {

@@ -2,7 +2,7 @@
 //! `GET /api/v1/posts/{slug}` (an article with its related posts).
 
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use longform_domain::Slug;
 use longform_persistence::ListingFilter;
 use serde::Serialize;
@@ -42,7 +42,6 @@ struct OnePost {
     post: PostJson,
 }
 
-#[get("/posts")]
 pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let params = Params::parse(req.query_string(), LIST_PARAMS)?;
     let limit = params.limit()?;
@@ -72,7 +71,6 @@ const FEED_LINKS: &str = "</feed.json>; rel=\"alternate\"; type=\"application/fe
      </feed.xml>; rel=\"alternate\"; type=\"application/rss+xml\", \
      </atom.xml>; rel=\"alternate\"; type=\"application/atom+xml\"";
 
-#[get("/posts/{slug}")]
 pub async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,

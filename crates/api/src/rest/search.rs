@@ -2,7 +2,7 @@
 //! hit a card with a highlighted snippet, filtered by tag, category or
 //! author, keyset-paginated by (score, id).
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use longform_domain::SearchQuery;
 use longform_persistence::{SearchFilter, SearchHit};
 use serde::Serialize;
@@ -57,7 +57,6 @@ pub fn parse_query(raw: Option<&str>, field: &str) -> Result<SearchQuery, ApiErr
     SearchQuery::parse(raw).map_err(|e| ApiError::invalid(field, e.to_string()))
 }
 
-#[get("/search")]
 pub async fn search(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let params = Params::parse(req.query_string(), PARAMS)?;
     let query = parse_query(params.get("q"), "q")?;

@@ -1,6 +1,6 @@
 //! Tags, categories and authors with their published post counts.
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use longform_domain::Slug;
 use serde_json::json;
 
@@ -14,7 +14,6 @@ fn slug_or_404(raw: &str) -> Result<Slug, ApiError> {
     Slug::parse(raw).map_err(|_| ApiError::NotFound)
 }
 
-#[get("/tags")]
 pub async fn tags(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     Params::parse(req.query_string(), &[])?;
     public_json(&req, &state, || async {
@@ -24,7 +23,6 @@ pub async fn tags(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     .await
 }
 
-#[get("/tags/{slug}")]
 pub async fn tag(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -39,7 +37,6 @@ pub async fn tag(
     .await
 }
 
-#[get("/categories")]
 pub async fn categories(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     Params::parse(req.query_string(), &[])?;
     public_json(&req, &state, || async {
@@ -49,7 +46,6 @@ pub async fn categories(req: HttpRequest, state: web::Data<AppState>) -> Result<
     .await
 }
 
-#[get("/categories/{slug}")]
 pub async fn category(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -64,7 +60,6 @@ pub async fn category(
     .await
 }
 
-#[get("/authors")]
 pub async fn authors(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     Params::parse(req.query_string(), &[])?;
     public_json(&req, &state, || async {
@@ -74,7 +69,6 @@ pub async fn authors(req: HttpRequest, state: web::Data<AppState>) -> Result<Htt
     .await
 }
 
-#[get("/authors/{slug}")]
 pub async fn author(
     req: HttpRequest,
     state: web::Data<AppState>,
