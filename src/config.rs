@@ -68,6 +68,10 @@ pub struct Settings {
     /// Hosts webhooks may reach although they are not public (loopback,
     /// private networks): for tests and intranets. Names or IP addresses.
     pub webhook_allow_hosts: Vec<String>,
+    /// Peers whose `Forwarded` / `X-Forwarded-*` / `X-Request-Id` headers
+    /// are believed (addresses or CIDR ranges); from anyone else they are
+    /// ignored.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -109,6 +113,7 @@ impl Default for Settings {
             author_url: "{base_url}/author/{slug}/".to_owned(),
             webhook_delivery: true,
             webhook_allow_hosts: Vec::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -139,6 +144,7 @@ struct FileSettings {
     author_url: Option<String>,
     webhook_delivery: Option<bool>,
     webhook_allow_hosts: Option<Vec<String>>,
+    trusted_proxies: Option<Vec<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -212,7 +218,12 @@ impl Settings {
             author_url,
             webhook_delivery,
             webhook_allow_hosts,
+            trusted_proxies,
         } = file;
+        if let Some(proxies) = trusted_proxies {
+            self.trusted_proxies = parse_proxies(proxies.iter().map(String::as_str))
+                .map_err(|message| ConfigError::Parse { path: path.into(), message })?;
+        }
         self.webhook_delivery = webhook_delivery.unwrap_or(self.webhook_delivery);
         self.webhook_allow_hosts = webhook_allow_hosts.unwrap_or(std::mem::take(&mut self.webhook_allow_hosts));
         for (value, slot) in [
@@ -279,6 +290,10 @@ impl Settings {
             self.webhook_allow_hosts =
                 hosts.split(',').map(str::trim).filter(|h| !h.is_empty()).map(str::to_owned).collect();
         }
+        if let Some(proxies) = env("LONGFORM_TRUSTED_PROXIES") {
+            self.trusted_proxies = parse_proxies(proxies.split(',').map(str::trim).filter(|p| !p.is_empty()))
+                .map_err(|message| ConfigError::Env { name: "LONGFORM_TRUSTED_PROXIES", message })?;
+        }
         for (name, slot) in [
             ("LONGFORM_POST_URL", &mut self.post_url),
             ("LONGFORM_TAG_URL", &mut self.tag_url),
@@ -331,6 +346,18 @@ impl Settings {
     }
 }
 
+/// Addresses (`10.0.0.7`, `::1`) or CIDR ranges (`10.0.0.0/8`).
+fn parse_proxies<'a>(entries: impl Iterator<Item = &'a str>) -> Result<Vec<ipnet::IpNet>, String> {
+    entries
+        .map(|entry| {
+            entry
+                .parse::<ipnet::IpNet>()
+                .or_else(|_| entry.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("trusted_proxies: {entry:?} is neither an address nor a CIDR range"))
+        })
+        .collect()
+}
+
 fn env_bool(env: &impl Fn(&str) -> Option<String>, name: &'static str) -> Result<Option<bool>, ConfigError> {
     match env(name).as_deref() {
         None => Ok(None),
@@ -376,5 +403,21 @@ mod tests {
         assert!(no_slug.to_string().contains("post_url must contain {slug}"), "{no_slug}");
         let bad = Settings::load(None, env(&[("LONGFORM_LOG_FORMAT", "xml")])).unwrap_err();
         assert!(bad.to_string().contains("LONGFORM_LOG_FORMAT"));
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_ranges_from_the_file_or_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("longform.toml");
+        std::fs::write(&path, "trusted_proxies = [\"10.0.0.0/8\", \"::1\"]\n").unwrap();
+        let file = Settings::load(Some(&path), env(&[])).unwrap();
+        assert_eq!(file.trusted_proxies, ["10.0.0.0/8".parse().unwrap(), "::1/128".parse().unwrap()]);
+        let vars = env(&[("LONGFORM_TRUSTED_PROXIES", "127.0.0.1, 192.168.0.0/16")]);
+        let from_env = Settings::load(Some(&path), vars).unwrap();
+        assert_eq!(from_env.trusted_proxies, ["127.0.0.1/32".parse().unwrap(), "192.168.0.0/16".parse().unwrap()]);
+        let bad = Settings::load(None, env(&[("LONGFORM_TRUSTED_PROXIES", "10.0.0.0/33")])).unwrap_err();
+        assert!(bad.to_string().contains("LONGFORM_TRUSTED_PROXIES") && bad.to_string().contains("10.0.0.0/33"));
+        std::fs::write(&path, "trusted_proxies = [\"proxy.local\"]\n").unwrap();
+        assert!(Settings::load(Some(&path), env(&[])).unwrap_err().to_string().contains("proxy.local"));
     }
 }
