@@ -60,6 +60,7 @@ pub fn run(settings: Settings, demo: bool) -> Result<(), CliError> {
                 author: settings.author_url.clone(),
             },
             webhook_allow: longform_api::webhooks::AllowList::new(&settings.webhook_allow_hosts),
+            trusted_proxies: longform_api::client::TrustedProxies::new(settings.trusted_proxies.clone()),
         };
         if settings.webhook_delivery {
             // Deliveries committed before a crash or restart go out now.

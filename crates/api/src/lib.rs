@@ -6,6 +6,7 @@ pub mod admin;
 pub mod auth;
 pub mod body;
 pub mod cache;
+pub mod client;
 pub mod docs;
 pub mod error;
 pub mod feeds;
