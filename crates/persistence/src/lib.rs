@@ -17,6 +17,7 @@ mod rows;
 pub mod schedule;
 pub mod schema;
 pub mod search;
+pub mod stats;
 pub mod store;
 pub mod taxonomy;
 pub mod users;
