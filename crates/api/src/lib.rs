@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod rest;
 pub mod site;
 pub mod sitemap;
+pub mod telemetry;
 pub mod webhooks;
 
 use actix_web::{HttpResponse, web};
@@ -33,11 +34,14 @@ pub struct AppState {
     pub cache: cache::ResponseCache,
     pub auth: auth::Auth,
     pub graphql: graphql::Graphql,
+    pub metrics: metrics::Metrics,
 }
 
 impl AppState {
     pub fn new(store: Store, site: Site, keys: auth::jwt::Keys) -> Result<Self, ApiError> {
+        let routes = ROUTES.iter().map(|(pattern, _)| *pattern).chain(["/graphql"]);
         Ok(Self {
+            metrics: metrics::Metrics::new(&store, routes),
             store,
             cache_control: site.cache_control_header(),
             site,

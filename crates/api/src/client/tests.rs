@@ -26,11 +26,14 @@ fn client_of(from: &str, pairs: &[(&str, &str)], ranges: &[&str]) -> (String, &'
     (client.address.map(|a| a.to_string()).unwrap_or_default(), client.scheme.as_str())
 }
 
+/// A peer, the headers it sends, and the client and scheme they come to.
+type Case = (&'static str, &'static [(&'static str, &'static str)], &'static str, &'static str);
+
 #[test]
 fn a_table_of_peers_and_forwarding_headers() {
     let proxies: &[&str] = &["10.0.0.0/8", "fd00::/8"];
     #[rustfmt::skip]
-    let cases: &[(&str, &[(&str, &str)], &str, &str)] = &[
+    let cases: &[Case] = &[
         // An untrusted peer's headers count for nothing.
         ("203.0.113.9", &[("x-forwarded-for", "198.51.100.1"), ("x-forwarded-proto", "https")], "203.0.113.9", "http"),
         ("203.0.113.9", &[("forwarded", "for=198.51.100.1;proto=https")], "203.0.113.9", "http"),
