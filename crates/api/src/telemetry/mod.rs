@@ -169,10 +169,17 @@ where
                 }
                 Ok(response)
             }
+            // Only a middleware's error gets here (handlers' errors are
+            // responses by now): no request left to name the route, nor
+            // to count it by.
             Err(error) => {
                 let status = error.as_response_error().status_code().as_u16();
                 let duration_ms = milliseconds(elapsed);
-                tracing::error!(target: TARGET, status, duration_ms, error = %chain(&error), "request failed");
+                if status >= 500 {
+                    tracing::error!(target: TARGET, status, duration_ms, error = %chain(&error), "request failed");
+                } else {
+                    tracing::info!(target: TARGET, status, duration_ms, "request");
+                }
                 Err(error)
             }
         })
