@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
-use actix_web::{Error, HttpMessage, web};
+use actix_web::{Error, web};
 use tracing::Span;
 use tracing_actix_web::RootSpanBuilder;
 
@@ -69,22 +69,28 @@ pub struct RequestSpan;
 
 impl RootSpanBuilder for RequestSpan {
     fn on_request_start(req: &ServiceRequest) -> Span {
-        let state = req.app_data::<web::Data<AppState>>();
-        let none = TrustedProxies::default();
-        let id = RequestId::of(req, state.map_or(&none, |s| &s.site.trusted_proxies));
-        let span = tracing::info_span!(
+        // The fields are only worked out when the span is on.
+        tracing::info_span!(
             target: TARGET,
             "request",
-            request_id = %id,
+            request_id = %request_id(req),
             method = %req.method(),
             client = %Address(crate::client::of(req.request()).address),
             route = tracing::field::Empty,
-        );
-        req.extensions_mut().insert(id);
-        span
+        )
     }
 
     fn on_request_end<B: MessageBody>(_: Span, _: &Result<ServiceResponse<B>, Error>) {}
+}
+
+/// The id of `req` by the application's trusted proxies: the same value
+/// for the span and for [`Telemetry`] (worked out twice rather than kept
+/// in the request's extensions: cheaper than an insert).
+fn request_id(req: &ServiceRequest) -> RequestId {
+    match req.app_data::<web::Data<AppState>>() {
+        Some(state) => RequestId::of(req, &state.site.trusted_proxies),
+        None => RequestId::of(req, &TrustedProxies::default()),
+    }
 }
 
 struct Address(Option<IpAddr>);
@@ -134,8 +140,7 @@ where
     actix_web::dev::forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        let id = req.extensions().get::<RequestId>().cloned();
-        let id = id.unwrap_or_else(|| RequestId::Generated(uuid::Uuid::now_v7()));
+        let id = request_id(&req);
         Ending { started: Instant::now(), id: Some(id.clone()), inner: REQUEST_ID.scope(id, self.service.call(req)) }
     }
 }
@@ -200,7 +205,9 @@ fn end<B>(response: &ServiceResponse<B>, elapsed: Duration) {
     if let Some(state) = req.app_data::<web::Data<AppState>>() {
         state.metrics.http.observe(route, status, elapsed);
     }
-    Span::current().record("route", tracing::field::display(route));
+    if tracing::level_enabled!(tracing::Level::INFO) {
+        Span::current().record("route", tracing::field::display(route));
+    }
     let (status, duration_ms) = (status.as_u16(), milliseconds(elapsed));
     let path = redact::Target { path: req.path(), query: req.query_string() };
     if status >= 500 {
