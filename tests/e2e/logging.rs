@@ -13,7 +13,11 @@ use serde_json::json;
 use crate::helpers::{Db, TestApp, both_backends};
 use crate::seed::{PostSpec, Seed};
 
-both_backends!(no_secret_reaches_the_log, a_5xx_is_one_error_line_with_the_request_id_the_client_got);
+both_backends!(
+    no_secret_reaches_the_log,
+    a_5xx_is_one_error_line_with_the_request_id_the_client_got,
+    a_5xx_line_names_its_request_with_info_lines_off
+);
 
 /// The server, logging at `level` into a file the test can read.
 pub fn logging_app(db: &Db, level: &str, env: &[(&str, &str)]) -> (TestApp, PathBuf) {
@@ -106,9 +110,18 @@ fn lines_with(text: &str, needle: &str) -> String {
 }
 
 fn a_5xx_is_one_error_line_with_the_request_id_the_client_got(db: &Db) {
+    a_5xx_at(db, "debug");
+}
+
+/// `warn` turns the request's span off: the error line still says it all.
+fn a_5xx_line_names_its_request_with_info_lines_off(db: &Db) {
+    a_5xx_at(db, "warn");
+}
+
+fn a_5xx_at(db: &Db, level: &str) {
     let seed = Seed::new(db.url());
     seed.post(PostSpec { title: "Listed", ..Default::default() });
-    let (app, log) = logging_app(db, "debug", &[]);
+    let (app, log) = logging_app(db, level, &[]);
     assert_eq!(app.get("/api/v1/posts?limit=1").status, 200);
     // The listing table goes away under the running server: its next
     // uncached read fails inside the database.
@@ -123,7 +136,9 @@ fn a_5xx_is_one_error_line_with_the_request_id_the_client_got(db: &Db) {
     let errors: Vec<&str> = text.lines().filter(|l| l.contains(" ERROR ") && l.contains(&id)).collect();
     assert_eq!(errors.len(), 1, "one error line for the request:\n{text}");
     let line = errors[0];
+    assert!(line.contains(&format!("request_id={id} ")), "{line}");
     assert!(line.contains("status=500") && line.contains("route=/api/v1/posts"), "{line}");
+    assert!(line.contains("method=GET") && line.contains("client=127.0.0.1"), "{line}");
     assert!(line.contains("post_listings"), "the line names the cause: {line}");
     let all_errors = text.lines().filter(|l| l.contains(" ERROR ")).count();
     assert_eq!(all_errors, 1, "and nothing else logged an error for it:\n{text}");

@@ -168,8 +168,8 @@ where
         let id = this.id.take();
         Poll::Ready(match outcome {
             Ok(mut response) => {
-                end(&response, elapsed);
                 if let Some(id) = id {
+                    end(&response, &id, elapsed);
                     response.headers_mut().insert(X_REQUEST_ID, id.header_value());
                 }
                 Ok(response)
@@ -181,7 +181,9 @@ where
                 let status = error.as_response_error().status_code().as_u16();
                 let duration_ms = milliseconds(elapsed);
                 if status >= 500 {
-                    tracing::error!(target: TARGET, status, duration_ms, error = %chain(&error), "request failed");
+                    let request_id = id.as_ref().map(ToString::to_string);
+                    let request_id = request_id.as_deref().unwrap_or("-");
+                    tracing::error!(target: TARGET, request_id, status, duration_ms, error = %chain(&error), "request failed");
                 } else {
                     tracing::info!(target: TARGET, status, duration_ms, "request");
                 }
@@ -196,8 +198,10 @@ fn milliseconds(elapsed: Duration) -> f64 {
     u32::try_from(elapsed.as_micros()).map_or(f64::MAX, f64::from) / 1000.0
 }
 
-/// Count the request and write its line.
-fn end<B>(response: &ServiceResponse<B>, elapsed: Duration) {
+/// Count the request and write its line. A 5xx line names the request
+/// itself too, so it is whole even when info lines (and with them the
+/// request's span) are filtered out.
+fn end<B>(response: &ServiceResponse<B>, id: &RequestId, elapsed: Duration) {
     let req = response.request();
     let route = req.match_pattern();
     let route = route.as_deref().unwrap_or(UNMATCHED);
@@ -211,8 +215,13 @@ fn end<B>(response: &ServiceResponse<B>, elapsed: Duration) {
     let (status, duration_ms) = (status.as_u16(), milliseconds(elapsed));
     let path = redact::Target { path: req.path(), query: req.query_string() };
     if status >= 500 {
-        let error = cause(response);
-        tracing::error!(target: TARGET, status, duration_ms, %path, %error, "request failed");
+        let (error, method) = (cause(response), req.method());
+        let client = Address(crate::client::of(req).address);
+        tracing::error!(
+            target: TARGET,
+            request_id = %id, %method, route = %route, %client, status, duration_ms, %path, %error,
+            "request failed"
+        );
     } else {
         tracing::info!(target: TARGET, status, duration_ms, %path, "request");
     }
