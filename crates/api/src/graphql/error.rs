@@ -75,7 +75,9 @@ impl From<ApiError> for GqlError {
             ApiError::Store(error) => {
                 // GraphQL answers 200 with errors: the request's line is no
                 // 5xx, so the cause is logged here, once.
-                tracing::error!(error = %crate::telemetry::chain(&error), "graphql resolver failed");
+                let request_id = crate::telemetry::current_request_id().map(|id| id.to_string());
+                let request_id = request_id.as_deref().unwrap_or("-");
+                tracing::error!(request_id = %request_id, error = %crate::telemetry::chain(&error), "graphql resolver failed");
                 if matches!(error, StoreError::Unavailable(_)) { Self::Unavailable } else { Self::Internal }
             }
             _ => Self::Internal,
