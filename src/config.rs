@@ -71,7 +71,6 @@ pub struct Settings {
     pub webhook_allow_hosts: Vec<String>,
     /// Peers whose `Forwarded` / `X-Forwarded-*` headers are believed: a
     /// single address is a /32 (or /128) network.
-    #[cfg_attr(not(test), expect(dead_code, reason = "the api crate's client-address module will read it"))]
     pub trusted_proxies: Vec<IpNet>,
 }
 

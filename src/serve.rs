@@ -3,9 +3,8 @@
 
 use std::io::IsTerminal;
 use std::net::TcpListener;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use actix_web::dev::Service;
 use actix_web::middleware::Compress;
 use actix_web::{App, HttpServer, web};
 use longform_api::auth::jwt::Keys;
@@ -62,6 +61,7 @@ pub fn run(settings: Settings, demo: bool) -> Result<(), CliError> {
                 author: settings.author_url.clone(),
             },
             webhook_allow: longform_api::webhooks::AllowList::new(&settings.webhook_allow_hosts),
+            trusted_proxies: longform_api::client::TrustedProxies::new(settings.trusted_proxies.clone()),
         };
         if settings.webhook_delivery {
             // Deliveries committed before a crash or restart go out now.
@@ -73,25 +73,9 @@ pub fn run(settings: Settings, demo: bool) -> Result<(), CliError> {
             App::new()
                 .app_data(state.clone())
                 .wrap(Compress::default())
-                .wrap_fn(|req, srv| {
-                    // Nothing is copied for a line that will not be written.
-                    let line = tracing::enabled!(tracing::Level::INFO)
-                        .then(|| (req.method().clone(), req.path().to_owned(), Instant::now()));
-                    let response = srv.call(req);
-                    async move {
-                        let response = response.await?;
-                        if let Some((method, path, started)) = line {
-                            tracing::info!(
-                                http.method = %method,
-                                http.path = %path,
-                                http.status = response.status().as_u16(),
-                                duration_ms = started.elapsed().as_secs_f64() * 1000.0,
-                                "request"
-                            );
-                        }
-                        Ok(response)
-                    }
-                })
+                // Outermost: the request's span, then its line, metrics and id inside it.
+                .wrap(longform_api::telemetry::Telemetry)
+                .wrap(longform_api::telemetry::request_spans())
                 .configure(|cfg| longform_api::configure(cfg, body_limit))
         })
         .workers(settings.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)))

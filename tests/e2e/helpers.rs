@@ -127,18 +127,33 @@ impl TestApp {
         Self::start(dir, database_url, env, &["--no-demo"])
     }
 
+    /// Start with extra `LONGFORM_*` settings, the server's stderr (its log) going to `stderr`.
+    pub fn spawn_logging(dir: tempfile::TempDir, database_url: &str, env: &[(&str, &str)], stderr: Stdio) -> Self {
+        Self::start_with(dir, database_url, env, &["--no-demo"], stderr)
+    }
+
     /// Start as `make run` does: an empty database gets the demo blog.
     pub fn spawn_with_demo(database_url: &str) -> Self {
         Self::start(tempfile::tempdir().unwrap(), database_url, &[], &[])
     }
 
     fn start(dir: tempfile::TempDir, database_url: &str, env: &[(&str, &str)], extra: &[&str]) -> Self {
+        Self::start_with(dir, database_url, env, extra, Stdio::inherit())
+    }
+
+    fn start_with(
+        dir: tempfile::TempDir,
+        database_url: &str,
+        env: &[(&str, &str)],
+        extra: &[&str],
+        stderr: Stdio,
+    ) -> Self {
         let mut child = command(dir.path(), database_url)
             .envs(env.iter().copied())
             .args(["serve", "--bind", "127.0.0.1:0"])
             .args(extra)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use actix_web::http::StatusCode;
@@ -56,13 +57,28 @@ struct Entries {
 #[derive(Default)]
 pub struct ResponseCache {
     entries: RwLock<Entries>,
+    /// Lookups answered and not, for /metrics.
+    hits: AtomicU64,
+    misses: AtomicU64,
 }
 
 impl ResponseCache {
     /// The entry for `key` if it was built at `generation`.
     pub fn get(&self, key: &str, generation: u64) -> Option<Arc<Cached>> {
+        let found = self.lookup(key, generation);
+        let counter = if found.is_some() { &self.hits } else { &self.misses };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
+    }
+
+    fn lookup(&self, key: &str, generation: u64) -> Option<Arc<Cached>> {
         let entries = self.entries.read().ok()?;
         (entries.generation == generation).then(|| entries.map.get(key).cloned()).flatten()
+    }
+
+    /// Lookups so far that found a current entry, and those that did not.
+    pub fn hits_and_misses(&self) -> (u64, u64) {
+        (self.hits.load(Ordering::Relaxed), self.misses.load(Ordering::Relaxed))
     }
 
     /// Keep `cached` for `key`, built at `generation`. An entry built before
@@ -141,6 +157,7 @@ mod tests {
         cache.put("/a".into(), 1, entry("one"));
         assert_eq!(cache.get("/a", 1).unwrap().body, "one");
         assert!(cache.get("/a", 2).is_none());
+        assert_eq!(cache.hits_and_misses(), (1, 1), "a stale entry is a miss");
         cache.put("/a".into(), 2, entry("two"));
         assert!(cache.get("/a", 1).is_none());
         // Built before a write that has since landed: not kept.

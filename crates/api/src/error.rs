@@ -1,7 +1,8 @@
 //! The one place errors become HTTP: every failure is an RFC 9457
-//! `application/problem+json` body. Client errors say what is wrong and
-//! which field; server errors say nothing of their cause, which is logged
-//! once, here.
+//! `application/problem+json` body carrying the request's id. Client
+//! errors say what is wrong and which field; server errors say nothing of
+//! their cause, which the error keeps for the request's one log line
+//! (crate::telemetry).
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
@@ -37,6 +38,14 @@ pub enum ApiError {
     MethodNotAllowed { allow: &'static str },
     #[error("internal error")]
     Internal,
+    /// A storage failure: 503 while the database cannot be reached, else
+    /// 500. The client sees only that; the cause goes to the log.
+    #[error("{}", if is_unavailable(.0) { "the service is unavailable" } else { "internal error" })]
+    Store(StoreError),
+}
+
+fn is_unavailable(error: &StoreError) -> bool {
+    matches!(error, StoreError::Unavailable(_))
 }
 
 /// One offending input: its name as the client spelled it, and why.
@@ -74,14 +83,18 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict { field } => Self::Conflict { field },
             StoreError::VersionMismatch { current, .. } => Self::PreconditionFailed { current_version: current },
             StoreError::Domain(domain) => domain.into(),
-            StoreError::Unavailable(cause) => {
-                tracing::warn!(error = %cause, "database unavailable");
-                Self::Unavailable
-            }
-            other => {
-                tracing::error!(error = %other, "storage failure");
-                Self::Internal
-            }
+            other => Self::Store(other),
+        }
+    }
+}
+
+impl ApiError {
+    /// What the log says about this error: for a storage failure its cause
+    /// chain (never sent to the client), else what the client was told.
+    pub fn cause(&self) -> String {
+        match self {
+            Self::Store(error) => crate::telemetry::chain(error),
+            other => other.to_string(),
         }
     }
 }
@@ -101,6 +114,9 @@ struct Problem<'a> {
     invalid_params: &'a [InvalidParam],
     #[serde(skip_serializing_if = "Option::is_none")]
     current_version: Option<i64>,
+    /// The `X-Request-Id` of the request, to find its log line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_id: Option<String>,
 }
 
 impl ApiError {
@@ -118,6 +134,8 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => ("payload-too-large", "Payload too large"),
             Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             Self::Internal => ("internal", "Internal error"),
+            Self::Store(error) if is_unavailable(error) => ("unavailable", "Service unavailable"),
+            Self::Store(_) => ("internal", "Internal error"),
         }
     }
 
@@ -146,6 +164,8 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Store(error) if is_unavailable(error) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -180,6 +200,7 @@ impl ResponseError for ApiError {
             field,
             invalid_params,
             current_version,
+            request_id: crate::telemetry::current_request_id().map(|id| id.to_string()),
         })
     }
 }

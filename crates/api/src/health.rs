@@ -21,13 +21,14 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let backend = state.store.backend().name();
     match tokio::time::timeout(READY_TIMEOUT, state.store.ping()).await {
         Ok(Ok(())) => HttpResponse::Ok().json(json!({ "status": "ready", "database": backend })),
-        Ok(Err(error)) => {
-            tracing::warn!(%error, "readiness check failed");
-            HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "database": backend }))
-        }
-        Err(_) => {
-            tracing::warn!(timeout_ms = READY_TIMEOUT.as_millis(), "readiness check timed out");
-            HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "database": backend }))
-        }
+        // The cause goes on the request's one (error) line.
+        Ok(Err(error)) => unavailable(backend, crate::telemetry::chain(&error)),
+        Err(_) => unavailable(backend, format!("the database did not answer within {READY_TIMEOUT:?}")),
     }
+}
+
+fn unavailable(backend: &str, cause: String) -> HttpResponse {
+    let mut response = HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "database": backend }));
+    response.extensions_mut().insert(crate::telemetry::Cause(format!("readiness check failed: {cause}")));
+    response
 }

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod auth;
 pub mod body;
 pub mod cache;
+pub mod client;
 pub mod docs;
 pub mod error;
 pub mod feeds;
@@ -17,6 +18,7 @@ pub mod rest;
 pub mod routes;
 pub mod site;
 pub mod sitemap;
+pub mod telemetry;
 pub mod webhooks;
 
 use std::sync::OnceLock;
@@ -37,11 +39,19 @@ pub struct AppState {
     pub cache: cache::ResponseCache,
     pub auth: auth::Auth,
     pub graphql: graphql::Graphql,
+    pub metrics: metrics::Metrics,
 }
 
 impl AppState {
     pub fn new(store: Store, site: Site, keys: auth::jwt::Keys) -> Result<Self, ApiError> {
+        let mut routes: Vec<&'static str> = Vec::new();
+        for route in route_table().iter() {
+            if !routes.contains(&route.pattern.as_str()) {
+                routes.push(route.pattern.as_str());
+            }
+        }
         Ok(Self {
+            metrics: metrics::Metrics::new(&store, routes),
             store,
             cache_control: site.cache_control_header(),
             site,

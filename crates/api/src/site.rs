@@ -26,6 +26,8 @@ pub struct Site {
     pub patterns: UrlPatterns,
     /// Hosts webhook deliveries may reach although they are not public.
     pub webhook_allow: crate::webhooks::AllowList,
+    /// Proxies whose forwarding headers name the client.
+    pub trusted_proxies: crate::client::TrustedProxies,
 }
 
 /// Public URL patterns, each holding `{slug}` (and usually `{base_url}`).
@@ -62,6 +64,7 @@ impl Default for Site {
             feed_items: 20,
             patterns: UrlPatterns::default(),
             webhook_allow: crate::webhooks::AllowList::default(),
+            trusted_proxies: crate::client::TrustedProxies::default(),
         }
     }
 }

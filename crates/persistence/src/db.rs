@@ -239,6 +239,8 @@ pub(crate) struct Pools {
     pub(crate) write: Pool,
     /// Statements run by this process's connections so far.
     pub(crate) statements: Arc<Statements>,
+    /// Checkouts from either pool, and the time spent waiting for them.
+    pub(crate) waits: Arc<crate::waits::PoolWaits>,
 }
 
 impl Pools {
@@ -255,11 +257,12 @@ impl Pools {
                 .test_on_check_out(true)
                 .build_unchecked(Manager { url: url.clone(), statements: Arc::clone(&statements) })
         };
+        let waits = Arc::default();
         Ok(match url {
-            DatabaseUrl::Sqlite(_) => Self { read: build(options.max_connections), write: build(1), statements },
+            DatabaseUrl::Sqlite(_) => Self { read: build(options.max_connections), write: build(1), statements, waits },
             DatabaseUrl::Postgres(_) => {
                 let pool = build(options.max_connections);
-                Self { read: pool.clone(), write: pool, statements }
+                Self { read: pool.clone(), write: pool, statements, waits }
             }
         })
     }

@@ -48,6 +48,11 @@ impl Store {
         self.pools.statements.count.load(Ordering::Relaxed)
     }
 
+    /// Pooled connections checked out so far, and the time spent waiting.
+    pub fn pool_waits(&self) -> crate::waits::PoolWaitTotals {
+        self.pools.waits.totals()
+    }
+
     /// Moves after every write through this store (committed or not: a
     /// spurious move only costs a cache refill).
     pub fn generation(&self) -> u64 {
@@ -71,8 +76,8 @@ impl Store {
         F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.pools.read.clone();
-        blocking(move || work(&mut *pool.get()?)).await
+        let (pool, waits) = (self.pools.read.clone(), Arc::clone(&self.pools.waits));
+        blocking(move || work(&mut *waits.checkout(&pool)?)).await
     }
 
     /// Run `work` in one transaction on the write pool, off the async
@@ -96,9 +101,9 @@ impl Store {
         F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.pools.write.clone();
+        let (pool, waits) = (self.pools.write.clone(), Arc::clone(&self.pools.waits));
         blocking(move || {
-            let mut conn = pool.get()?;
+            let mut conn = waits.checkout(&pool)?;
             AnyConnection::transaction(&mut conn, work)
         })
         .await
@@ -123,8 +128,8 @@ impl Store {
         F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.pools.write.clone();
-        blocking(move || work(&mut *pool.get()?)).await
+        let (pool, waits) = (self.pools.write.clone(), Arc::clone(&self.pools.waits));
+        blocking(move || work(&mut *waits.checkout(&pool)?)).await
     }
 }
 

@@ -51,8 +51,13 @@ fn tokens(state: &AppState, user: &User, session: Uuid, refresh_token: &Secret) 
     })
 }
 
-fn client_address(req: &HttpRequest) -> String {
-    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default()
+/// The rate limiter's key for the client (behind a trusted proxy, the
+/// address it forwarded for).
+fn client_key(req: &HttpRequest) -> String {
+    match crate::client::of(req).address {
+        Some(address) => format!("ip:{address}"),
+        None => "ip:".to_owned(),
+    }
 }
 
 fn limited(retry: std::time::Duration) -> ApiError {
@@ -73,7 +78,7 @@ pub async fn login(
     if password.len() > Password::MAX_BYTES {
         return Err(ApiError::invalid("password", format!("must be at most {} bytes", Password::MAX_BYTES)));
     }
-    let (address, account) = (format!("ip:{}", client_address(&req)), format!("account:{}", email.as_str()));
+    let (address, account) = (client_key(&req), format!("account:{}", email.as_str()));
     state.auth.per_address.check(&address).map_err(limited)?;
     state.auth.per_account.check(&account).map_err(limited)?;
     state.auth.per_address.record(&address);

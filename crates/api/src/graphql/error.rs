@@ -61,8 +61,8 @@ impl From<GqlError> for async_graphql::Error {
     }
 }
 
-/// Storage and domain errors map to HTTP in one place (`ApiError`, which
-/// also logs storage failures once); GraphQL takes the same decision.
+/// Storage and domain errors map to HTTP in one place (`ApiError`);
+/// GraphQL takes the same decision.
 impl From<ApiError> for GqlError {
     fn from(error: ApiError) -> Self {
         match error {
@@ -72,6 +72,14 @@ impl From<ApiError> for GqlError {
             },
             ApiError::NotFound => Self::NotFound,
             ApiError::Unavailable => Self::Unavailable,
+            ApiError::Store(error) => {
+                // GraphQL answers 200 with errors: the request's line is no
+                // 5xx, so the cause is logged here, once.
+                let request_id = crate::telemetry::current_request_id().map(|id| id.to_string());
+                let request_id = request_id.as_deref().unwrap_or("-");
+                tracing::error!(request_id = %request_id, error = %crate::telemetry::chain(&error), "graphql resolver failed");
+                if matches!(error, StoreError::Unavailable(_)) { Self::Unavailable } else { Self::Internal }
+            }
             _ => Self::Internal,
         }
     }

@@ -6,6 +6,7 @@ mod content;
 mod maintenance;
 mod posts;
 mod schedule;
+mod stats;
 mod taxonomy;
 mod webhooks;
 
@@ -13,5 +14,6 @@ pub use accounts::{Auth, Users};
 pub use content::Content;
 pub use posts::Posts;
 pub use schedule::{Scheduler, Sweep};
+pub use stats::GaugeReader;
 pub use taxonomy::Taxonomy;
 pub use webhooks::{Outbox, Webhooks};

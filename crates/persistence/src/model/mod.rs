@@ -7,6 +7,7 @@ mod changes;
 mod import;
 mod listing;
 mod search;
+mod stats;
 mod taxonomy;
 mod webhooks;
 
@@ -17,6 +18,7 @@ pub use listing::{
     AdminFilter, Counted, CreatedKeyset, Keyset, ListingFilter, MAX_PAGE_SIZE, Missing, Page, SitemapEntry,
 };
 pub use search::{SearchCursor, SearchFilter, SearchHit, SearchPage};
+pub use stats::{Gauges, OVERDUE_AFTER};
 pub use taxonomy::{AuthorChanges, Term, TermKind};
 pub use webhooks::{
     Attempt, AttemptReport, Delivery, DeliveryOutcome, DeliveryStatus, Due, NewWebhook, Webhook, WebhookChanges,

@@ -12,5 +12,6 @@ pub(crate) mod revisions;
 pub(crate) mod schedule;
 pub(crate) mod search;
 pub(crate) mod sitemap;
+pub(crate) mod stats;
 pub(crate) mod taxonomy;
 pub(crate) mod webhooks;
