@@ -192,6 +192,10 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
+        if status.is_server_error() {
+            // The request's log line names it (the telemetry middleware reads it here).
+            builder.extensions_mut().insert(crate::telemetry::Cause(self.cause()));
+        }
         builder.content_type(PROBLEM_JSON).json(Problem {
             kind: &type_uri,
             title,

@@ -24,7 +24,6 @@ pub mod schema;
 mod sql;
 pub mod store;
 mod time;
-pub mod waits;
 pub mod watch;
 
 #[cfg(feature = "testing")]

@@ -49,7 +49,7 @@ impl Store {
     }
 
     /// Pooled connections checked out so far, and the time spent waiting.
-    pub fn pool_waits(&self) -> crate::waits::PoolWaitTotals {
+    pub fn pool_waits(&self) -> crate::db::PoolWaitTotals {
         self.pools.waits.totals()
     }
 

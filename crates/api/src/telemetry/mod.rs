@@ -227,15 +227,12 @@ fn end<B>(response: &ServiceResponse<B>, id: &RequestId, elapsed: Duration) {
     }
 }
 
-/// Why a 5xx answer is one: the cause the error kept, else the error, else
-/// a [`Cause`] the handler attached.
+/// Why a 5xx answer is one: the [`Cause`] the error or handler attached to
+/// the response, else the error itself.
 fn cause<B>(response: &ServiceResponse<B>) -> String {
     let response = response.response();
-    if let Some(error) = response.error() {
-        return match error.as_error::<crate::ApiError>() {
-            Some(api) => api.cause(),
-            None => error.to_string(),
-        };
+    if let Some(cause) = response.extensions().get::<Cause>() {
+        return cause.0.clone();
     }
-    response.extensions().get::<Cause>().map_or_else(|| "-".to_owned(), |c| c.0.clone())
+    response.error().map_or_else(|| "-".to_owned(), ToString::to_string)
 }
