@@ -65,7 +65,7 @@ pub const PREFIX: &str = "LONGFORM_";
 
 /// `LONGFORM_*` variables that are not settings, left alone: the config
 /// file's path (clap reads it) and the test and benchmark tooling's own.
-const NOT_SETTINGS: &[&str] = &["LONGFORM_CONFIG", "LONGFORM_BIN", "LONGFORM_REQUIRE_POSTGRES"];
+const NOT_SETTINGS: &[&str] = &["LONGFORM_CONFIG", "LONGFORM_BIN"];
 const NOT_SETTINGS_PREFIX: &str = "LONGFORM_TEST_";
 
 pub fn by_name(name: &str) -> Option<&'static Key> {
@@ -154,7 +154,7 @@ mod tests {
 
     #[test]
     fn tooling_variables_are_not_settings() {
-        for var in ["LONGFORM_CONFIG", "LONGFORM_TEST_SKIP", "LONGFORM_REQUIRE_POSTGRES", "LONGFORM_BIN", "PATH"] {
+        for var in ["LONGFORM_CONFIG", "LONGFORM_TEST_SKIP", "LONGFORM_BIN", "PATH"] {
             assert!(!is_setting_var(var), "{var}");
         }
     }

@@ -15,7 +15,7 @@ pub const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/pos
 pub const SEARCH_MIGRATION: &str = "20261125000005";
 
 /// Apply every pending migration; returns the names applied.
-pub fn run_pending(conn: &mut AnyConnection) -> Result<Vec<String>, StoreError> {
+pub(crate) fn run_pending(conn: &mut AnyConnection) -> Result<Vec<String>, StoreError> {
     let applied = match conn {
         AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE),
         AnyConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES),
@@ -24,21 +24,11 @@ pub fn run_pending(conn: &mut AnyConnection) -> Result<Vec<String>, StoreError> 
     Ok(applied.iter().map(ToString::to_string).collect())
 }
 
-/// Revert every applied migration, newest first; returns the names reverted.
-pub fn revert_all(conn: &mut AnyConnection) -> Result<Vec<String>, StoreError> {
-    let reverted = match conn {
-        AnyConnection::Sqlite(c) => c.revert_all_migrations(SQLITE),
-        AnyConnection::Postgresql(c) => c.revert_all_migrations(POSTGRES),
-    }
-    .map_err(|e| StoreError::Migration(e.to_string()))?;
-    Ok(reverted.iter().map(ToString::to_string).collect())
-}
-
 /// Revert migrations newest first, through `version`; returns the
 /// versions reverted. For tests of what a migration
 /// does to a database that already has data.
 #[cfg(feature = "testing")]
-pub fn revert_through(conn: &mut AnyConnection, version: &str) -> Result<Vec<String>, StoreError> {
+fn revert_through(conn: &mut AnyConnection, version: &str) -> Result<Vec<String>, StoreError> {
     let mut reverted = Vec::new();
     loop {
         let name = match conn {
