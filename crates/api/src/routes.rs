@@ -3,15 +3,35 @@
 //! answers 405s with `Allow`, and that tests walk, is the router's own list
 //! and cannot drift from it.
 
+use std::rc::Rc;
+
 use actix_web::dev::{HttpServiceFactory, ResourceDef};
 use actix_web::http::Method;
-use actix_web::{FromRequest, Handler, Resource, Responder, Scope, web};
+use actix_web::{FromRequest, Handler, HttpRequest, Resource, Responder, Scope, guard, web};
 
 /// One route: a method on a full path pattern, e.g. `GET /api/v1/posts/{slug}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Route {
     pub method: Method,
     pub pattern: String,
+}
+
+/// The full pattern of the route that took a request, kept in its
+/// resource's data: naming a request's route is then a lookup, where
+/// [`HttpRequest::match_pattern`] would match the path again and allocate.
+#[derive(Debug, Clone)]
+pub struct RoutePattern(Rc<str>);
+
+impl RoutePattern {
+    /// The pattern of the route that took `req`; else, for a request no
+    /// route took (a 404, or a 405 on a known path), the pattern its path
+    /// matches, if any.
+    pub fn of(req: &HttpRequest) -> Option<std::borrow::Cow<'_, str>> {
+        match req.app_data::<RoutePattern>() {
+            Some(RoutePattern(pattern)) => Some(std::borrow::Cow::Borrowed(pattern)),
+            None => req.match_pattern().map(std::borrow::Cow::Owned),
+        }
+    }
 }
 
 /// Mounts routes on a [`web::ServiceConfig`], recording each one.
@@ -73,8 +93,11 @@ impl<'a> Routes<'a> {
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
     {
-        self.record(method.clone(), path);
-        self.cfg.route(path, web::method(method).to(handler));
+        let pattern = self.record(method.clone(), path);
+        // What `ServiceConfig::route` does (the method guards the resource),
+        // with the pattern in the resource's data.
+        let resource = web::resource(path).guard(guard::Method(method.clone())).app_data(pattern);
+        self.cfg.service(resource.route(web::method(method).to(handler)));
         self
     }
 
@@ -109,15 +132,18 @@ impl<'a> Routes<'a> {
     {
         let mut resource = web::resource(path);
         for (method, route) in routes {
-            self.record(method.clone(), path);
-            resource = resource.route(route.method(method));
+            let pattern = self.record(method.clone(), path);
+            resource = resource.route(route.method(method)).app_data(pattern);
         }
         self.cfg.service(finish(resource));
         self
     }
 
-    fn record(&mut self, method: Method, path: &str) {
-        self.mounted.push(Route { method, pattern: format!("{}{path}", self.prefix) });
+    fn record(&mut self, method: Method, path: &str) -> RoutePattern {
+        let pattern = format!("{}{path}", self.prefix);
+        let data = RoutePattern(Rc::from(pattern.as_str()));
+        self.mounted.push(Route { method, pattern });
+        data
     }
 }
 

@@ -24,6 +24,7 @@ pub use request_id::{RequestId, X_REQUEST_ID};
 
 use crate::AppState;
 use crate::client::TrustedProxies;
+use crate::routes::RoutePattern;
 
 /// The target of the request lines, so a filter can pick them:
 /// `LONGFORM_LOG=warn,longform::request=info`.
@@ -203,13 +204,15 @@ fn milliseconds(elapsed: Duration) -> f64 {
 /// request's span) are filtered out.
 fn end<B>(response: &ServiceResponse<B>, id: &RequestId, elapsed: Duration) {
     let req = response.request();
-    let route = req.match_pattern();
-    let route = route.as_deref().unwrap_or(UNMATCHED);
     let status = response.status();
-    if let Some(state) = req.app_data::<web::Data<AppState>>() {
+    let counted = req.app_data::<web::Data<AppState>>().filter(|state| state.site.metrics);
+    let info = tracing::level_enabled!(tracing::Level::INFO);
+    let route = RoutePattern::of(req);
+    let route = route.as_deref().unwrap_or(UNMATCHED);
+    if let Some(state) = counted {
         state.metrics.http.observe(route, status, elapsed);
     }
-    if tracing::level_enabled!(tracing::Level::INFO) {
+    if info {
         Span::current().record("route", tracing::field::display(route));
     }
     let (status, duration_ms) = (status.as_u16(), milliseconds(elapsed));
