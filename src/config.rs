@@ -46,6 +46,8 @@ pub struct Settings {
     pub cache_max_age: u32,
     /// Whether repeated public reads are served from memory.
     pub response_cache: bool,
+    /// Whether requests are counted and `/metrics` answers.
+    pub metrics: bool,
     /// The key that signs access and preview tokens (at least 32 bytes).
     /// Required in production; generated and stored in the database otherwise.
     pub jwt_secret: Option<SecretString>,
@@ -106,6 +108,7 @@ struct Raw {
     author_url: String,
     cache_max_age: u32,
     response_cache: bool,
+    metrics: bool,
     jwt_secret: Option<String>,
     environment: Environment,
     body_limit: usize,
@@ -134,6 +137,7 @@ impl Default for Raw {
             author_url: "{base_url}/author/{slug}/".to_owned(),
             cache_max_age: 60,
             response_cache: true,
+            metrics: true,
             jwt_secret: None,
             environment: Environment::Development,
             body_limit: 2 * 1024 * 1024,
@@ -185,6 +189,7 @@ impl Check<'_> {
             })?,
             cache_max_age: raw.cache_max_age,
             response_cache: raw.response_cache,
+            metrics: raw.metrics,
             jwt_secret: raw.jwt_secret.map(|secret| self.signing_secret(secret)).transpose()?,
             environment: raw.environment,
             body_limit: self.require("body_limit", raw.body_limit, |n| *n > 0)?,

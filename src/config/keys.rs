@@ -48,6 +48,7 @@ pub const KEYS: &[Key] = &[
     key("author_url", "LONGFORM_AUTHOR_URL", PATTERN),
     key("cache_max_age", "LONGFORM_CACHE_MAX_AGE", "use a whole number of seconds"),
     key("response_cache", "LONGFORM_RESPONSE_CACHE", BOOL),
+    key("metrics", "LONGFORM_METRICS", BOOL),
     hidden("jwt_secret", "LONGFORM_JWT_SECRET", "use a secret of at least 32 bytes"),
     key("environment", "LONGFORM_ENV", "use development or production"),
     key("body_limit", "LONGFORM_BODY_LIMIT", "use a positive number of bytes"),

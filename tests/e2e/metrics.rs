@@ -1,7 +1,8 @@
 //! `/metrics` moves with what it counts: requests per route pattern and
 //! status class, response-cache hits, pool checkouts, the webhook backlog
 //! and overdue scheduled posts; and a scrape itself costs no counted SQL
-//! statement (tests compute statements per request from it).
+//! statement (tests compute statements per request from it). With the
+//! `metrics` setting off, it answers 404.
 
 use std::time::{Duration, Instant};
 
@@ -12,6 +13,17 @@ use crate::helpers::{Db, TestApp, both_backends};
 use crate::seed::{PostSpec, Seed};
 
 both_backends!(requests_cache_and_pool_metrics_move, backlog_and_overdue_gauges_move);
+
+/// `metrics = false`: nothing is counted and `/metrics` is a 404; the rest serves as before.
+#[test]
+fn metrics_can_be_turned_off() {
+    let db = Db::sqlite();
+    let app = TestApp::spawn_with(tempfile::tempdir().unwrap(), db.url(), &[("LONGFORM_METRICS", "false")]);
+    assert_eq!(app.get("/api/v1/posts").status, 200);
+    let scrape = app.get("/metrics");
+    assert_eq!(scrape.status, 404, "{}", scrape.body);
+    assert_eq!(scrape.header("content-type"), Some("application/problem+json"));
+}
 
 /// The value of the sample `series` (name and labels as printed), 0 when absent.
 pub fn sample(app: &TestApp, series: &str) -> f64 {
@@ -48,6 +60,10 @@ fn requests_cache_and_pool_metrics_move(db: &Db) {
     assert_eq!(sample(&app, &requests("/api/v1/posts/{slug}", "2xx")), 1.0, "counted by pattern, not path");
     assert_eq!(sample(&app, &requests("/api/v1/posts/{slug}", "4xx")), 1.0);
     assert_eq!(app.get("/no/such/route").status, 404);
+    assert_eq!(sample(&app, &requests("unmatched", "4xx")), 1.0);
+    let refused = app.send("PUT", "/api/v1/posts", &[], None);
+    assert_eq!(refused.status, 405, "{}", refused.body);
+    assert_eq!(sample(&app, &requests("/api/v1/posts", "4xx")), 1.0, "a 405 is counted by its path's pattern");
     assert_eq!(sample(&app, &requests("unmatched", "4xx")), 1.0);
     let histogram = "longform_http_request_duration_seconds_count{route=\"/api/v1/posts/{slug}\",status=\"2xx\"}";
     assert_eq!(sample(&app, histogram), 1.0);

@@ -13,6 +13,8 @@ pub struct Site {
     pub cache_stale_while_revalidate: u32,
     /// Whether repeated public reads are served from memory.
     pub response_cache: bool,
+    /// Whether requests are counted and `/metrics` answers (404 when not).
+    pub metrics: bool,
     /// The largest request body accepted, in bytes.
     pub body_limit: usize,
     /// The site's name, description and language, for feeds.
@@ -57,6 +59,7 @@ impl Default for Site {
             cache_max_age: 60,
             cache_stale_while_revalidate: 300,
             response_cache: true,
+            metrics: true,
             body_limit: crate::body::DEFAULT_BODY_LIMIT,
             title: "Longform".to_owned(),
             description: "Long-form technical writing.".to_owned(),

@@ -13,7 +13,7 @@ use longform_persistence::Gauges;
 use longform_persistence::Store;
 use longform_persistence::facades::GaugeReader;
 
-use crate::AppState;
+use crate::{ApiError, AppState};
 use text::Text;
 
 /// How long a scrape waits for the database gauges before leaving them out.
@@ -32,7 +32,11 @@ impl Metrics {
     }
 }
 
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+/// `GET /metrics`; a 404 when the `metrics` setting is off.
+pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    if !state.site.metrics {
+        return Err(ApiError::NotFound);
+    }
     let gauges = match tokio::time::timeout(GAUGES_TIMEOUT, state.metrics.gauges.read()).await {
         Ok(Ok(gauges)) => Some(gauges),
         Ok(Err(error)) => {
@@ -51,10 +55,10 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         gauge_metrics(&mut text, &gauges);
     }
     state.metrics.http.render(&mut text);
-    HttpResponse::Ok()
+    Ok(HttpResponse::Ok()
         .content_type(text::CONTENT_TYPE)
         .insert_header(("Cache-Control", "no-store"))
-        .body(text.into_string())
+        .body(text.into_string()))
 }
 
 fn store_metrics(text: &mut Text, store: &Store) {
