@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.dont_write_bytecode = True  # no __pycache__ left in the work tree
 
-from harness import build, config, data, report, startup, targets  # noqa: E402
+from harness import build, compare, config, data, report, startup, targets  # noqa: E402
 from harness.ceiling import nginx_binary  # noqa: E402
 from harness.measure import CorpusResult, Tools, measure_corpus, scratch_dir  # noqa: E402
 from harness.procs import Reaper  # noqa: E402
@@ -59,14 +59,16 @@ def import_and_cold_start(tools: Tools) -> tuple[list[float], startup.ColdStart]
     return import_runs, cold
 
 
-def failures(corpora: list[CorpusResult]) -> list[str]:
+def failures(results: report.Report) -> list[str]:
     out = []
-    for res in corpora:
+    for res in results.corpora:
         for sc in res.warm + res.database:
             if sc.status.startswith("failed"):
                 out.append(f"{res.corpus.title}: {sc.label}: {sc.status}")
         if res.writes and res.writes.error:
             out.append(f"{res.corpus.title}: create and publish: {res.writes.error}")
+    for c in results.compared:
+        out += [f"{c.title}: {p.label}: {p.status}" for p in c.pairs if p.status != "ok"]
     return out
 
 
@@ -76,12 +78,15 @@ def measure_all(settings: config.Settings, reaper: Reaper, started: float) -> re
             tools = prepare(settings, reaper, Path(scratch))
             corpora = [measure_corpus(tools, corpus) for corpus in settings.corpora]
             import_runs, cold = import_and_cold_start(tools)
+            compared = [compare.metrics_cost(tools)]
+            if settings.baseline:
+                compared.append(compare.against_commit(tools, settings.baseline))
         finally:
             reaper.stop_all()  # before the scratch directory (and the databases in it) goes
     machine = report.machine(settings, build.rustc_version(), tools.wrk, tools.nginx)
     judged = targets.evaluate(corpora, import_runs, settings.import_posts, cold)
     return report.Report(settings, machine, corpora, judged, import_runs, settings.import_posts, cold,
-                         time.monotonic() - started)
+                         compared, time.monotonic() - started)
 
 
 def main() -> int:
@@ -103,7 +108,7 @@ def main() -> int:
         fatal("interrupted")
         return 130
     log(f"wrote {out} in {(time.monotonic() - started) / 60:.1f} minutes")
-    failed = failures(results.corpora)
+    failed = failures(results)
     for line in failed:
         print(f"  FAILED: {line}", file=sys.stderr)
     if failed:

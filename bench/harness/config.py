@@ -49,6 +49,7 @@ class Settings:
     write_seconds: float  # one run of the create-and-publish loop
     accept_encoding: str  # "" is identity: the same bytes the ceiling serves
     server_log: str  # LONGFORM_LOG for servers under load
+    baseline: str  # a git ref whose warm read path this build is compared with; "" for none
     cargo: str
     target_dir: Path
     out: Path  # the report written
@@ -104,6 +105,7 @@ def load() -> Settings:
         write_seconds=float(_int("BENCH_WRITE_SECONDS", 2 if quick else 4)),
         accept_encoding=os.environ.get("BENCH_ACCEPT_ENCODING", ""),
         server_log=os.environ.get("BENCH_SERVER_LOG", "warn"),
+        baseline=os.environ.get("BENCH_BASELINE", "").strip(),
         cargo=os.environ.get("CARGO", "cargo"),
         target_dir=target,
         out=Path(os.environ.get("BENCH_OUT") or default_out).resolve(),

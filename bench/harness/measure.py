@@ -115,7 +115,7 @@ def database_url(tools: Tools, corpus: Corpus, result: CorpusResult) -> tuple[st
     return url, folder
 
 
-def _check(result: ScenarioResult) -> None:
+def check(result: ScenarioResult) -> None:
     """Any 4xx/5xx under load fails the scenario, reported rather than hidden."""
     for side, load in (("server", result.server), ("ceiling", result.ceiling)):
         if load and load.empty_runs:
@@ -174,7 +174,7 @@ def _server_then_ceiling(tools: Tools, sc: Scenario, res: ScenarioResult, server
     static_request = sc.request.to(ceiling.url, f"/c/{sc.name}")
     scenarios.capture(static_request)  # warm-up, and a check that nginx answers
     res.server, res.ceiling = drive_in_turn(tools.throughput, [(sc.request, server.pid), (static_request, None)])
-    _check(res)
+    check(res)
     status = "" if res.status == "ok" else f" {res.status}"
     log(f"  {sc.label}: {res.server.rps:,.0f} req/s, p50 {res.server.p50_ms:.2f} ms; "
         f"ceiling {res.ceiling.rps:,.0f} req/s ({res.ratio or 0:.0%}){status}")
@@ -193,7 +193,7 @@ def database_path(tools: Tools, url: str, result: CorpusResult) -> None:
                 continue
             load = tools.latency.long_enough_for(captured[sc.name].seconds)
             res.server = drive(load, sc.request, server.pid)
-            _check(res)
+            check(res)
             log(f"  {sc.label} (cache off): p50 {res.server.p50_ms:.2f} ms, p95 {res.server.p95_ms:.2f} ms, "
                 f"{res.server.rps:,.0f} req/s (one client)")
         rss = max((r.server.rss_under_load_kb for r in result.database if r.server), default=0)

@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .compare import Comparison
 from .config import NOTES_MARKER, REPO, REPORT, Settings
 from .load import LoadResult
 from .measure import CorpusResult, ScenarioResult
@@ -40,6 +41,7 @@ class Report:
     import_runs: list[float]
     import_posts: int
     cold: ColdStart | None
+    compared: list[Comparison]
     elapsed_s: float
 
 
@@ -177,6 +179,20 @@ def corpus_section(res: CorpusResult, small: CorpusResult) -> str:
     return "\n".join(parts)
 
 
+def _comparison(c: Comparison) -> str:
+    header = ["scenario", "req/s", f"req/s, {c.other}", "p50", f"p50, {c.other}", "cost"]
+    rows = []
+    for p in c.pairs:
+        row = [p.label, rps(p.current.rps), rps(p.other.rps), ms(p.current.p50_ms), ms(p.other.p50_ms),
+               f"{p.cost:+.1%}"]
+        if c.budget is not None:
+            row.append("met" if p.cost <= c.budget else f"missed by {points((p.cost - c.budget) * 100)}")
+        rows.append(row if p.status == "ok" else row + [f"**{p.status}**"])
+    if c.budget is not None:
+        header.append(f"within {c.budget:.0%}")
+    return f"## {c.title}\n\n{c.about}\n\n" + table(header, rows)
+
+
 def _how(r: Report) -> str:
     s, m = r.settings, r.machine
     encoding = f"`Accept-Encoding: {s.accept_encoding}`" if s.accept_encoding else "no `Accept-Encoding` (identity)"
@@ -210,7 +226,8 @@ def _how(r: Report) -> str:
         "database are cached under `target/bench/`), or `BENCH_QUICK=1 make bench` to try the harness in a few "
         "minutes on tiny corpora (written to `target/bench/BENCHMARKS.quick.md`, never here). "
         "`BENCH_RUNS`, `BENCH_DURATION`, `BENCH_CONNECTIONS`, `BENCH_THREADS`, `BENCH_ACCEPT_ENCODING`, "
-        "`BENCH_SERVER_LOG` and `BENCH_OUT` override the defaults.\n"
+        "`BENCH_SERVER_LOG` and `BENCH_OUT` override the defaults. `BENCH_BASELINE=<git ref>` also builds that "
+        "commit (in `target/bench/baseline/`) and compares its warm read path with this build's.\n"
     )
 
 
@@ -249,6 +266,7 @@ def render(r: Report) -> str:
         "## Where each target stands\n\n" + summary,
         *[corpus_section(res, small) for res in r.corpora],
         _once(r),
+        *[_comparison(c) for c in r.compared],
         _how(r),
     ]
     return "\n".join(sections)
