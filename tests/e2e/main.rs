@@ -12,6 +12,7 @@ mod changes;
 mod cli;
 mod feeds;
 mod graphql;
+mod head;
 mod health;
 mod import;
 mod logging;

@@ -289,9 +289,9 @@ fn responses_allow_any_origin_and_compress(db: &Db) {
 fn wrong_methods_answer_405_and_empty_parameters_are_invalid(db: &Db) {
     let app = TestApp::spawn(db.url());
     for (method, path, allow) in [
-        ("DELETE", "/api/v1/posts", "GET"),
-        ("TRACE", "/readyz", "GET"),
-        ("PUT", "/api/v1/admin/posts", "GET, POST"),
+        ("DELETE", "/api/v1/posts", "GET, HEAD"),
+        ("TRACE", "/readyz", "GET, HEAD"),
+        ("PUT", "/api/v1/admin/posts", "GET, HEAD, POST"),
         ("GET", "/api/v1/auth/login", "POST"),
     ] {
         let reply = app.send(method, path, &[], None);

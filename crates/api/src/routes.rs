@@ -96,8 +96,8 @@ impl<'a> Routes<'a> {
         let pattern = self.record(method.clone(), path);
         // What `ServiceConfig::route` does (the method guards the resource),
         // with the pattern in the resource's data.
-        let resource = web::resource(path).guard(guard::Method(method.clone())).app_data(pattern);
-        self.cfg.service(resource.route(web::method(method).to(handler)));
+        let resource = web::resource(path).guard(methods(&method)).app_data(pattern);
+        self.cfg.service(resource.route(web::route().guard(methods(&method)).to(handler)));
         self
     }
 
@@ -133,18 +133,28 @@ impl<'a> Routes<'a> {
         let mut resource = web::resource(path);
         for (method, route) in routes {
             let pattern = self.record(method.clone(), path);
-            resource = resource.route(route.method(method)).app_data(pattern);
+            resource = resource.route(route.guard(methods(&method))).app_data(pattern);
         }
         self.cfg.service(finish(resource));
         self
     }
 
+    /// Record `method` on `path` (and HEAD with GET), returning the pattern.
     fn record(&mut self, method: Method, path: &str) -> RoutePattern {
         let pattern = format!("{}{path}", self.prefix);
         let data = RoutePattern(Rc::from(pattern.as_str()));
+        let head = (method == Method::GET).then(|| Route { method: Method::HEAD, pattern: pattern.clone() });
         self.mounted.push(Route { method, pattern });
+        self.mounted.extend(head);
         data
     }
+}
+
+/// The guard of a route for `method`: GET takes HEAD too (RFC 9110 9.3.2),
+/// and actix-web then sends GET's status and headers without the body.
+fn methods(method: &Method) -> guard::AnyGuard {
+    let any = guard::Any(guard::Method(method.clone()));
+    if *method == Method::GET { any.or(guard::Head()) } else { any }
 }
 
 /// Every route mounted, in the order mounted, with each pattern's `Allow`.
@@ -217,6 +227,8 @@ mod tests {
                 },
             );
         });
-        assert_eq!(mounted, [route(Method::GET, "/healthz"), route(Method::POST, "/api/things")]);
+        let expected =
+            [route(Method::GET, "/healthz"), route(Method::HEAD, "/healthz"), route(Method::POST, "/api/things")];
+        assert_eq!(mounted, expected, "HEAD goes with GET");
     }
 }

@@ -1,0 +1,57 @@
+//! HEAD answers wherever GET does, with GET's status and headers and no
+//! body (RFC 9110 9.3.2): every GET in the route table, walked.
+
+use crate::helpers::{Db, TestApp};
+use crate::seed::{PostSpec, Seed};
+
+/// Headers that differ between any two answers.
+const PER_ANSWER: [&str; 2] = ["date", "x-request-id"];
+
+#[test]
+fn head_answers_as_get_does_on_every_route() {
+    let db = Db::sqlite();
+    let seed = Seed::new(db.url());
+    let post = seed.post(PostSpec { title: "Heads up", ..Default::default() });
+    let app = TestApp::spawn(db.url());
+    let mut ok = 0;
+    let gets = longform_api::route_table().iter().filter(|r| r.method == actix_web::http::Method::GET);
+    for route in gets {
+        // Every parameter gets the post's slug: some routes find it, the rest answer 404 alike.
+        let path = fill(&route.pattern, post.card.slug.as_str());
+        let get = app.send("GET", &path, &[], None);
+        let head = app.send("HEAD", &path, &[], None);
+        assert_eq!(head.status, get.status, "HEAD {path}");
+        assert!(head.body.is_empty(), "HEAD {path} sent a body");
+        for (name, value) in &get.headers {
+            // /metrics counts the GET itself: its length moves between the two.
+            let moving = route.pattern == "/metrics" && name == "content-length";
+            if !PER_ANSWER.contains(&name.as_str()) && !moving {
+                let same = head.headers.get(name).map(items) == Some(items(value));
+                assert!(same, "HEAD {path}: {name}: {:?} / {value:?}", head.headers.get(name));
+            }
+        }
+        assert_eq!(head.headers.len(), get.headers.len(), "HEAD {path}: {:?} / {:?}", head.headers, get.headers);
+        ok += usize::from(get.status == 200);
+    }
+    assert!(ok >= 10, "only {ok} routes answered 200: the walk shows little");
+}
+
+/// A header's comma-separated items, sorted (actix-cors lists the exposed
+/// headers in no fixed order).
+fn items(value: &ureq::http::HeaderValue) -> Vec<String> {
+    let mut items: Vec<String> = value.to_str().unwrap_or_default().split(',').map(|i| i.trim().to_owned()).collect();
+    items.sort();
+    items
+}
+
+/// `pattern` with each `{name}` replaced by `value`.
+fn fill(pattern: &str, value: &str) -> String {
+    let mut path = String::new();
+    let mut rest = pattern;
+    while let Some((before, after)) = rest.split_once('{') {
+        path.push_str(before);
+        rest = after.split_once('}').map_or("", |(_, tail)| tail);
+        path.push_str(value);
+    }
+    path + rest
+}
