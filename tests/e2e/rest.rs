@@ -330,3 +330,23 @@ fn the_index_costs_the_same_statements_however_large_the_blog(db: &Db) {
     });
     assert_eq!(cost("/api/v1/posts?limit=19"), 6, "the same cost at 33 posts as at 3");
 }
+
+/// Shared links and cache-busting clients add parameters: public reads
+/// ignore them, and answer from the same cache entry as without them.
+#[test]
+fn tracking_parameters_are_ignored_on_public_reads() {
+    let db = Db::sqlite();
+    let app = TestApp::spawn(db.url());
+    let plain = app.get("/api/v1/posts");
+    assert_eq!(plain.status, 200, "{}", plain.body);
+    let hits = crate::metrics::sample(&app, "longform_response_cache_hits_total");
+    let busted = app.get("/api/v1/posts?_=1733170000&utm_source=newsletter&fbclid=abc&gclid=def&ref=hn");
+    assert_eq!(busted.status, 200, "{}", busted.body);
+    assert_eq!(busted.header("etag"), plain.header("etag"));
+    assert_eq!(crate::metrics::sample(&app, "longform_response_cache_hits_total"), hits + 1.0, "one cache entry");
+    for path in ["/feed.xml?utm_source=newsletter", "/sitemap.xml?fbclid=x", "/api/v1/tags?_=1", "/atom.xml?ref=x"] {
+        assert_eq!(app.get(path).status, 200, "{path}");
+    }
+    let typo = app.get("/api/v1/posts?tags=go&utm_source=x");
+    assert_eq!((typo.status, typo.json()["field"].as_str()), (400, Some("tags")), "{}", typo.body);
+}

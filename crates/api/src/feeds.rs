@@ -117,7 +117,7 @@ async fn feed(
     state: web::Data<AppState>,
     slug: Option<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let params = Params::parse(req.query_string(), &["content", "after"])?;
+    let params = Params::public(req.query_string(), &["content", "after"])?;
     let summaries = match params.get("content") {
         None | Some("full") => false,
         Some("summary") => true,

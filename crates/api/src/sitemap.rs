@@ -67,7 +67,7 @@ fn xml(text: String) -> Body {
 }
 
 pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    Params::parse(req.query_string(), &[])?;
+    Params::public(req.query_string(), &[])?;
     public_response(&req, &state, || async {
         let entries = state.store.posts().sitemap().await?;
         Ok(xml(render(&state.site, &entries, MAX_URLS)))
@@ -80,7 +80,7 @@ pub async fn part(
     state: web::Data<AppState>,
     n: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    Params::parse(req.query_string(), &[])?;
+    Params::public(req.query_string(), &[])?;
     let n: usize = n.parse().ok().filter(|n| *n >= 1).ok_or(ApiError::NotFound)?;
     public_response(&req, &state, || async {
         let entries = state.store.posts().sitemap().await?;

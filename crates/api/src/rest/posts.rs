@@ -43,7 +43,7 @@ struct OnePost {
 }
 
 pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let params = Params::parse(req.query_string(), LIST_PARAMS)?;
+    let params = Params::public(req.query_string(), LIST_PARAMS)?;
     let limit = params.limit()?;
     let after = params.cursor("after")?;
     let filter = ListingFilter {
@@ -76,7 +76,7 @@ pub async fn show(
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    Params::parse(req.query_string(), &[])?;
+    Params::public(req.query_string(), &[])?;
     // A malformed slug names no post: the same 404 as an unknown one.
     let slug = Slug::parse(&slug).map_err(|_| ApiError::NotFound)?;
     public_json(&req, &state, || async {

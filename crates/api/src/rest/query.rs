@@ -1,7 +1,11 @@
 //! Strict query strings: every parameter a route does not know is a 400
 //! naming it (a typo like `?tags=go` must not silently list everything),
-//! and every value is parsed into a domain type or refused by name.
+//! and every value is parsed into a domain type or refused by name. Public
+//! reads accept and ignore the parameters shared links and cache-busting
+//! clients add (`utm_*`, `fbclid`, `gclid`, `ref`, `_`), and leave them out
+//! of the response cache's key.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use base64::Engine;
@@ -17,11 +21,40 @@ pub const DEFAULT_PAGE_SIZE: u32 = 20;
 /// The parameters of one request, each at most once, all known to the route.
 pub struct Params(HashMap<String, String>);
 
+/// A parameter added to shared links or for cache busting, not by the reader.
+fn is_tracking(name: &str) -> bool {
+    name.starts_with("utm_") || matches!(name, "fbclid" | "gclid" | "ref" | "_")
+}
+
+/// `query` without tracking parameters: the part of a public read's query
+/// that decides its answer (the response cache's key). Borrowed, with no
+/// work beyond a scan, when there are none.
+pub fn without_tracking(query: &str) -> Cow<'_, str> {
+    let tracked = |pair: &&str| is_tracking(pair.split_once('=').map_or(pair, |(name, _)| name));
+    if !query.split('&').any(|pair| tracked(&pair)) {
+        return Cow::Borrowed(query);
+    }
+    Cow::Owned(query.split('&').filter(|pair| !tracked(pair)).collect::<Vec<_>>().join("&"))
+}
+
 impl Params {
+    /// An editor's or integration's parameters: all of them known.
     pub fn parse(query: &str, known: &[&str]) -> Result<Self, ApiError> {
+        Self::parse_ignoring(query, known, |_| false)
+    }
+
+    /// A public read's parameters: tracking ones ignored, the rest known.
+    pub fn public(query: &str, known: &[&str]) -> Result<Self, ApiError> {
+        Self::parse_ignoring(query, known, is_tracking)
+    }
+
+    fn parse_ignoring(query: &str, known: &[&str], ignored: fn(&str) -> bool) -> Result<Self, ApiError> {
         let mut map = HashMap::new();
         let mut invalid = Vec::new();
         for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            if ignored(&name) {
+                continue;
+            }
             if !known.contains(&name.as_ref()) {
                 invalid.push(InvalidParam { name: name.into_owned(), reason: "is not a known parameter".into() });
             } else if map.insert(name.clone().into_owned(), value.into_owned()).is_some() {
@@ -127,6 +160,22 @@ mod tests {
         };
         let names: Vec<_> = params.iter().map(|p| (p.name.as_str(), p.reason.as_str())).collect();
         assert_eq!(names, [("tags", "is not a known parameter"), ("limit", "is given more than once")]);
+    }
+
+    #[test]
+    fn public_reads_ignore_tracking_parameters_and_nothing_else() {
+        let query = "utm_source=newsletter&utm_medium=email&fbclid=x&gclid=y&ref=hn&_=1733170000&limit=5";
+        assert_eq!(Params::public(query, &["limit"]).unwrap().limit().unwrap(), 5);
+        assert!(Params::parse(query, &["limit"]).is_err(), "editors' routes stay strict");
+        let Err(ApiError::Invalid(params)) = Params::public("utm_source=x&tags=go&utmsource=y", &["tag"]) else {
+            panic!("expected a validation error")
+        };
+        let names: Vec<_> = params.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["tags", "utmsource"]);
+        assert_eq!(without_tracking(query), "limit=5");
+        assert_eq!(without_tracking("_=1&tag=go&ref=x"), "tag=go");
+        assert!(matches!(without_tracking("limit=5&tag=go"), Cow::Borrowed("limit=5&tag=go")));
+        assert_eq!(without_tracking(""), "");
     }
 
     #[test]

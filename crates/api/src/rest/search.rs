@@ -58,7 +58,7 @@ pub fn parse_query(raw: Option<&str>, field: &str) -> Result<SearchQuery, ApiErr
 }
 
 pub async fn search(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let params = Params::parse(req.query_string(), PARAMS)?;
+    let params = Params::public(req.query_string(), PARAMS)?;
     let query = parse_query(params.get("q"), "q")?;
     let limit = if params.get("limit").is_some() { params.limit()? } else { DEFAULT_HITS };
     let after = params.search_cursor("after")?;

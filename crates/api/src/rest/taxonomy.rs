@@ -15,7 +15,7 @@ fn slug_or_404(raw: &str) -> Result<Slug, ApiError> {
 }
 
 pub async fn tags(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    Params::parse(req.query_string(), &[])?;
+    Params::public(req.query_string(), &[])?;
     public_json(&req, &state, || async {
         let tags = state.store.taxonomy().tags_counted().await?;
         Ok(json!({ "tags": tags.iter().map(|t| TermJson::tag(t, &state.site)).collect::<Vec<_>>() }))
@@ -28,7 +28,7 @@ pub async fn tag(
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    Params::parse(req.query_string(), &[])?;
+    Params::public(req.query_string(), &[])?;
     let slug = slug_or_404(&slug)?;
     public_json(&req, &state, || async {
         let tag = state.store.taxonomy().tag_counted(slug).await?.ok_or(ApiError::NotFound)?;
@@ -38,7 +38,7 @@ pub async fn tag(
 }
 
 pub async fn categories(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    Params::parse(req.query_string(), &[])?;
+    Params::public(req.query_string(), &[])?;
     public_json(&req, &state, || async {
         let categories = state.store.taxonomy().categories_counted().await?;
         Ok(json!({ "categories": categories.iter().map(|c| TermJson::category(c, &state.site)).collect::<Vec<_>>() }))
@@ -51,7 +51,7 @@ pub async fn category(
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    Params::parse(req.query_string(), &[])?;
+    Params::public(req.query_string(), &[])?;
     let slug = slug_or_404(&slug)?;
     public_json(&req, &state, || async {
         let category = state.store.taxonomy().category_counted(slug).await?.ok_or(ApiError::NotFound)?;
@@ -61,7 +61,7 @@ pub async fn category(
 }
 
 pub async fn authors(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    Params::parse(req.query_string(), &[])?;
+    Params::public(req.query_string(), &[])?;
     public_json(&req, &state, || async {
         let authors = state.store.taxonomy().authors_counted().await?;
         Ok(json!({ "authors": authors.iter().map(|a| AuthorJson::new(a, &state.site)).collect::<Vec<_>>() }))
@@ -74,7 +74,7 @@ pub async fn author(
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    Params::parse(req.query_string(), &[])?;
+    Params::public(req.query_string(), &[])?;
     let slug = slug_or_404(&slug)?;
     public_json(&req, &state, || async {
         let author = state.store.taxonomy().author_counted(slug).await?.ok_or(ApiError::NotFound)?;
