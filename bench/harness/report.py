@@ -181,15 +181,20 @@ def corpus_section(res: CorpusResult, small: CorpusResult) -> str:
 
 def _comparison(c: Comparison) -> str:
     header = ["scenario", "req/s", f"req/s, {c.other}", "p50", f"p50, {c.other}", "cost"]
+    if c.budget is not None:
+        header.append(f"within {c.budget:.0%}")
+    failed = any(p.status != "ok" for p in c.pairs)
+    if failed:
+        header.append("note")
     rows = []
     for p in c.pairs:
         row = [p.label, rps(p.current.rps), rps(p.other.rps), ms(p.current.p50_ms), ms(p.other.p50_ms),
                f"{p.cost:+.1%}"]
         if c.budget is not None:
             row.append("met" if p.cost <= c.budget else f"missed by {points((p.cost - c.budget) * 100)}")
-        rows.append(row if p.status == "ok" else row + [f"**{p.status}**"])
-    if c.budget is not None:
-        header.append(f"within {c.budget:.0%}")
+        if failed:
+            row.append("" if p.status == "ok" else f"**{p.status}**")
+        rows.append(row)
     return f"## {c.title}\n\n{c.about}\n\n" + table(header, rows)
 
 

@@ -1,15 +1,15 @@
 //! HEAD answers wherever GET does, with GET's status and headers and no
 //! body (RFC 9110 9.3.2): every GET in the route table, walked.
 
-use crate::helpers::{Db, TestApp};
+use crate::helpers::{Db, TestApp, both_backends};
 use crate::seed::{PostSpec, Seed};
 
 /// Headers that differ between any two answers.
 const PER_ANSWER: [&str; 2] = ["date", "x-request-id"];
 
-#[test]
-fn head_answers_as_get_does_on_every_route() {
-    let db = Db::sqlite();
+both_backends!(head_answers_as_get_does_on_every_route);
+
+fn head_answers_as_get_does_on_every_route(db: &Db) {
     let seed = Seed::new(db.url());
     let post = seed.post(PostSpec { title: "Heads up", ..Default::default() });
     let app = TestApp::spawn(db.url());

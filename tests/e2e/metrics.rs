@@ -12,12 +12,10 @@ use serde_json::json;
 use crate::helpers::{Db, TestApp, both_backends};
 use crate::seed::{PostSpec, Seed};
 
-both_backends!(requests_cache_and_pool_metrics_move, backlog_and_overdue_gauges_move);
+both_backends!(requests_cache_and_pool_metrics_move, backlog_and_overdue_gauges_move, metrics_can_be_turned_off);
 
 /// `metrics = false`: nothing is counted and `/metrics` is a 404; the rest serves as before.
-#[test]
-fn metrics_can_be_turned_off() {
-    let db = Db::sqlite();
+fn metrics_can_be_turned_off(db: &Db) {
     let app = TestApp::spawn_with(tempfile::tempdir().unwrap(), db.url(), &[("LONGFORM_METRICS", "false")]);
     assert_eq!(app.get("/api/v1/posts").status, 200);
     let scrape = app.get("/metrics");

@@ -11,6 +11,7 @@ use crate::helpers::{DEADLINE, Db, TestApp, both_backends, wait_for, wait_until}
 use crate::seed::{PostSpec, Seed};
 
 both_backends!(
+    tracking_parameters_are_ignored_on_public_reads,
     index_lists_published_posts_newest_first_as_cards,
     pagination_walks_every_post_once_while_posts_are_published,
     filters_narrow_the_index,
@@ -333,9 +334,7 @@ fn the_index_costs_the_same_statements_however_large_the_blog(db: &Db) {
 
 /// Shared links and cache-busting clients add parameters: public reads
 /// ignore them, and answer from the same cache entry as without them.
-#[test]
-fn tracking_parameters_are_ignored_on_public_reads() {
-    let db = Db::sqlite();
+fn tracking_parameters_are_ignored_on_public_reads(db: &Db) {
     let app = TestApp::spawn(db.url());
     let plain = app.get("/api/v1/posts");
     assert_eq!(plain.status, 200, "{}", plain.body);

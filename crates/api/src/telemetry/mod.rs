@@ -206,13 +206,12 @@ fn end<B>(response: &ServiceResponse<B>, id: &RequestId, elapsed: Duration) {
     let req = response.request();
     let status = response.status();
     let counted = req.app_data::<web::Data<AppState>>().filter(|state| state.site.metrics);
-    let info = tracing::level_enabled!(tracing::Level::INFO);
     let route = RoutePattern::of(req);
     let route = route.as_deref().unwrap_or(UNMATCHED);
     if let Some(state) = counted {
         state.metrics.http.observe(route, status, elapsed);
     }
-    if info {
+    if tracing::level_enabled!(tracing::Level::INFO) {
         Span::current().record("route", tracing::field::display(route));
     }
     let (status, duration_ms) = (status.as_u16(), milliseconds(elapsed));
