@@ -20,14 +20,25 @@ both_backends!(
     limits_and_bad_requests_are_refused_with_graphql_over_http_statuses,
     persisted_queries_work_over_get_once_registered,
     get_answers_are_cached_and_browsers_get_graphiql,
+    variables_left_out_leave_arguments_to_their_defaults,
+    wildcard_or_missing_accept_gets_json_and_extra_parameters_change_nothing,
 );
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 
+/// GraphQL's own media type unless `headers` ask for another.
+fn accepting<'a>(headers: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut all = headers.to_vec();
+    if !headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("accept")) {
+        all.push(("Accept", GRAPHQL_RESPONSE));
+    }
+    all
+}
+
 fn post_raw(app: &TestApp, body: &str, headers: &[(&str, &str)]) -> Reply {
     let mut request = agent().post(&app.url("/graphql")).header("Content-Type", "application/json");
-    for (name, value) in headers {
-        request = request.header(*name, *value);
+    for (name, value) in accepting(headers) {
+        request = request.header(name, value);
     }
     Reply::from(request.send(body).unwrap())
 }
@@ -51,8 +62,8 @@ fn get(app: &TestApp, params: &[(&str, &str)], headers: &[(&str, &str)]) -> Repl
     for (name, value) in params {
         request = request.query(*name, *value);
     }
-    for (name, value) in headers {
-        request = request.header(*name, *value);
+    for (name, value) in accepting(headers) {
+        request = request.header(name, value);
     }
     Reply::from(request.call().unwrap())
 }
@@ -291,4 +302,77 @@ fn get_answers_are_cached_and_browsers_get_graphiql(db: &Db) {
         ofType { name ofType { name ofType { name ofType { name ofType { name } } } } } } } } } } } }";
     let schema = data(&app, introspection, json!({}));
     assert!(schema["__schema"]["types"].as_array().unwrap().iter().any(|t| t["name"] == "Post"));
+}
+
+fn edge_count(data: &Value) -> usize {
+    data["posts"]["edges"].as_array().map_or(0, Vec::len)
+}
+
+fn variables_left_out_leave_arguments_to_their_defaults(db: &Db) {
+    Seed::new(db.url()).many(23);
+    let app = TestApp::spawn(db.url());
+    let query = "query Page($f: Int, $tag: String) {
+        posts(first: $f, filter: { tag: $tag }) { edges { cursor } totalCount }
+    }";
+    // Left out: `first` is its default (20), the filter field is not given.
+    let defaulted = data(&app, query, json!({}));
+    assert_eq!((edge_count(&defaulted), &defaulted["posts"]["totalCount"]), (20, &json!(23)));
+    // Sent: a nullable variable flows into `first: Int! = 20`.
+    let sent = data(&app, query, json!({ "f": 3, "tag": "odd" }));
+    assert_eq!((edge_count(&sent), &sent["posts"]["totalCount"]), (3, &json!(11)));
+    // Over GET, with no `variables` parameter at all.
+    let over_get = get(&app, &[("query", query)], &[]);
+    assert_eq!(over_get.status, 200, "{}", over_get.body);
+    assert_eq!(edge_count(&over_get.json()["data"]), 20);
+    // `search(first: Int! = 10)`, through a fragment.
+    let search =
+        "query Find($n: Int) { ...F } fragment F on Query { search(query: \"post\", first: $n) { edges { cursor } } }";
+    let found = data(&app, search, json!({}));
+    assert_eq!(found["search"]["edges"].as_array().unwrap().len(), 10, "{found}");
+    // An explicit null is not "left out": `first` cannot be null.
+    let null = post(&app, query, json!({ "f": null }));
+    assert!(null.json()["errors"].as_array().is_some_and(|e| !e.is_empty()), "{}", null.body);
+}
+
+/// A GET of `path` with no `Accept` header at all (every HTTP library
+/// adds one): the status and the content type.
+fn without_accept(app: &TestApp, path: &str) -> (u16, String) {
+    use std::io::Read;
+    let address = app.url("").trim_start_matches("http://").trim_end_matches('/').to_owned();
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let head = response.split("\r\n\r\n").next().unwrap();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let content_type = head
+        .lines()
+        .find_map(|line| line.to_ascii_lowercase().strip_prefix("content-type:").map(|v| v.trim().to_owned()))
+        .unwrap_or_default();
+    (status, content_type)
+}
+
+fn wildcard_or_missing_accept_gets_json_and_extra_parameters_change_nothing(db: &Db) {
+    Seed::new(db.url()).many(2);
+    let app = TestApp::spawn(db.url());
+    let query = [("query", "{ posts { totalCount } }")];
+    let wildcard = get(&app, &query, &[("Accept", "*/*")]);
+    assert_eq!((wildcard.status, wildcard.content_type.as_str()), (200, "application/json"), "{}", wildcard.body);
+    let posted = post_raw(&app, r#"{"query": "{ posts { totalCount } }"}"#, &[("Accept", "*/*")]);
+    assert_eq!((posted.status, posted.content_type.as_str()), (200, "application/json"));
+    assert_eq!(without_accept(&app, "/graphql?query=%7Bposts%7BtotalCount%7D%7D"), (200, "application/json".into()));
+    // A document error with `application/json` is still a 200.
+    assert_eq!(without_accept(&app, "/graphql?query=%7Bposts"), (200, "application/json".into()));
+
+    // Tracking and cache-busting parameters neither fail nor make another
+    // cache entry: once the plain query is cached, the tracked one runs no
+    // statement.
+    let first = from_memory(&app, || get(&app, &query, &[]));
+    let tracked = [("query", query[0].1), ("utm_source", "newsletter"), ("_", "1733170000"), ("fbclid", "x")];
+    let before = statements(&app);
+    let again = get(&app, &tracked, &[]);
+    assert_eq!(statements(&app), before, "the tracked request was not answered from the cache");
+    assert_eq!((again.status, &again.body), (200, &first.body));
+    assert_eq!(again.header("etag"), first.header("etag"));
 }

@@ -27,6 +27,7 @@ mod objects;
 mod query;
 mod search;
 mod values;
+mod variables;
 mod wire;
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::apq::{ApqError, PersistedQueries, PersistedQuery};
+use super::variables;
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -58,10 +59,11 @@ fn media_ranges(headers: &HeaderMap) -> Option<Vec<String>> {
 }
 
 /// GraphQL media types first, then a browser's `text/html` (GET only),
-/// then wildcards; no `Accept` at all means GraphQL's own type.
+/// then wildcards. A wildcard, or no `Accept` at all, means
+/// `application/json`, which every client reads (GraphQL-over-HTTP's SHOULD).
 pub fn negotiate(headers: &HeaderMap, html: bool) -> Accepted {
     let Some(ranges) = media_ranges(headers) else {
-        return Accepted::Media(Media::GraphqlResponse);
+        return Accepted::Media(Media::Json);
     };
     let names = |name: &str| ranges.iter().any(|r| r == name);
     if names(GRAPHQL_RESPONSE_JSON) {
@@ -71,7 +73,7 @@ pub fn negotiate(headers: &HeaderMap, html: bool) -> Accepted {
     } else if html && names("text/html") {
         Accepted::Html
     } else if names("*/*") || names("application/*") {
-        Accepted::Media(Media::GraphqlResponse)
+        Accepted::Media(Media::Json)
     } else {
         Accepted::NotAcceptable
     }
@@ -221,7 +223,7 @@ impl Prepared {
                 all.next().filter(|_| all.next().is_none())
             }
         };
-        let Some((_, operation)) = operation else {
+        let Some((name, operation)) = operation else {
             let message = match &resolved.operation_name {
                 Some(name) => format!("unknown operation named \"{name}\""),
                 None => "operationName is required when the document has several operations".to_owned(),
@@ -235,6 +237,10 @@ impl Prepared {
         }
         let introspection_only =
             root.iter().all(|s| matches!(&s.node, Selection::Field(f) if f.node.name.node.starts_with("__")));
+        let document = match variables::apply(&document, (name, operation), &resolved.variables) {
+            Some(rewritten) => rewritten,
+            None => document,
+        };
         Ok(Self { resolved, document, introspection_only })
     }
 }
@@ -253,17 +259,15 @@ mod tests {
     fn negotiation() {
         let browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
         assert_eq!(accept(browser, true), Accepted::Html);
-        assert_eq!(accept(browser, false), Accepted::Media(Media::GraphqlResponse));
+        assert_eq!(accept(browser, false), Accepted::Media(Media::Json));
         assert_eq!(accept("application/json", true), Accepted::Media(Media::Json));
         let both = "application/graphql-response+json, application/json;q=0.9";
         assert_eq!(accept(both, true), Accepted::Media(Media::GraphqlResponse));
-        assert_eq!(accept("*/*", true), Accepted::Media(Media::GraphqlResponse));
+        assert_eq!(accept("*/*", true), Accepted::Media(Media::Json));
+        assert_eq!(accept("application/*", false), Accepted::Media(Media::Json));
         assert_eq!(accept("text/plain", false), Accepted::NotAcceptable);
         assert_eq!(accept("application/json;q=0, text/plain", false), Accepted::NotAcceptable);
-        assert_eq!(
-            negotiate(TestRequest::get().to_http_request().headers(), true),
-            Accepted::Media(Media::GraphqlResponse)
-        );
+        assert_eq!(negotiate(TestRequest::get().to_http_request().headers(), true), Accepted::Media(Media::Json));
     }
 
     #[test]
