@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: run test fmt lint unit api skip-log build clean schema bench
+.PHONY: run test fmt lint unit api skip-log build clean schema bench tools vendor
 
 ## Build (release) and serve on the embedded SQLite database in ./data.
 run:
@@ -12,7 +12,7 @@ run:
 ## the running server, and every test on SQLite and PostgreSQL (a throwaway
 ## cluster when TEST_DATABASE_URL is unset). The last line counts the tests
 ## passed, failed and skipped.
-test: fmt lint api unit
+test: fmt lint tools api unit
 
 # A test whose outside dependency (postgres, python, ...) is missing fails,
 # unless LONGFORM_TEST_SKIP names it (LONGFORM_TEST_SKIP=postgres,python):
@@ -32,6 +32,19 @@ fmt:
 
 lint:
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+## The npm tools the tests run (Redocly, the graphql-http audit, Playwright
+## on Debian's Chromium), from tools/package-lock.json; and a check that the
+## vendored browser builds in crates/api/assets/vendor are the pinned ones.
+tools: tools/node_modules/.package-lock.json
+	scripts/vendor.sh --check
+
+tools/node_modules/.package-lock.json: tools/package.json tools/package-lock.json
+	cd tools && npm ci --no-audit --no-fund
+
+## Copy the pinned browser builds of /docs and GraphiQL into the binary's assets.
+vendor: tools/node_modules/.package-lock.json
+	scripts/vendor.sh
 
 ## Schemathesis (from PyPI, into target/venv) against every route in
 ## openapi.yaml, on the debug binary the tests use.

@@ -10,6 +10,7 @@ mod seed;
 
 mod changes;
 mod cli;
+mod clients;
 mod feeds;
 mod graphql;
 mod head;

@@ -1,7 +1,11 @@
 //! The API's own description, served as committed (`GET /openapi.yaml`),
 //! and a browsable reference page rendering it (`GET /docs`).
 
+use std::sync::OnceLock;
+
 use actix_web::HttpResponse;
+
+use crate::assets;
 
 /// The committed document, embedded at build time.
 pub const OPENAPI_YAML: &str = include_str!("../../../openapi.yaml");
@@ -10,22 +14,29 @@ pub async fn openapi() -> HttpResponse {
     HttpResponse::Ok().content_type("application/yaml").body(OPENAPI_YAML)
 }
 
-/// The reference page: Redoc renders /openapi.yaml in the browser.
-const DOCS_HTML: &str = r#"<!doctype html>
+/// The reference page: the vendored Redoc renders /openapi.yaml.
+pub async fn docs() -> HttpResponse {
+    static PAGE: OnceLock<String> = OnceLock::new();
+    assets::page(PAGE.get_or_init(|| {
+        format!(
+            r#"<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
 <title>Longform API reference</title>
 </head>
 <body>
-<redoc spec-url="/openapi.yaml"></redoc>
+<div id="redoc"></div>
 <noscript>This page needs JavaScript; the raw description is at <a href="/openapi.yaml">/openapi.yaml</a>.</noscript>
-<script src="https://cdn.redoc.ly/redoc/v2.1.5/bundles/redoc.standalone.js"></script>
+<script src="{redoc}"></script>
+<script src="{init}"></script>
 </body>
 </html>
-"#;
-
-pub async fn docs() -> HttpResponse {
-    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(DOCS_HTML)
+"#,
+            redoc = assets::path("redoc.standalone.js"),
+            init = assets::path("docs.js"),
+        )
+    }))
 }

@@ -4,6 +4,7 @@
 //! mounts.
 
 pub mod admin;
+pub mod assets;
 pub mod auth;
 pub mod body;
 pub mod cache;
@@ -87,7 +88,8 @@ fn mount(r: &mut Routes<'_>) {
         .get("/readyz", health::readyz)
         .get("/metrics", metrics::metrics)
         .get("/openapi.yaml", docs::openapi)
-        .get("/docs", docs::docs);
+        .get("/docs", docs::docs)
+        .get("/assets/{file}", assets::serve);
     r.scope(
         "/api/v1/auth",
         |scope| scope,

@@ -1,46 +1,44 @@
-//! The GraphiQL page a browser gets on `GET /graphql`. Written out here
-//! rather than generated: async-graphql's generator needs its `graphiql`
-//! feature (and handlebars) for one static page.
+//! The GraphiQL page a browser gets on `GET /graphql`: GraphiQL 3 on
+//! React 18, vendored and served from `/assets` (see [`crate::assets`]).
+
+use std::sync::OnceLock;
 
 use actix_web::HttpResponse;
 use actix_web::http::header;
 
-const PAGE: &str = r#"<!DOCTYPE html>
+use crate::assets;
+
+pub fn page() -> HttpResponse {
+    static PAGE: OnceLock<String> = OnceLock::new();
+    let html = PAGE.get_or_init(|| {
+        format!(
+            r#"<!DOCTYPE html>
 <html lang="en">
   <head>
     <meta charset="utf-8">
     <meta name="robots" content="noindex">
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <title>Longform GraphQL</title>
-    <style>
-      body { height: 100%; margin: 0; width: 100%; overflow: hidden; }
-      #graphiql { height: 100vh; }
-    </style>
-    <script crossorigin src="https://unpkg.com/react@18/umd/react.production.min.js"></script>
-    <script crossorigin src="https://unpkg.com/react-dom@18/umd/react-dom.production.min.js"></script>
-    <link rel="stylesheet" href="https://unpkg.com/graphiql@3/graphiql.min.css">
+    <link rel="stylesheet" href="{css}">
+    <style>body {{ height: 100%; margin: 0; width: 100%; overflow: hidden; }} #graphiql {{ height: 100vh; }}</style>
   </head>
   <body>
-    <div id="graphiql">Loading...</div>
-    <script crossorigin src="https://unpkg.com/graphiql@3/graphiql.min.js"></script>
-    <script>
-      const url = new URL('/graphql', window.location.origin).toString();
-      ReactDOM.createRoot(document.getElementById('graphiql')).render(
-        React.createElement(GraphiQL, {
-          fetcher: GraphiQL.createFetcher({ url }),
-          defaultEditorToolsVisibility: true,
-          defaultQuery: '{\n  posts(first: 5) {\n    edges { node { title url } }\n    pageInfo { hasNextPage endCursor }\n  }\n}\n',
-        })
-      );
-    </script>
+    <div id="graphiql">Loading…</div>
+    <script src="{react}"></script>
+    <script src="{react_dom}"></script>
+    <script src="{graphiql}"></script>
+    <script src="{init}"></script>
   </body>
 </html>
-"#;
-
-pub fn page() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::VARY, "Accept"))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .body(PAGE)
+"#,
+            css = assets::path("graphiql.min.css"),
+            react = assets::path("react.production.min.js"),
+            react_dom = assets::path("react-dom.production.min.js"),
+            graphiql = assets::path("graphiql.min.js"),
+            init = assets::path("graphiql.js"),
+        )
+    });
+    let mut response = assets::page(html);
+    response.headers_mut().insert(header::VARY, header::HeaderValue::from_static("Accept"));
+    response
 }
