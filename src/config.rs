@@ -10,7 +10,7 @@ mod layers;
 mod tests;
 
 use std::ffi::OsString;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::Path;
 
 use figment::Figment;
@@ -42,6 +42,10 @@ pub struct Settings {
     /// The public site's absolute http(s) base URL (post, tag and author
     /// URLs are built on it).
     pub base_url: String,
+    /// Where clients reach Longform itself (feed self links, openapi.yaml's
+    /// `servers`), when it is not where the server listens; see
+    /// [`Settings::api_url`].
+    pub api_url: Option<String>,
     /// `Cache-Control: max-age` of public responses, in seconds.
     pub cache_max_age: u32,
     /// Whether repeated public reads are served from memory.
@@ -102,6 +106,7 @@ struct Raw {
     database_pool_size: u32,
     workers: Option<usize>,
     base_url: String,
+    api_url: Option<String>,
     post_url: String,
     tag_url: String,
     category_url: String,
@@ -131,6 +136,7 @@ impl Default for Raw {
             database_pool_size: 8,
             workers: None,
             base_url: "http://127.0.0.1:8080".to_owned(),
+            api_url: None,
             post_url: "{base_url}/{slug}/".to_owned(),
             tag_url: "{base_url}/tag/{slug}/".to_owned(),
             category_url: "{base_url}/category/{slug}/".to_owned(),
@@ -153,6 +159,29 @@ impl Default for Raw {
 }
 
 impl Settings {
+    /// Where clients reach Longform itself: `api_url` when set; else
+    /// `base_url` when it names the address the server listens on (one
+    /// site, as `make run` sets it up); else that address (a wildcard IP
+    /// such as 0.0.0.0 read as loopback), with no trailing slash.
+    pub fn api_url(&self, listening: SocketAddr) -> String {
+        if let Some(url) = &self.api_url {
+            return url.trim_end_matches('/').to_owned();
+        }
+        let ip = match listening.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+            ip => ip,
+        };
+        let address = format!("http://{}", SocketAddr::new(ip, listening.port()));
+        let base = self.base_url.trim_end_matches('/');
+        let localhost = format!("http://localhost:{}", listening.port());
+        if base.eq_ignore_ascii_case(&address) || (ip.is_loopback() && base.eq_ignore_ascii_case(&localhost)) {
+            base.to_owned()
+        } else {
+            address
+        }
+    }
+
     /// Load from `explicit` (must exist) or `./longform.toml` (if it
     /// exists), then the `LONGFORM_*` variables among `env`.
     pub fn load(
@@ -187,6 +216,12 @@ impl Check<'_> {
             base_url: self.require("base_url", raw.base_url, |url| {
                 longform_domain::WebUrl::parse_field("base_url", url).is_ok()
             })?,
+            api_url: raw
+                .api_url
+                .map(|url| {
+                    self.require("api_url", url, |url| longform_domain::WebUrl::parse_field("api_url", url).is_ok())
+                })
+                .transpose()?,
             cache_max_age: raw.cache_max_age,
             response_cache: raw.response_cache,
             metrics: raw.metrics,

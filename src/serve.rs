@@ -46,6 +46,7 @@ pub fn run(settings: Settings, demo: bool) -> Result<(), CliError> {
         let body_limit = settings.body_limit;
         let site = Site {
             base_url: settings.base_url.trim_end_matches('/').to_owned(),
+            api_url: settings.api_url(address),
             cache_max_age: settings.cache_max_age,
             cache_stale_while_revalidate: settings.cache_max_age.saturating_mul(5),
             response_cache: settings.response_cache,

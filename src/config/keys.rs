@@ -42,6 +42,7 @@ pub const KEYS: &[Key] = &[
     key("database_pool_size", "LONGFORM_DATABASE_POOL_SIZE", POSITIVE),
     key("workers", "LONGFORM_WORKERS", "use an integer from 1 to 1024"),
     key("base_url", "LONGFORM_BASE_URL", "use an absolute http(s) URL, e.g. https://blog.example.com"),
+    key("api_url", "LONGFORM_API_URL", "use an absolute http(s) URL, e.g. https://api.blog.example.com"),
     key("post_url", "LONGFORM_POST_URL", PATTERN),
     key("tag_url", "LONGFORM_TAG_URL", PATTERN),
     key("category_url", "LONGFORM_CATEGORY_URL", PATTERN),

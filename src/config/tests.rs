@@ -47,6 +47,7 @@ const BAD_IN_FILE: &[(&str, &str, &str)] = &[
     ("workers = 100000", "workers = 100000", "use an integer from 1 to 1024"),
     ("base_url = \"blog.example.com\"", "base_url = \"blog.example.com\"", "use an absolute http(s) URL"),
     ("base_url = \"ftp://example.com\"", "base_url = \"ftp://example.com\"", "use an absolute http(s) URL"),
+    ("api_url = \"api.example.com\"", "api_url = \"api.example.com\"", "use an absolute http(s) URL"),
     ("post_url = \"{base_url}/posts/\"", "post_url = \"{base_url}/posts/\"", "use a pattern containing {slug}"),
     ("tag_url = \"/tag/\"", "tag_url = \"/tag/\"", "use a pattern containing {slug}"),
     ("category_url = \"/c/{id}\"", "category_url = \"/c/{id}\"", "use a pattern containing {slug}"),
@@ -81,6 +82,7 @@ const BAD_IN_ENV: &[(&str, &str, &str, &str)] = &[
     ("LONGFORM_WORKERS", "0", "LONGFORM_WORKERS=\"0\"", "use an integer from 1 to 1024"),
     ("LONGFORM_WORKERS", "-2", "LONGFORM_WORKERS=\"-2\"", "use an integer from 1 to 1024"),
     ("LONGFORM_BASE_URL", "example.com", "LONGFORM_BASE_URL=\"example.com\"", "use an absolute http(s) URL"),
+    ("LONGFORM_API_URL", "//api.example.com", "LONGFORM_API_URL=\"//api.example.com\"", "use an absolute http(s) URL"),
     ("LONGFORM_POST_URL", "{base_url}/p/", "LONGFORM_POST_URL=\"{base_url}/p/\"", "use a pattern containing {slug}"),
     ("LONGFORM_TAG_URL", "/t/", "LONGFORM_TAG_URL=\"/t/\"", "use a pattern containing {slug}"),
     ("LONGFORM_CATEGORY_URL", "/c/", "LONGFORM_CATEGORY_URL=\"/c/\"", "use a pattern containing {slug}"),
@@ -253,4 +255,22 @@ fn secrets_never_print() {
     for message in messages {
         assert!(!message.contains(short) && !message.contains(password) && !message.contains(secret), "{message}");
     }
+}
+
+#[test]
+fn api_url_is_set_or_where_the_server_listens_or_the_site_itself() {
+    let at = |address: &str| address.parse::<std::net::SocketAddr>().unwrap();
+    let defaults = load_env(&[]).unwrap();
+    // `make run`: the frontend's address is the server's own.
+    assert_eq!(defaults.api_url(at("127.0.0.1:8080")), "http://127.0.0.1:8080");
+    // Another port (tests bind port 0): the address the server got.
+    assert_eq!(defaults.api_url(at("127.0.0.1:41234")), "http://127.0.0.1:41234");
+    let frontend = load_env(&[("LONGFORM_BASE_URL", "https://blog.example/")]).unwrap();
+    assert_eq!(frontend.api_url(at("0.0.0.0:9000")), "http://127.0.0.1:9000");
+    assert_eq!(frontend.api_url(at("[::]:9000")), "http://[::1]:9000");
+    let local = load_env(&[("LONGFORM_BASE_URL", "http://localhost:9000/")]).unwrap();
+    assert_eq!(local.api_url(at("127.0.0.1:9000")), "http://localhost:9000");
+    let set = load_env(&[("LONGFORM_BASE_URL", "https://blog.example"), ("LONGFORM_API_URL", "https://api.example/")])
+        .unwrap();
+    assert_eq!(set.api_url(at("0.0.0.0:9000")), "https://api.example");
 }

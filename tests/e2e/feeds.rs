@@ -19,6 +19,7 @@ both_backends!(
     feeds_per_tag_category_and_author_hold_only_their_posts,
     the_sitemap_lists_public_pages_with_true_lastmod,
     public_urls_follow_the_configured_patterns,
+    links_to_longform_itself_use_api_url,
 );
 
 /// Every element's text by path (`rss/channel/item/title`), in document
@@ -32,6 +33,7 @@ fn xml(body: &str) -> HashMap<String, Vec<String>> {
         ns if ns == root => n.tag_name().name().to_owned(),
         Some("http://www.w3.org/2005/Atom") => format!("atom:{}", n.tag_name().name()),
         Some("http://purl.org/dc/elements/1.1/") => format!("dc:{}", n.tag_name().name()),
+        Some("http://purl.org/rss/1.0/modules/content/") => format!("content:{}", n.tag_name().name()),
         _ => format!("other:{}", n.tag_name().name()),
     };
     let mut out: HashMap<String, Vec<String>> = HashMap::new();
@@ -109,7 +111,19 @@ fn rss_and_atom_parse_and_carry_the_required_elements(db: &Db) {
     for date in &doc["rss/channel/item/pubDate"] {
         chrono::DateTime::parse_from_rfc2822(date).unwrap_or_else(|e| panic!("{date}: {e}"));
     }
-    assert!(doc["rss/channel/item/description"][1].contains("<h2 id=\"run-queues\">"), "full HTML, escaped once");
+    // The summary in description, the whole post in content:encoded.
+    let summaries: Vec<String> = app.get("/api/v1/posts").json()["posts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|card| card["summary"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(doc["rss/channel/item/description"], summaries);
+    assert_eq!(doc["rss/channel/item/content:encoded"].len(), 4);
+    assert!(doc["rss/channel/item/content:encoded"][1].contains("<h2 id=\"run-queues\">"), "full HTML, escaped once");
+    let only_summaries = xml(&app.get("/feed.xml?content=summary").body);
+    assert_eq!(only_summaries["rss/channel/item/description"], summaries);
+    assert!(!only_summaries.contains_key("rss/channel/item/content:encoded"));
     let atom = app.get("/atom.xml");
     assert!(atom.content_type.starts_with("application/atom+xml"));
     let doc = xml(&atom.body);
@@ -147,7 +161,7 @@ fn hostile_titles_and_bodies_cannot_break_or_inject(db: &Db) {
     assert!(!rss.contains("<script>"), "{rss}");
     assert_eq!(xml(&rss)["rss/channel/item/title"], [hostile]);
     // `]]>` arrives as HTML text (`]]&gt;`) inside escaped XML text: no CDATA to break.
-    assert!(xml(&rss)["rss/channel/item/description"][0].contains("with ]]&gt; in it"));
+    assert!(xml(&rss)["rss/channel/item/content:encoded"][0].contains("with ]]&gt; in it"));
     let atom = app.get("/atom.xml").body;
     assert_eq!(xml(&atom)["feed/entry/title"], [hostile]);
     let content = &xml(&atom)["feed/entry/content"][0];
@@ -333,4 +347,28 @@ fn public_urls_follow_the_configured_patterns(db: &Db) {
     assert_eq!(app.get("/feed.json").json()["items"][0]["url"], "https://blog.example/posts/post-0.html");
     let sitemap = app.get("/sitemap.xml").body;
     assert!(sitemap.contains("<loc>https://people.example/jane-doe</loc>"), "{sitemap}");
+}
+
+fn links_to_longform_itself_use_api_url(db: &Db) {
+    Seed::new(db.url()).many(21);
+    let frontend = [("LONGFORM_BASE_URL", "https://blog.example")];
+    let set = [frontend[0], ("LONGFORM_API_URL", "https://api.example/longform/")];
+    for (env, api) in [(&frontend[..], None), (&set[..], Some("https://api.example/longform"))] {
+        let app = TestApp::spawn_with(tempfile::tempdir().unwrap(), db.url(), env);
+        // Unset: the address the server listens on, not the frontend's.
+        let api = api.map_or_else(|| app.url(""), str::to_owned);
+        let feed = app.get("/feed.json").json();
+        assert_eq!(feed["feed_url"], format!("{api}/feed.json"));
+        assert!(feed["next_url"].as_str().unwrap().starts_with(&format!("{api}/feed.json?after=")), "{feed}");
+        assert_eq!(feed["home_page_url"], "https://blog.example/", "home is the frontend");
+        assert_eq!(feed["items"][0]["url"], "https://blog.example/post-20/");
+        let tag = app.get("/tags/odd/feed.xml");
+        assert_eq!(tag.status, 200, "{}", tag.body);
+        let self_link = format!(r#"<atom:link href="{api}/tags/odd/feed.xml" rel="self""#);
+        assert!(tag.body.contains(&self_link), "{}", tag.body);
+        let atom = app.get("/atom.xml").body;
+        assert!(atom.contains(&format!(r#"<link rel="self" type="application/atom+xml" href="{api}/atom.xml"/>"#)));
+        let openapi = app.get("/openapi.yaml").body;
+        assert!(openapi.contains(&format!("servers:\n  - url: \"{api}\"\n")), "{}", &openapi[..1200]);
+    }
 }

@@ -2,7 +2,10 @@
 //! each tag, category and author. Items are the newest published posts
 //! with stable ids (`urn:uuid:<post id>`, never changed after publish),
 //! full sanitised HTML with links made absolute (or summaries only with
-//! `?content=summary`). Served from the response cache with ETag and
+//! `?content=summary`); an RSS item has its summary in `description` and
+//! the HTML in `content:encoded`, as feed readers expect. Links to the
+//! posts point at the frontend (`base_url`), a feed's own links at
+//! Longform (`api_url`). Served from the response cache with ETag and
 //! Last-Modified, so polling costs a 304.
 
 use actix_web::http::header::{self, HeaderValue};
@@ -124,7 +127,7 @@ async fn feed(
         Some(_) => return Err(ApiError::invalid("content", "must be full or summary")),
     };
     let after = params.cursor("after")?;
-    let self_url = format!("{}{}", state.site.base_url, req.path());
+    let self_url = format!("{}{}", state.site.api_url, req.path());
     public_response(&req, &state, || async {
         let about = about(&state, slice, slug).await?;
         let page = state.store.posts().list_published(about.filter.clone(), after, state.site.feed_items).await?;
@@ -240,7 +243,7 @@ impl Feed<'_> {
     fn rss(&self) -> String {
         let site = &self.state.site;
         let mut out = String::from(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n<channel>\n",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n<channel>\n",
         );
         out += &format!(
             "<title>{}</title>\n<link>{}</link>\n<description>{}</description>\n<language>{}</language>\n<lastBuildDate>{}</lastBuildDate>\n<atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/>\n",
@@ -270,8 +273,13 @@ impl Feed<'_> {
                 let url = image.url.as_str();
                 out += &format!("<enclosure url=\"{}\" length=\"0\" type=\"{}\"/>\n", escape(url), image_type(url));
             }
-            let description = if self.summaries { card.summary.clone() } else { self.html(post) };
-            out += &format!("<description>{}</description>\n</item>\n", escape(description.as_str()));
+            // The summary for the list, the whole post for readers that
+            // show it (content:encoded), unless the feed is summaries only.
+            out += &format!("<description>{}</description>\n", escape(card.summary.as_str()));
+            if !self.summaries {
+                out += &format!("<content:encoded>{}</content:encoded>\n", escape(self.html(post).as_str()));
+            }
+            out += "</item>\n";
         }
         out + "</channel>\n</rss>\n"
     }

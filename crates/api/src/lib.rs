@@ -41,6 +41,8 @@ pub struct AppState {
     pub auth: auth::Auth,
     pub graphql: graphql::Graphql,
     pub metrics: metrics::Metrics,
+    /// openapi.yaml as served: naming `site.api_url` as its server.
+    pub openapi: web::Bytes,
 }
 
 impl AppState {
@@ -53,6 +55,7 @@ impl AppState {
         }
         Ok(Self {
             metrics: metrics::Metrics::new(&store, routes),
+            openapi: docs::served_openapi(&site.api_url).into(),
             store,
             cache_control: site.cache_control_header(),
             site,
@@ -225,7 +228,11 @@ mod tests {
         use actix_web::test::{TestRequest, call_service, init_service};
         let app = init_service(actix_web::App::new().configure(|cfg| super::configure(cfg, 1 << 20))).await;
         for route in super::route_table().iter() {
-            let path = concrete(&route.pattern);
+            // An unknown file is the assets handler's own 404: ask for a real one.
+            let path = match route.pattern.as_str() {
+                "/assets/{file}" => crate::assets::path("docs.js").to_owned(),
+                pattern => concrete(pattern),
+            };
             let request = TestRequest::default().method(route.method.clone()).uri(&path).to_request();
             let status = call_service(&app, request).await.status().as_u16();
             assert!(![404, 405].contains(&status), "{} {path}: {status}", route.method);

@@ -7,6 +7,9 @@
 pub struct Site {
     /// The frontend's base URL, without a trailing slash.
     pub base_url: String,
+    /// Where clients reach Longform itself, without a trailing slash: feed
+    /// self links, sitemap parts and openapi.yaml's `servers` use it.
+    pub api_url: String,
     /// `Cache-Control: max-age` of public responses, in seconds.
     pub cache_max_age: u32,
     /// `stale-while-revalidate` of public responses, in seconds.
@@ -56,6 +59,7 @@ impl Default for Site {
     fn default() -> Self {
         Self {
             base_url: "http://127.0.0.1:8080".to_owned(),
+            api_url: "http://127.0.0.1:8080".to_owned(),
             cache_max_age: 60,
             cache_stale_while_revalidate: 300,
             response_cache: true,

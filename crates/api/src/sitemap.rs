@@ -46,7 +46,7 @@ fn sitemap_index(site: &Site, parts: &[&[SitemapEntry]]) -> String {
         let newest = part.iter().map(|e| e.lastmod).max().unwrap_or_else(longform_persistence::now);
         out += &format!(
             "<sitemap><loc>{}/sitemap-{}.xml</loc><lastmod>{}</lastmod></sitemap>\n",
-            escape(site.base_url.as_str()),
+            escape(site.api_url.as_str()),
             i + 1,
             newest.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         );
@@ -97,7 +97,8 @@ mod tests {
 
     #[test]
     fn past_the_limit_it_becomes_an_index_of_parts() {
-        let site = Site::default();
+        let site =
+            Site { base_url: "https://blog.example".into(), api_url: "https://api.example".into(), ..Site::default() };
         let entries: Vec<SitemapEntry> = (0..5)
             .map(|i| SitemapEntry {
                 kind: "post",
@@ -107,9 +108,13 @@ mod tests {
             .collect();
         let one = render(&site, &entries, 5);
         assert!(one.contains("<urlset") && one.matches("<url>").count() == 5);
+        assert!(one.contains("<loc>https://blog.example/p0/</loc>"), "pages are the frontend's: {one}");
         let index = render(&site, &entries, 2);
         assert!(index.contains("<sitemapindex"));
         assert_eq!(index.matches("<sitemap>").count(), 3);
-        assert!(index.contains("/sitemap-3.xml</loc><lastmod>2026-01-05T00:00:00Z"));
+        assert!(
+            index.contains("<loc>https://api.example/sitemap-3.xml</loc><lastmod>2026-01-05T00:00:00Z"),
+            "parts are served by Longform itself: {index}"
+        );
     }
 }
