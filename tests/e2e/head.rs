@@ -1,5 +1,8 @@
-//! HEAD answers wherever GET does, with GET's status and headers and no
-//! body (RFC 9110 9.3.2): every GET in the route table, walked.
+//! Rules every GET route follows, walked from the route table: HEAD
+//! answers wherever GET does, with GET's status and headers and no body
+//! (RFC 9110 9.3.2); an unknown query parameter is a 400 naming it.
+
+use longform_domain::Role;
 
 use crate::helpers::{Db, TestApp, both_backends};
 use crate::seed::{PostSpec, Seed};
@@ -7,7 +10,30 @@ use crate::seed::{PostSpec, Seed};
 /// Headers that differ between any two answers.
 const PER_ANSWER: [&str; 2] = ["date", "x-request-id"];
 
-both_backends!(head_answers_as_get_does_on_every_route);
+both_backends!(head_answers_as_get_does_on_every_route, every_api_route_refuses_unknown_parameters_by_name);
+
+/// Routes that are documents rather than API answers, or speak another
+/// protocol's rules (GraphQL-over-HTTP ignores what it does not define):
+/// they ignore the query string.
+const IGNORE_PARAMETERS: [&str; 7] =
+    ["/healthz", "/readyz", "/metrics", "/openapi.yaml", "/docs", "/assets/{file}", "/graphql"];
+
+fn every_api_route_refuses_unknown_parameters_by_name(db: &Db) {
+    let seed = Seed::new(db.url());
+    let post = seed.post(PostSpec { title: "Parameters", ..Default::default() });
+    let app = TestApp::spawn(db.url());
+    let admin = seed.sign_in(&app, "admin@example.com", Role::Admin);
+    let gets = longform_api::route_table().iter().filter(|r| r.method == actix_web::http::Method::GET);
+    let mut walked = 0;
+    for route in gets.filter(|r| !IGNORE_PARAMETERS.contains(&r.pattern.as_str())) {
+        let path = format!("{}?no_such_parameter=1", fill(&route.pattern, post.card.slug.as_str()));
+        let reply = app.send("GET", &path, &[("Authorization", &admin)], None);
+        assert_eq!(reply.status, 400, "GET {path}: {}", reply.body);
+        assert!(reply.body.contains("no_such_parameter"), "GET {path} does not name the parameter: {}", reply.body);
+        walked += 1;
+    }
+    assert!(walked >= 30, "only {walked} routes walked");
+}
 
 fn head_answers_as_get_does_on_every_route(db: &Db) {
     let seed = Seed::new(db.url());

@@ -18,7 +18,7 @@ use serde_json::json;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::rest::query::{Params, encode_cursor};
+use crate::params::{Params, encode_cursor};
 use crate::rest::{Body, public_response};
 use crate::routes::Routes;
 

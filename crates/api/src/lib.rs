@@ -15,6 +15,7 @@ pub mod feeds;
 pub mod graphql;
 pub mod health;
 pub mod metrics;
+pub mod params;
 pub mod rest;
 pub mod routes;
 pub mod site;

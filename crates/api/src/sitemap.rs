@@ -7,7 +7,7 @@ use longform_persistence::SitemapEntry;
 use quick_xml::escape::escape;
 
 use crate::error::ApiError;
-use crate::rest::query::Params;
+use crate::params::Params;
 use crate::rest::{Body, public_response};
 use crate::{AppState, Site};
 

@@ -17,7 +17,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::body::Fields;
 use crate::error::ApiError;
-use crate::rest::query::{Params, encode_cursor};
+use crate::params::{Params, encode_cursor};
 
 const POST_FIELDS: &[&str] = &[
     "title",
@@ -250,7 +250,13 @@ pub async fn create(
 
 /// One post; a post in the trash is gone here too (the trash is listed
 /// with `GET /posts?trashed=true`, and restored or purged by id).
-pub async fn show(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Params::parse(req.query_string(), &[])?;
     caller.require(caller.actor.can_read_drafts())?;
     let post = live_post(&state, post_id(&id)?).await?;
     Ok(answer(&state, StatusCode::OK, &post))
@@ -336,10 +342,12 @@ pub async fn schedule(
 }
 
 pub async fn revisions(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    Params::parse(req.query_string(), &[])?;
     caller.require(caller.actor.can_read_drafts())?;
     let revisions = state.store.posts().revisions(post_id(&id)?).await?;
     let revisions: Vec<RevisionJson> = revisions.iter().map(RevisionJson::from).collect();

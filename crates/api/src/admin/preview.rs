@@ -3,7 +3,7 @@
 //! expires. Never cached, and never served by the public endpoints.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Duration;
 use serde_json::json;
 
@@ -12,6 +12,7 @@ use super::wire::AdminPostJson;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::params::Params;
 
 /// How long a preview link works.
 pub const PREVIEW_TTL: Duration = Duration::hours(24);
@@ -28,7 +29,12 @@ pub async fn mint(state: web::Data<AppState>, caller: Caller, id: web::Path<Stri
     ))
 }
 
-pub async fn show(state: web::Data<AppState>, token: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Params::public(req.query_string(), &[])?;
     let id = state.auth.keys.verify_preview(&token).ok_or(ApiError::NotFound)?;
     let post = state.store.posts().get(id).await?;
     if post.card.deleted_at.is_some() {

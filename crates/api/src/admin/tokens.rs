@@ -3,7 +3,7 @@
 //! its name, scope and use are visible.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use longform_domain::{Name, Secret, TokenScope};
 use longform_persistence::ApiToken;
 use serde_json::{Value, json};
@@ -14,6 +14,7 @@ use crate::AppState;
 use crate::auth::{API_TOKEN_PREFIX, Caller};
 use crate::body::Fields;
 use crate::error::ApiError;
+use crate::params::Params;
 
 fn token_json(token: &ApiToken) -> Value {
     json!({
@@ -26,7 +27,8 @@ fn token_json(token: &ApiToken) -> Value {
     })
 }
 
-pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn list(req: HttpRequest, state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    Params::parse(req.query_string(), &[])?;
     caller.require(caller.actor.can_administer())?;
     let tokens = state.store.auth().list_api_tokens().await?;
     Ok(private(StatusCode::OK, &json!({ "tokens": tokens.iter().map(token_json).collect::<Vec<_>>() })))

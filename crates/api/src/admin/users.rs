@@ -1,7 +1,7 @@
 //! `/api/v1/admin/users`: accounts, for admins only.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use longform_domain::{Email, Name, NewUser, Password, PasswordHash, Role, UserId};
 use longform_persistence::UserChanges;
 use serde_json::{Value, json};
@@ -12,12 +12,14 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::body::Fields;
 use crate::error::ApiError;
+use crate::params::Params;
 
 fn user_id(raw: &str) -> Result<UserId, ApiError> {
     raw.parse().map_err(|_| ApiError::NotFound)
 }
 
-pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn list(req: HttpRequest, state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    Params::parse(req.query_string(), &[])?;
     caller.require(caller.actor.can_administer())?;
     let users = state.store.users().list().await?;
     Ok(private(StatusCode::OK, &json!({ "users": users.iter().map(UserJson::from).collect::<Vec<_>>() })))
@@ -46,7 +48,13 @@ pub async fn create(
     Ok(private(StatusCode::CREATED, &json!({ "user": UserJson::from(&user) })))
 }
 
-pub async fn show(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Params::parse(req.query_string(), &[])?;
     caller.require(caller.actor.can_administer())?;
     let user = state.store.users().get(user_id(&id)?).await?;
     Ok(private(StatusCode::OK, &json!({ "user": UserJson::from(&user) })))

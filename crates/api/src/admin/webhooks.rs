@@ -17,7 +17,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::body::Fields;
 use crate::error::ApiError;
-use crate::rest::query::Params;
+use crate::params::Params;
 use crate::webhooks::AllowList;
 
 const FIELDS: &[&str] = &["url", "events", "secret", "description", "active"];
@@ -75,7 +75,8 @@ fn parse_events(fields: &mut Fields) -> Option<Subscription> {
     Subscription::parse(&patterns).map_err(|e| fields.fail("events", e.kind.to_string())).ok()
 }
 
-pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn list(req: HttpRequest, state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    Params::parse(req.query_string(), &[])?;
     caller.require(caller.actor.can_administer())?;
     let hooks = state.store.webhooks().list().await?;
     Ok(private(StatusCode::OK, &json!({ "webhooks": hooks.iter().map(webhook_json).collect::<Vec<_>>() })))
@@ -106,7 +107,13 @@ pub async fn create(
     Ok(private(StatusCode::CREATED, &json!({ "webhook": body })))
 }
 
-pub async fn show(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Params::parse(req.query_string(), &[])?;
     caller.require(caller.actor.can_administer())?;
     let hook = state.store.webhooks().get(webhook_id(&id)?).await?;
     Ok(private(StatusCode::OK, &json!({ "webhook": webhook_json(&hook) })))
@@ -159,9 +166,9 @@ pub async fn deliveries(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let params = Params::parse(req.query_string(), &["limit", "before"])?;
     caller.require(caller.actor.can_administer())?;
     let id = webhook_id(&id)?;
-    let params = Params::parse(req.query_string(), &["limit", "before"])?;
     let limit = if params.get("limit").is_some() { params.limit()? } else { DELIVERIES_PAGE };
     let before = match params.get("before") {
         Some(raw) => Some(raw.parse::<DeliveryId>().map_err(|_| ApiError::invalid("before", "is not a delivery id"))?),

@@ -11,6 +11,7 @@ use super::{Caller, SESSION_TTL, jwt};
 use crate::AppState;
 use crate::body::Fields;
 use crate::error::ApiError;
+use crate::params::Params;
 
 const REFRESH_PREFIX: &str = "lfr_";
 
@@ -117,7 +118,8 @@ pub async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
     Ok(HttpResponse::NoContent().finish())
 }
 
-pub async fn me(caller: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn me(req: HttpRequest, caller: Caller) -> Result<HttpResponse, ApiError> {
+    Params::parse(req.query_string(), &[])?;
     let user = caller.user.as_ref().ok_or(ApiError::invalid("authorization", "integration tokens have no user"))?;
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(json!({ "user": Me::from(user) })))
 }

@@ -15,7 +15,7 @@ use super::error::GqlError;
 use super::ids::{NodeKind, encode};
 use super::loaders::{BodyLoader, CountKey, CountKind, CountLoader, RelatedKey, RelatedLoader, loader, state};
 use super::values::{FeatureImage, PageInfo, ProfileLink, TocEntry};
-use crate::rest::query::{decode_cursor, encode_cursor};
+use crate::params::{decode_cursor, encode_cursor};
 
 /// A published post. `body` is set when the post was read whole (by slug
 /// or id); in a listing it is loaded on demand, in one batch.

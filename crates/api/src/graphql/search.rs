@@ -11,7 +11,7 @@ use super::error::GqlError;
 use super::loaders::state;
 use super::objects::Post;
 use super::values::PageInfo;
-use crate::rest::query::{decode_search_cursor, encode_search_cursor};
+use crate::params::{decode_search_cursor, encode_search_cursor};
 
 /// Which published posts to search among; every field narrows it.
 #[derive(Debug, Default, InputObject)]

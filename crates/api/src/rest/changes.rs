@@ -5,10 +5,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use longform_domain::{Actor, Role};
 use serde_json::json;
 
-use super::query::Params;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::params::Params;
 
 const MAX_CHANGES: i64 = 1000;
 

@@ -3,7 +3,6 @@
 
 pub mod changes;
 pub mod posts;
-pub mod query;
 pub mod search;
 pub mod taxonomy;
 pub mod wire;
@@ -54,7 +53,7 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<Body, ApiError>>,
 {
-    let key = format!("{}?{}", req.path(), query::without_tracking(req.query_string()));
+    let key = format!("{}?{}", req.path(), crate::params::without_tracking(req.query_string()));
     let generation = state.store.generation();
     let cache_control = &state.cache_control;
     if let Some(hit) = state.site.response_cache.then(|| state.cache.get(&key, generation)).flatten() {

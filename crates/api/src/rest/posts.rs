@@ -7,11 +7,11 @@ use longform_domain::Slug;
 use longform_persistence::ListingFilter;
 use serde::Serialize;
 
-use super::query::{Params, encode_cursor};
 use super::wire::{CardJson, PostJson};
 use super::{Body, public_json, public_response};
 use crate::AppState;
 use crate::error::ApiError;
+use crate::params::{Params, encode_cursor};
 
 /// How many related posts an article lists.
 pub const RELATED_POSTS: usize = 3;

@@ -8,10 +8,10 @@ use longform_persistence::{SearchFilter, SearchHit};
 use serde::Serialize;
 
 use super::public_json;
-use super::query::{Params, encode_search_cursor};
 use super::wire::CardJson;
 use crate::AppState;
 use crate::error::ApiError;
+use crate::params::{Params, encode_search_cursor};
 use crate::site::Site;
 
 /// Hits per page unless `limit` says otherwise.

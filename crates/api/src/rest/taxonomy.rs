@@ -5,10 +5,10 @@ use longform_domain::Slug;
 use serde_json::json;
 
 use super::public_json;
-use super::query::Params;
 use super::wire::{AuthorJson, TermJson};
 use crate::AppState;
 use crate::error::ApiError;
+use crate::params::Params;
 
 fn slug_or_404(raw: &str) -> Result<Slug, ApiError> {
     Slug::parse(raw).map_err(|_| ApiError::NotFound)
