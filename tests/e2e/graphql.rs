@@ -40,7 +40,9 @@ fn post_raw(app: &TestApp, body: &str, headers: &[(&str, &str)]) -> Reply {
     for (name, value) in accepting(headers) {
         request = request.header(name, value);
     }
-    Reply::from(request.send(body).unwrap())
+    let reply = Reply::from(request.send(body).unwrap());
+    crate::contract::check("POST", "/graphql", &reply);
+    reply
 }
 
 fn post(app: &TestApp, query: &str, variables: Value) -> Reply {
@@ -65,7 +67,9 @@ fn get(app: &TestApp, params: &[(&str, &str)], headers: &[(&str, &str)]) -> Repl
     for (name, value) in accepting(headers) {
         request = request.header(name, value);
     }
-    Reply::from(request.call().unwrap())
+    let reply = Reply::from(request.call().unwrap());
+    crate::contract::check("GET", "/graphql", &reply);
+    reply
 }
 
 fn error_code(body: &Value) -> &str {

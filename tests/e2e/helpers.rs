@@ -186,7 +186,9 @@ impl TestApp {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        Reply::from(request.call().unwrap())
+        let reply = Reply::from(request.call().unwrap());
+        crate::contract::check("GET", path, &reply);
+        reply
     }
 
     /// Any request, with headers and an optional JSON body.
@@ -201,7 +203,9 @@ impl TestApp {
             }
             None => agent().run(request.body(()).unwrap()).unwrap(),
         };
-        Reply::from(response)
+        let reply = Reply::from(response);
+        crate::contract::check(method, path, &reply);
+        reply
     }
 
     /// Send SIGTERM and wait (bounded) for the process to exit.

@@ -4,6 +4,7 @@
 
 mod admin;
 mod architecture;
+mod contract;
 mod helpers;
 mod receiver;
 mod seed;
