@@ -36,14 +36,12 @@ lint:
 ## The npm tools the tests run (Redocly, the graphql-http audit, Playwright
 ## on Debian's Chromium), from tools/package-lock.json; and a check that the
 ## vendored browser builds in crates/api/assets/vendor are the pinned ones.
-tools: tools/node_modules/.package-lock.json
-	scripts/vendor.sh --check
-
-tools/node_modules/.package-lock.json: tools/package.json tools/package-lock.json
-	cd tools && npm ci --no-audit --no-fund
+tools: skip-log
+	scripts/tools.sh
 
 ## Copy the pinned browser builds of /docs and GraphiQL into the binary's assets.
-vendor: tools/node_modules/.package-lock.json
+vendor:
+	cd tools && npm ci --no-audit --no-fund
 	scripts/vendor.sh
 
 ## Schemathesis (from PyPI, into target/venv) against every route in
