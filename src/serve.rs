@@ -5,7 +5,6 @@ use std::io::IsTerminal;
 use std::net::TcpListener;
 use std::time::Duration;
 
-use actix_web::middleware::Compress;
 use actix_web::{App, HttpServer, web};
 use longform_api::auth::jwt::Keys;
 use longform_api::{AppState, Site, UrlPatterns};
@@ -74,7 +73,8 @@ pub fn run(settings: Settings, demo: bool) -> Result<(), CliError> {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
-                .wrap(Compress::default())
+                // Cached answers carry their own variants; this compresses the rest.
+                .wrap(actix_web::middleware::from_fn(longform_api::compress::uncached))
                 // Outermost: the request's span, then its line, metrics and id inside it.
                 .wrap(longform_api::telemetry::Telemetry)
                 .wrap(longform_api::telemetry::request_spans())

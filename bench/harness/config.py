@@ -16,6 +16,10 @@ REPORT = REPO / "BENCHMARKS.md"
 NOTES_MARKER = "<!-- notes: kept by make bench -->"
 
 
+# Chromium's Accept-Encoding.
+BROWSER_ENCODING = "gzip, deflate, br, zstd"
+
+
 @dataclass(frozen=True)
 class Corpus:
     """One database to serve: a backend and a number of posts."""
@@ -47,7 +51,8 @@ class Settings:
     cold_start_posts: int  # the "cold start with 10,000 posts" scenario
     cold_start_runs: int
     write_seconds: float  # one run of the create-and-publish loop
-    accept_encoding: str  # "" is identity: the same bytes the ceiling serves
+    accept_encoding: str  # the database path and the commit comparison: "" is identity
+    warm_encodings: tuple[str, ...]  # each warm scenario runs once per entry ("" is identity)
     server_log: str  # LONGFORM_LOG for servers under load
     baseline: str  # a git ref whose warm read path this build is compared with; "" for none
     cargo: str
@@ -104,6 +109,10 @@ def load() -> Settings:
         cold_start_runs=_int("BENCH_COLD_RUNS", 3 if quick else 5),
         write_seconds=float(_int("BENCH_WRITE_SECONDS", 2 if quick else 4)),
         accept_encoding=os.environ.get("BENCH_ACCEPT_ENCODING", ""),
+        # What browsers send, then no compression at all beside it; a set
+        # BENCH_ACCEPT_ENCODING runs that one alone.
+        warm_encodings=(os.environ["BENCH_ACCEPT_ENCODING"],) if "BENCH_ACCEPT_ENCODING" in os.environ
+        else (BROWSER_ENCODING, ""),
         server_log=os.environ.get("BENCH_SERVER_LOG", "warn"),
         baseline=os.environ.get("BENCH_BASELINE", "").strip(),
         cargo=os.environ.get("CARGO", "cargo"),

@@ -150,7 +150,9 @@ def warm_cache(tools: Tools, url: str, result: CorpusResult) -> None:
         result.article_slug, result.article_minutes = scenarios.find_article(server.url)
         log(f"article: {result.article_slug} ({result.article_minutes} min)")
         digest = scenarios.register_persisted_query(server.url, scenarios.INDEX_QUERY)
-        items = scenarios.read_scenarios(server.url, result.article_slug, digest, tools.settings.accept_encoding)
+        items = [sc for encoding in tools.settings.warm_encodings
+                 for sc in scenarios.encoded(scenarios.read_scenarios(server.url, result.article_slug, digest,
+                                                                      encoding), encoding)]
         captured, result.warm = _captures(items)
         ceiling = Ceiling(tools.nginx, tools.settings.workers, [c.static(n) for n, c in captured.items()],
                           tools.reaper)

@@ -200,7 +200,12 @@ def _comparison(c: Comparison) -> str:
 
 def _how(r: Report) -> str:
     s, m = r.settings, r.machine
-    encoding = f"`Accept-Encoding: {s.accept_encoding}`" if s.accept_encoding else "no `Accept-Encoding` (identity)"
+    def said(value: str) -> str:
+        return f"`Accept-Encoding: {value}`" if value else "no `Accept-Encoding` (identity)"
+
+    warm = " and, beside it, ".join(said(e) for e in s.warm_encodings)
+    encoding = (f"{warm} to the warm cache (a scenario marked \"compressed\" is the first; nginx sends the very "
+                f"bytes Longform sent, with their `Content-Encoding`), and {said(s.accept_encoding)} elsewhere")
     threads = min(s.threads, s.connections)
     return (
         "## How these were measured\n\n"

@@ -12,6 +12,7 @@ mod seed;
 mod changes;
 mod cli;
 mod clients;
+mod compression;
 mod feeds;
 mod graphql;
 mod head;

@@ -12,13 +12,16 @@
 //! GraphiQL's editor write `<style>` elements) and workers may come from
 //! `blob:` (Redoc's search index runs in one its own script creates).
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
+use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
 use crate::ApiError;
+use crate::cache::{self, Cached};
 
 const JS: &str = "text/javascript; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
@@ -43,9 +46,8 @@ struct Asset {
     /// `/assets/{stem}.{hash}.{ext}`
     path: String,
     name: &'static str,
-    content_type: &'static str,
-    bytes: &'static [u8],
-    etag: HeaderValue,
+    /// The file with its compressed variants, made once.
+    file: Arc<Cached>,
 }
 
 fn assets() -> &'static [Asset] {
@@ -57,8 +59,9 @@ fn assets() -> &'static [Asset] {
                 let digest = Sha256::digest(bytes);
                 let hash: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
                 let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
-                let etag = HeaderValue::from_str(&format!("\"{hash}\"")).unwrap_or(HeaderValue::from_static("\"\""));
-                Asset { path: format!("/assets/{stem}.{hash}.{ext}"), name, content_type, bytes, etag }
+                let file =
+                    Cached::new(StatusCode::OK, HeaderValue::from_static(content_type), Bytes::from_static(bytes));
+                Asset { path: format!("/assets/{stem}.{hash}.{ext}"), name, file: file.long_lived() }
             })
             .collect()
     })
@@ -69,20 +72,11 @@ pub fn path(name: &str) -> &'static str {
     assets().iter().find(|a| a.name == name).map_or("/assets/missing", |a| a.path.as_str())
 }
 
-/// `GET /assets/{file}`: an embedded file by its hashed name.
+/// `GET /assets/{file}`: an embedded file by its hashed name, in the
+/// coding the browser prefers.
 pub async fn serve(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let asset = assets().iter().find(|a| a.path == req.path()).ok_or(ApiError::NotFound)?;
-    let fresh = req.headers().get(header::IF_NONE_MATCH).is_some_and(|tags| {
-        tags.to_str().is_ok_and(|tags| tags.split(',').any(|t| t.trim() == "*" || asset.etag == t.trim()))
-    });
-    let mut response = if fresh { HttpResponse::NotModified() } else { HttpResponse::Ok() };
-    response
-        .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
-        .insert_header((header::ETAG, asset.etag.clone()));
-    if fresh {
-        return Ok(response.finish());
-    }
-    Ok(response.content_type(asset.content_type).body(web::Bytes::from_static(asset.bytes)))
+    Ok(cache::respond(&req, &asset.file, &HeaderValue::from_static("public, max-age=31536000, immutable")))
 }
 
 /// A page of HTML that loads its scripts from `/assets` only.

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod body;
 pub mod cache;
 pub mod client;
+pub mod compress;
 pub mod docs;
 pub mod error;
 pub mod feeds;

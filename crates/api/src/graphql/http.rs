@@ -3,7 +3,9 @@
 //! (so `utm_*` and other extra parameters change nothing), with an ETag and the site's
 //! `Cache-Control`. A POST is cached in memory too, by a hash of its
 //! query, operation name and variables, but answered `Cache-Control:
-//! no-store` without an ETag: shared caches do not key on bodies. Only
+//! no-store` without an ETag: shared caches do not key on bodies. Both
+//! go out in the compressed variant the request prefers (see
+//! [`crate::cache`]). Only
 //! answers without errors are cached; every entry dies with the store
 //! generation it was built at.
 
@@ -19,7 +21,7 @@ use super::graphiql;
 use super::loaders::with_loaders;
 use super::wire::{Accepted, Failure, Media, Prepared, Resolved, WireRequest, negotiate};
 use crate::AppState;
-use crate::cache::{Cached, respond};
+use crate::cache::{Cached, respond, respond_private};
 
 /// `GET /graphql`: a query in the query string, or GraphiQL for a browser.
 pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
@@ -75,7 +77,7 @@ pub async fn post(req: HttpRequest, payload: web::Payload, state: web::Data<AppS
     if state.site.response_cache
         && let Some(hit) = state.cache.get(&key, generation)
     {
-        return answer(hit.status, media, hit.body.clone());
+        return respond_private(&req, &hit);
     }
     let prepared = match Prepared::new(resolved, &Method::POST) {
         Ok(prepared) => prepared,
@@ -83,8 +85,10 @@ pub async fn post(req: HttpRequest, payload: web::Payload, state: web::Data<AppS
     };
     let (status, body, cacheable) = execute(&state, prepared, media).await;
     if cacheable && state.site.response_cache {
-        let cached = Cached::new(status, HeaderValue::from_static(media.content_type()), body.clone());
-        state.cache.put(key, generation, cached);
+        let mut cached = Cached::new(status, HeaderValue::from_static(media.content_type()), body);
+        cached.headers.push((header::VARY, HeaderValue::from_static("Accept")));
+        // Answered from the entry, so that later readers share its variants.
+        return respond_private(&req, &state.cache.put(key, generation, cached));
     }
     answer(status, media, body)
 }
