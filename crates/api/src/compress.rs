@@ -4,8 +4,8 @@
 //!
 //! Cached answers keep their compressed variants with them (see
 //! [`crate::cache`]): gzip made once, at a middle level, by the first reader
-//! that needs it; brotli at its best quality made off the request path, on
-//! one background thread, and served once it exists. Everything else
+//! that needs it; brotli at its best quality (9 past 64 KB) made off the
+//! request path, on one background thread, and served once it exists. Everything else
 //! (editor answers, previews, errors, the browser pages' files) is
 //! compressed per answer at a fast level, and not at all below
 //! [`MIN_BYTES`]: the same bytes cost more to compress than to send.
@@ -24,6 +24,9 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::web::Bytes;
+
+/// The largest body brotli compresses at its best quality (see [`encode`]).
+const BEST_QUALITY_MAX_BYTES: usize = 64 * 1024;
 
 /// Brotli's largest window, as a power of two (see [`encode`]).
 const MAX_WINDOW_BITS: u32 = 18;
@@ -180,9 +183,11 @@ pub fn encode(body: &[u8], coding: Coding, effort: Effort) -> Bytes {
             let quality = match effort {
                 Effort::Fast => 1,
                 Effort::Middle => 5,
-                // Past a megabyte (the vendored scripts), 11 costs seconds
-                // and tens of megabytes for a percent or two.
-                Effort::Best if body.len() > 1 << 20 => 9,
+                // Qualities 10 and 11 plan the whole input at 16 bytes per
+                // input byte, memory the allocator keeps once freed: past
+                // 64 KB (a feed, the vendored scripts), 9 costs a fraction of
+                // it for a few percent of size.
+                Effort::Best if body.len() > BEST_QUALITY_MAX_BYTES => 9,
                 Effort::Best => 11,
             };
             // The window bounds the encoder's memory (its best qualities keep

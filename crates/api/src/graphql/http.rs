@@ -1,6 +1,6 @@
 //! The `/graphql` handlers. A GET is a public read like any REST one:
-//! cached in memory by a hash of its query, operation name and variables
-//! (so `utm_*` and other extra parameters change nothing), with an ETag and the site's
+//! cached in memory by its query string less the tracking parameters
+//! (`utm_*`, `fbclid`, ...: they share the entry), with an ETag and the site's
 //! `Cache-Control`. A POST is cached in memory too, by a hash of its
 //! query, operation name and variables, but answered `Cache-Control:
 //! no-store` without an ETag: shared caches do not key on bodies. Both
@@ -30,13 +30,10 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
         Accepted::NotAcceptable => return not_acceptable(),
         Accepted::Media(media) => media,
     };
-    let resolved = WireRequest::from_query_string(req.query_string())
-        .and_then(|wire| Resolved::new(wire, &state.graphql.persisted));
-    let resolved = match resolved {
-        Ok(resolved) => resolved,
-        Err(failure) => return refuse(&failure, media),
-    };
-    let key = cache_key(&Method::GET, &resolved, media);
+    // Looked up by the query string as sent, tracking parameters left out:
+    // a hit parses nothing.
+    let query_string = crate::params::without_tracking(req.query_string());
+    let key = format!("GET /graphql?{query_string}\n{}", media.content_type());
     let generation = state.store.generation();
     let cache_control = &state.cache_control;
     if state.site.response_cache
@@ -44,7 +41,10 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     {
         return respond(&req, &hit, cache_control);
     }
-    let prepared = match Prepared::new(resolved, &Method::GET) {
+    let prepared = WireRequest::from_query_string(&query_string)
+        .and_then(|wire| Resolved::new(wire, &state.graphql.persisted))
+        .and_then(|resolved| Prepared::new(resolved, &Method::GET));
+    let prepared = match prepared {
         Ok(prepared) => prepared,
         Err(failure) => return refuse(&failure, media),
     };
@@ -72,7 +72,7 @@ pub async fn post(req: HttpRequest, payload: web::Payload, state: web::Data<AppS
         Ok(resolved) => resolved,
         Err(failure) => return refuse(&failure, media),
     };
-    let key = cache_key(&Method::POST, &resolved, media);
+    let key = post_key(&resolved, media);
     let generation = state.store.generation();
     if state.site.response_cache
         && let Some(hit) = state.cache.get(&key, generation)
@@ -102,14 +102,12 @@ pub async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
     response
 }
 
-/// A cache key: the hash of what decides the answer. Parameters the
-/// request carries beyond GraphQL's own (tracking, cache-busting) are no
-/// part of it, nor is how the query string spells the same request.
-fn cache_key(method: &Method, resolved: &Resolved, media: Media) -> String {
+/// A POST's cache key: the hash of what decides its answer.
+fn post_key(resolved: &Resolved, media: Media) -> String {
     let variables = serde_json::to_string(&resolved.variables).unwrap_or_default();
     let name = resolved.operation_name.as_deref().unwrap_or_default();
     let digest = sha256_hex(&format!("{}\0{name}\0{variables}", resolved.query));
-    format!("{method} /graphql\n{digest}\n{}", media.content_type())
+    format!("POST /graphql\n{digest}\n{}", media.content_type())
 }
 
 /// Run the request; the status, the body, and whether it may be cached
