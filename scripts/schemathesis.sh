@@ -14,21 +14,8 @@ MAX_TIME=${SCHEMATHESIS_MAX_TIME:-90}
 # Python is an outside dependency of the tests like any other: missing, it
 # fails the run, unless LONGFORM_TEST_SKIP names it (see the Makefile).
 if ! python3 -m venv --help >/dev/null 2>&1; then
-    reason="python3 with its venv module not found"
-    skip=$(printf '%s' "${LONGFORM_TEST_SKIP:-}" | tr -d '[:space:]' | tr '[:upper:]' '[:lower:]')
-    case ",$skip," in
-    *,python,*)
-        echo "SKIPPED: python (schemathesis: $reason)"
-        [ -z "${LONGFORM_TEST_SKIP_LOG:-}" ] ||
-            printf 'python\tscript\tschemathesis\t%s\n' "$reason" >>"$LONGFORM_TEST_SKIP_LOG"
-        exit 0
-        ;;
-    *)
-        echo "schemathesis needs python: $reason"
-        echo "(set LONGFORM_TEST_SKIP=python to skip it; \`make test\` then counts it as skipped)"
-        exit 1
-        ;;
-    esac
+    . scripts/unavailable.sh
+    unavailable python schemathesis "python3 with its venv module not found"
 fi
 if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "$VERSION"; then
     python3 -m venv "$VENV"

@@ -9,21 +9,8 @@ cd "$(dirname "$0")/.."
 
 node_ok=$(node -e 'const [a, b] = process.versions.node.split(".").map(Number); console.log(a > 20 || (a === 20 && b >= 19))' 2>/dev/null || true)
 if [ "$node_ok" != true ] || ! command -v npm >/dev/null 2>&1; then
-    reason="Node.js 20.19 or newer with npm not found (found: $(node --version 2>/dev/null || echo none))"
-    skip=$(printf '%s' "${LONGFORM_TEST_SKIP:-}" | tr -d '[:space:]' | tr '[:upper:]' '[:lower:]')
-    case ",$skip," in
-    *,node,*)
-        echo "SKIPPED: node (tools: $reason)"
-        [ -z "${LONGFORM_TEST_SKIP_LOG:-}" ] ||
-            printf 'node\tscript\ttools\t%s\n' "$reason" >>"$LONGFORM_TEST_SKIP_LOG"
-        exit 0
-        ;;
-    *)
-        echo "$reason"
-        echo "(set LONGFORM_TEST_SKIP=node to skip what needs it; \`make test\` then counts it as skipped)"
-        exit 1
-        ;;
-    esac
+    . scripts/unavailable.sh
+    unavailable node tools "Node.js 20.19 or newer with npm not found (found: $(node --version 2>/dev/null || echo none))"
 fi
 stamp=tools/node_modules/.package-lock.json
 if [ ! -f "$stamp" ] || [ tools/package-lock.json -nt "$stamp" ] || [ tools/package.json -nt "$stamp" ]; then

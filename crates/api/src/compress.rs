@@ -270,7 +270,6 @@ pub async fn uncached(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let accepted = Accepted::from_headers(req.headers());
     let response = next.call(req).await?.map_into_boxed_body();
     let skip = response.response().extensions().get::<Negotiated>().is_some()
         || response.headers().contains_key(header::CONTENT_ENCODING)
@@ -279,6 +278,8 @@ pub async fn uncached(
     if skip {
         return Ok(response);
     }
+    // Read only now: a cached answer (the hot path) was negotiated already.
+    let accepted = Accepted::from_headers(response.request().headers());
     let (request, response) = response.into_parts();
     let (mut response, body) = response.into_parts();
     // Whatever the body turns out to be (HEAD has none by now), the answer
