@@ -51,6 +51,8 @@ fn requests_cache_and_pool_metrics_move(db: &Db) {
     assert_eq!(app.get("/api/v1/posts").status, 200);
     assert_eq!(sample(&app, "longform_response_cache_hits_total"), hits + 1.0, "a warm read hits");
     assert_eq!(sample(&app, &index), before + 2.0, "two requests to the index");
+    let held = app.get("/api/v1/posts").body.len() as f64;
+    assert!(sample(&app, "longform_response_cache_bytes") >= held, "the cache counts the bytes it holds");
 
     let slug = format!("/api/v1/posts/{}", post.card.slug);
     assert_eq!(app.get(&slug).status, 200);

@@ -104,6 +104,12 @@ fn cache_metrics(text: &mut Text, state: &AppState) {
         "Public reads the response cache could not answer.",
         misses,
     );
+    text.single(
+        "longform_response_cache_bytes",
+        "gauge",
+        "Bytes the response cache holds, compressed variants included.",
+        state.cache.bytes(),
+    );
 }
 
 fn gauge_metrics(text: &mut Text, gauges: &Gauges) {
