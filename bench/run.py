@@ -53,9 +53,11 @@ def import_and_cold_start(tools: Tools) -> tuple[list[float], startup.ColdStart]
                                     tools.env(""), tools.logs)
     copy = data.working_copy(database, tools.workdir)
     env = tools.env(f"sqlite://{copy}")
-    cold = startup.measure(tools.binary, env, tools.workdir, tools.logs / "server-cold-start.log",
+    cold = startup.measure(tools.binary, env, copy, tools.workdir, tools.logs / "server-cold-start.log",
                            s.cold_start_runs, s.cold_start_posts, tools.reaper)
-    log(f"  cold start: {', '.join(f'{t:.0f}' for t in cold.runs_ms)} ms (median {cold.median_ms:.0f} ms)")
+    log(f"  cold start: {', '.join(f'{t:.0f}' for t in cold.runs_ms)} ms (median {cold.median_ms:.0f} ms); "
+        f"files evicted first: {', '.join(f'{t:.0f}' for t in cold.evicted_ms)} ms "
+        f"(median {cold.evicted_median_ms:.0f} ms)")
     return import_runs, cold
 
 
@@ -73,17 +75,18 @@ def failures(results: report.Report) -> list[str]:
 
 
 def measure_all(settings: config.Settings, reaper: Reaper, started: float) -> report.Report:
+    commit = report.git_commit()  # what is built; the tree may change while the run goes on
     with scratch_dir(settings) as scratch:
         try:
             tools = prepare(settings, reaper, Path(scratch))
             corpora = [measure_corpus(tools, corpus) for corpus in settings.corpora]
             import_runs, cold = import_and_cold_start(tools)
-            compared = [compare.metrics_cost(tools)]
+            compared = [compare.metrics_cost(tools), compare.log_level_cost(tools), compare.autosave_cost(tools)]
             if settings.baseline:
                 compared.append(compare.against_commit(tools, settings.baseline))
         finally:
             reaper.stop_all()  # before the scratch directory (and the databases in it) goes
-    machine = report.machine(settings, build.rustc_version(), tools.wrk, tools.nginx)
+    machine = report.machine(settings, build.rustc_version(), tools.wrk, tools.nginx, commit)
     judged = targets.evaluate(corpora, import_runs, settings.import_posts, cold)
     return report.Report(settings, machine, corpora, judged, import_runs, settings.import_posts, cold,
                          compared, time.monotonic() - started)

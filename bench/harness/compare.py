@@ -3,6 +3,10 @@ one change costs per request:
 
   metrics off   the same binary with LONGFORM_METRICS=false, on every run
                 (issue 12: counting requests may add at most 3 %);
+  log level     the default level (info: a line per request) against warn,
+                on every run;
+  autosave      an editor saving a draft once a second during the load
+                (each save empties the response cache), on every run;
   a commit      `BENCH_BASELINE=<git ref>`: that commit, taken out with
                 `git archive` and built in the bench cache (release, its own
                 target directory, kept between runs).
@@ -20,18 +24,23 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import data, scenarios
+from . import data, scenarios, writes
 from .build import BUILD_TIMEOUT_S, file_sha256
 from .config import REPO
 from .load import Load, LoadResult, drive_in_turn
-from .measure import ScenarioResult, Tools, check
+from .measure import PASSWORD, ScenarioResult, Tools, check
 from .procs import Server
 from .shell import Fail, log, run
 
 # The scenarios compared: the index and the article, REST and GraphQL.
 COMPARED = ("index", "gql_get", "article")
+# For a cost that is not per request but per run (a log line, a cache
+# emptied once a second), REST's index and article suffice.
+COSTS_OF = ("index", "article")
 # What counting requests may cost (issue 12).
 METRICS_BUDGET = 0.03
+# An editor's autosave, once a second: every content write empties the response cache.
+AUTOSAVES_PER_S = 1  # the text says "once a second"
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,7 @@ class Side:
     binary: Path
     database: Path  # a cached database; the server gets a working copy
     env: dict
+    autosave_per_s: float = 0.0  # drafts saved a second while this side is loaded
 
 
 @dataclass
@@ -81,6 +91,34 @@ def metrics_cost(tools: Tools) -> Comparison:
     return Comparison("What metrics cost", "metrics off", about, rounds, METRICS_BUDGET, pairs)
 
 
+def log_level_cost(tools: Tools) -> Comparison:
+    database = _small_database(tools, tools.binary, tools.binary_hash, tools.settings.cache_dir / "cache")
+    info = Side("log-info", tools.binary, database, {**tools.env(""), "LONGFORM_LOG": "info"})
+    warn = Side("log-warn", tools.binary, database, {**tools.env(""), "LONGFORM_LOG": "warn"})
+    rounds, pairs = _compare(tools, info, warn, COSTS_OF, rounds_per_run=2)
+    about = (f"The same binary logging at `info` (the default: one line per request, to a file here) and at "
+             f"`warn` (what the other tables use), {tools.settings.small.title}, {rounds} runs each, taken in "
+             "turn. The cost is the median, over the rounds, of the share of the requests per second the log "
+             "line takes.")
+    return Comparison("What the default log level costs", "log warn", about, rounds, None, pairs)
+
+
+def autosave_cost(tools: Tools) -> Comparison:
+    database = _small_database(tools, tools.binary, tools.binary_hash, tools.settings.cache_dir / "cache")
+    saving = Side("autosave", tools.binary, database, tools.env(""), autosave_per_s=AUTOSAVES_PER_S)
+    quiet = Side("no-writes", tools.binary, database, tools.env(""))
+    # As browsers ask: after each save, the brotli variant is made again.
+    rounds, pairs = _compare(tools, saving, quiet, COSTS_OF, rounds_per_run=2,
+                             encoding=tools.settings.warm_encodings[0])
+    about = (f"The same binary with an editor saving a draft once a second during the load, and with no "
+             f"writes, {tools.settings.small.title}, {rounds} runs each, taken in turn, sent as a browser sends "
+             "them. Any content write empties the whole response cache (a draft no reader can see included), "
+             "so after each save every entry is read from the database again and its brotli variant made "
+             "again. The cost is the median, over the rounds, of the share of the requests per second the "
+             "saves take.")
+    return Comparison("What a write a second costs the readers", "no writes", about, rounds, None, pairs)
+
+
 def against_commit(tools: Tools, ref: str) -> Comparison:
     commit, subject = _resolve(ref)
     binary = _build(tools, commit)
@@ -102,28 +140,45 @@ def _small_database(tools: Tools, binary: Path, binary_hash: str, cache: Path) -
     return data.sqlite_database(binary, cache, binary_hash, folder, corpus.posts, tools.env(""), tools.logs)
 
 
-def _compare(tools: Tools, current: Side, other: Side) -> tuple[int, list[Pair]]:
+def _compare(tools: Tools, current: Side, other: Side, names: tuple[str, ...] = COMPARED,
+             rounds_per_run: int = 4, encoding: str | None = None) -> tuple[int, list[Pair]]:
     s = tools.settings
     log(f"=== {current.name} against {other.name}, {s.small.title} ===")
     servers: list[Server] = []
+    autosaves: list[writes.Autosave] = []
     try:
         for side in (current, other):
             folder = tools.workdir / side.name
             folder.mkdir(exist_ok=True)
             copy = data.working_copy(side.database, folder)
+            env = {**side.env, "LONGFORM_DATABASE_URL": f"sqlite://{copy}"}
+            if side.autosave_per_s:
+                writes.create_admin(side.binary, env, PASSWORD)
             log(f"starting the {side.name} server")
-            servers.append(Server(side.binary, {**side.env, "LONGFORM_DATABASE_URL": f"sqlite://{copy}"},
-                                  tools.workdir, tools.logs / f"server-{side.name}.log", tools.reaper))
+            servers.append(Server(side.binary, env, tools.workdir, tools.logs / f"server-{side.name}.log",
+                                  tools.reaper))
+            if side.autosave_per_s:
+                autosaves.append(writes.Autosave(servers[-1].url, PASSWORD, side.autosave_per_s))
         here, there = servers
         slug, _ = scenarios.find_article(here.url)
         digest = scenarios.register_persisted_query(here.url, scenarios.INDEX_QUERY)
         if scenarios.register_persisted_query(there.url, scenarios.INDEX_QUERY) != digest:
             raise Fail("the two servers hash the persisted query differently")
-        rounds = 4 * s.runs  # pairs of runs: more of them than elsewhere, the differences being small
+        # Pairs of runs: more than elsewhere, the differences being small (two
+        # in a quick run, which only tries the harness).
+        rounds = 2 if s.quick else rounds_per_run * s.runs
         load = Load(tools.wrk, s.threads, s.connections, s.duration_s, rounds)
-        items = scenarios.read_scenarios(here.url, slug, digest, s.accept_encoding)
-        return rounds, [_pair(load, sc, here, there) for sc in items if sc.name in COMPARED]
+        encoding = s.accept_encoding if encoding is None else encoding
+        items = scenarios.encoded(scenarios.read_scenarios(here.url, slug, digest, encoding), encoding)
+        pairs = [_pair(load, sc, here, there) for sc in items if sc.name.removesuffix("_br") in names]
+        for autosave in autosaves:
+            if autosave.error:
+                raise Fail(autosave.error)
+            log(f"  {autosave.saves} drafts saved during the loads")
+        return rounds, pairs
     finally:
+        for autosave in autosaves:
+            autosave.stop()
         for server in servers:
             server.stop()
 

@@ -95,7 +95,7 @@ def load() -> Settings:
     return Settings(
         quick=quick,
         runs=_int("BENCH_RUNS", 1 if quick else 3),
-        duration_s=_int("BENCH_DURATION", 3 if quick else 5),
+        duration_s=_int("BENCH_DURATION", 2 if quick else 5),
         # wrk and the server share the machine: wrk gets half the cores, and
         # the server and the ceiling each as many workers as the cores left
         # (more workers than free cores only adds context switches).

@@ -4,12 +4,20 @@ each with one job so that its memory figures belong to that job:
   warm     the response cache on: the read scenarios against the ceiling;
   database the cache off (LONGFORM_RESPONSE_CACHE=false): latency of the
            index, the article and the search with one client at a time;
-  writes   creating and publishing 6,000-word posts (last: they change the index).
+  writes   creating and publishing 6,000-word posts (last: they change the index);
+
+and, on the first corpus only, a fourth:
+
+  full     the response cache filled to its byte budget with every article
+           in three encodings, then loaded: the memory a busy site settles at.
 """
 
+import json
+import re
 import secrets
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,12 +26,17 @@ from .ceiling import Ceiling
 from .config import Corpus, Settings
 from .load import Load, LoadResult, drive, drive_in_turn
 from .pg import PgCluster
-from .procs import Reaper, Server, server_env
+from .procs import Reaper, Server, fetch, server_env
 from .scenarios import Captured, Scenario
-from .shell import log
+from .shell import Fail, log
 from .writes import WriteResult
 
 PASSWORD = "bench-" + secrets.token_hex(12)  # only ever typed into throwaway databases
+CACHE_BUDGET_BYTES = 24 * 1024 * 1024  # the response cache's budget (crates/api/src/cache.rs)
+CACHE_FULL_SHARE = 0.9  # "full": once it holds this much of the budget
+# What a mix of clients sends for one article: none, gzip only, and a browser.
+FILL_ENCODINGS = ("", "gzip", "gzip, deflate, br, zstd")
+BEST_VARIANTS_WAIT_S = 30  # for the background brotli queue to drain
 
 
 @dataclass
@@ -96,6 +109,7 @@ class CorpusResult:
     writes: WriteResult | None = None
     memory: list[MemoryFigures] = field(default_factory=list)
     import_s: float | None = None  # PostgreSQL is imported on every run
+    cache_full_mb: float | None = None  # what the cache held when its memory was read
 
 
 def database_url(tools: Tools, corpus: Corpus, result: CorpusResult) -> tuple[str, Path]:
@@ -221,6 +235,62 @@ def write_path(tools: Tools, url: str, folder: Path, result: CorpusResult) -> No
         server.stop()
 
 
+def _cache_bytes(base_url: str) -> int:
+    answer = fetch(f"{base_url}/metrics")
+    found = re.search(rb"^longform_response_cache_bytes (\d+)$", answer.body, re.M)
+    if answer.status != 200 or not found:
+        raise Fail(f"/metrics answered {answer.status} without longform_response_cache_bytes")
+    return int(found.group(1))
+
+
+def _slugs(base_url: str) -> list[str]:
+    slugs, after = [], ""
+    while True:
+        answer = fetch(f"{base_url}/api/v1/posts?limit=100{after}")
+        if answer.status != 200:
+            raise Fail(f"GET /api/v1/posts answered {answer.status} while listing the articles")
+        page = json.loads(answer.body)
+        slugs += [card["slug"] for card in page["posts"]]
+        cursor = page["meta"]["pagination"]["next_cursor"]
+        if not cursor:
+            return slugs
+        after = f"&after={cursor}"
+
+
+def cache_full(tools: Tools, url: str, result: CorpusResult) -> None:
+    """Fill the response cache with articles, each asked in three encodings
+    (so it holds identity, gzip and, from the background, brotli), until it
+    holds 90 % of its budget; then load the article and read the memory."""
+    server = tools.server(url, f"cache-full-{result.corpus.key}")
+    try:
+        held, articles = 0, 0
+        for slug in _slugs(server.url):
+            for encoding in FILL_ENCODINGS:
+                headers = {"Accept-Encoding": encoding} if encoding else {}
+                answer = fetch(f"{server.url}/api/v1/posts/{slug}", headers=headers)
+                if answer.status != 200:
+                    raise Fail(f"GET /api/v1/posts/{slug} answered {answer.status} while filling the cache")
+            articles += 1
+            if articles % 10 == 0 and (held := _cache_bytes(server.url)) >= CACHE_FULL_SHARE * CACHE_BUDGET_BYTES:
+                break
+        deadline, before = time.monotonic() + BEST_VARIANTS_WAIT_S, -1
+        while held != before and time.monotonic() < deadline:  # until the background brotli stops adding
+            time.sleep(0.5)
+            before, held = held, _cache_bytes(server.url)
+        log(f"  {articles} articles asked in {len(FILL_ENCODINGS)} encodings: the cache holds {held / 2**20:.1f} MB")
+        encoding = tools.settings.warm_encodings[0]
+        article = next(sc for sc in scenarios.read_scenarios(server.url, result.article_slug, "0" * 64, encoding)
+                       if sc.name == "article")
+        scenarios.capture(article.request)
+        load = drive(Load(tools.wrk, tools.settings.threads, tools.settings.connections,
+                          tools.settings.duration_s, 1), article.request, server.pid)
+        result.memory.append(MemoryFigures(f"cache full ({held / 2**20:.1f} MB held)", _peak(server),
+                                           load.rss_under_load_kb))
+        result.cache_full_mb = held / 2**20
+    finally:
+        server.stop()
+
+
 def _peak(server: Server) -> int:
     memory = server.memory()
     return memory.hwm_kb if memory else 0
@@ -231,6 +301,8 @@ def measure_corpus(tools: Tools, corpus: Corpus) -> CorpusResult:
     result = CorpusResult(corpus)
     url, folder = database_url(tools, corpus, result)
     warm_cache(tools, url, result)
+    if corpus == tools.settings.small:
+        cache_full(tools, url, result)
     database_path(tools, url, result)
     write_path(tools, url, folder, result)
     if url.startswith("sqlite://"):

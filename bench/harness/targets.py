@@ -135,13 +135,17 @@ def search_target(large: CorpusResult) -> Target:
                   below(sc.server.p95_ms, SEARCH_P95_MS, "ms"))
 
 
-def memory_target(pg: CorpusResult) -> Target:
-    warm = next((m for m in pg.memory if m.role == "warm cache"), None)
-    what = f"resident memory under load, {short(pg)} (warm cache server)"
-    if warm is None or not warm.under_load_kb:
+def memory_target(results: list[CorpusResult]) -> Target:
+    """The most resident memory sampled under load on any server that
+    serves reads (warm cache, cache full), on every corpus."""
+    sampled = [(m.under_load_kb, f"{short(res)}, {m.role}") for res in results for m in res.memory
+               if m.under_load_kb and (m.role == "warm cache" or m.role.startswith("cache full"))]
+    what = "resident memory under load, every read server"
+    if not sampled:
         return Target(what, f"< {MEMORY_MB:g} MB", "—", unjudged("not measured"))
-    mb = warm.under_load_kb / 1024
-    return Target(what, f"< {MEMORY_MB:g} MB", f"{mb:.1f} MB", below(mb, MEMORY_MB, "MB"))
+    kb, where = max(sampled)
+    mb = kb / 1024
+    return Target(what, f"< {MEMORY_MB:g} MB", f"{mb:.1f} MB at most ({where})", below(mb, MEMORY_MB, "MB"))
 
 
 def evaluate(results: list[CorpusResult], import_runs: list[float], import_posts: int,
@@ -164,7 +168,7 @@ def evaluate(results: list[CorpusResult], import_runs: list[float], import_posts
         out.append(Target(f"import {import_posts:,} posts (SQLite)", f"< {IMPORT_S:g} s", f"{median:.2f} s",
                           below(median, IMPORT_S, "s")))
     out.append(search_target(large))
-    out.append(memory_target(pg))
+    out.append(memory_target(results))
     if cold:
         out.append(Target(f"cold start to the first 200, SQLite {cold.posts:,}", f"< {COLD_START_MS:g} ms",
                           f"{cold.median_ms:.0f} ms", below(cold.median_ms, COLD_START_MS, "ms")))

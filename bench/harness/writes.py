@@ -12,6 +12,7 @@ import http.client
 import json
 import secrets
 import statistics
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,8 +86,9 @@ def login(base_url: str, password: str) -> str:
     return json.loads(answer.body)["access_token"]
 
 
-def _post(conn: http.client.HTTPConnection, path: str, headers: dict, body: bytes = b"") -> tuple[int, dict, bytes]:
-    conn.request("POST", path, body=body, headers=headers)
+def _send(conn: http.client.HTTPConnection, method: str, path: str, headers: dict,
+          body: bytes = b"") -> tuple[int, dict, bytes]:
+    conn.request(method, path, body=body, headers=headers)
     answer = conn.getresponse()
     return answer.status, {k.lower(): v for k, v in answer.getheaders()}, answer.read()
 
@@ -102,14 +104,15 @@ def _one_run(conn: http.client.HTTPConnection, token: str, markdown: str, second
         body = json.dumps({"title": f"Bench Write {tag} {n}", "slug": f"bench-write-{tag}-{n}", "markdown": markdown,
                            "category": "blog", "tags": ["memory-models"], "authors": ["jane-doe"]}).encode()
         started = time.perf_counter()
-        status, headers, raw = _post(conn, "/api/v1/admin/posts", {**auth, "Content-Type": "application/json"}, body)
+        status, headers, raw = _send(conn, "POST", "/api/v1/admin/posts",
+                                     {**auth, "Content-Type": "application/json"}, body)
         created = time.perf_counter()
         if status != 201:
             return result, words, f"create answered {status}: {raw[:200]!r}"
         post = json.loads(raw)["post"]
         # Timed from here: the client's JSON parsing above is not the server's time.
         publishing = time.perf_counter()
-        status, _, raw = _post(conn, f"/api/v1/admin/posts/{post['id']}/publish",
+        status, _, raw = _send(conn, "POST", f"/api/v1/admin/posts/{post['id']}/publish",
                                {**auth, "If-Match": headers.get("etag", "")})
         done = time.perf_counter()
         if status != 200:
@@ -136,3 +139,43 @@ def measure(base_url: str, token: str, markdown: str, runs: int, seconds: float)
     finally:
         conn.close()
     return result
+
+
+class Autosave:
+    """An editor autosaving a draft `per_s` times a second, on its own
+    thread, while a load runs: each save is a content write, which moves
+    the store's generation and so empties the response cache."""
+
+    def __init__(self, base_url: str, password: str, per_s: float):
+        parts = urlsplit(base_url)
+        self._conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        self._auth = {"Authorization": f"Bearer {login(base_url, password)}", "Content-Type": "application/json"}
+        self._interval = 1 / per_s
+        self._stop = threading.Event()
+        self.saves, self.error = 0, ""
+        status, headers, raw = _send(self._conn, "POST", "/api/v1/admin/posts", self._auth,
+                                     json.dumps({"title": "Autosaved", "markdown": "First words."}).encode())
+        if status != 201:
+            raise Fail(f"creating the autosaved draft answered {status}: {raw[:200]!r}")
+        self._path = f"/api/v1/admin/posts/{json.loads(raw)['post']['id']}"
+        self._etag = headers.get("etag", "")
+        self._thread = threading.Thread(target=self._run, name="autosave", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        next_at = time.monotonic()
+        while not self._stop.wait(max(0.0, next_at - time.monotonic())):
+            next_at += self._interval
+            body = json.dumps({"markdown": f"Saved {self.saves + 1} times."}).encode()
+            status, headers, raw = _send(self._conn, "PATCH", self._path, {**self._auth, "If-Match": self._etag},
+                                         body)
+            if status != 200:
+                self.error = f"an autosave answered {status}: {raw[:200]!r}"
+                return
+            self._etag = headers.get("etag", "")
+            self.saves += 1
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+        self._conn.close()
