@@ -10,6 +10,9 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::{Deserialize, Serialize};
 
 use crate::slug::slugify;
+use nesting::Nesting;
+
+mod nesting;
 
 /// One heading of a rendered body, for a table of contents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,18 +51,30 @@ static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(sanitiser)
 /// also yields the table of contents, word and image counts and the lead.
 pub fn render(markdown: &str) -> Rendered {
     let mut scan = Scan::default();
-    for event in Parser::new_ext(markdown, options()) {
-        scan.observe(event);
-    }
-    let mut html = String::with_capacity(markdown.len() + markdown.len() / 2);
-    pulldown_cmark::html::push_html(&mut html, std::mem::take(&mut scan.events).into_iter());
+    let html = unsanitised_html(markdown, &mut scan);
     Rendered {
-        html: SANITISER.clean(&table_alignment_as_attribute(html)).to_string(),
+        html: SANITISER.clean(&html).to_string(),
         toc: scan.toc,
         word_count: scan.words.count,
         image_count: scan.image_count,
         first_paragraph: scan.first_paragraph.unwrap_or_default(),
     }
+}
+
+/// The HTML pulldown-cmark writes, nested no deeper than [`nesting::MAX_DEPTH`]
+/// so that the sanitiser's parser stays linear, with `scan` filled in.
+fn unsanitised_html<'a>(markdown: &'a str, scan: &mut Scan<'a>) -> String {
+    for event in Parser::new_ext(markdown, options()) {
+        scan.observe(event);
+    }
+    let mut nesting = Nesting::default();
+    let mut events = Vec::with_capacity(scan.events.len());
+    for event in std::mem::take(&mut scan.events) {
+        nesting.filter(event, &mut events);
+    }
+    let mut html = String::with_capacity(markdown.len() + markdown.len() / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    table_alignment_as_attribute(html)
 }
 
 fn options() -> Options {
