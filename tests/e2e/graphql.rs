@@ -22,6 +22,7 @@ both_backends!(
     get_answers_are_cached_and_browsers_get_graphiql,
     variables_left_out_leave_arguments_to_their_defaults,
     wildcard_or_missing_accept_gets_json_and_extra_parameters_change_nothing,
+    costly_documents_are_refused_before_anything_runs,
 );
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -231,6 +232,42 @@ fn limits_and_bad_requests_are_refused_with_graphql_over_http_statuses(db: &Db) 
     assert_eq!((mutation.status, mutation.header("allow")), (405, Some("POST")), "{}", mutation.body);
     let missing = get(&app, &[], &[("Accept", GRAPHQL_RESPONSE)]);
     assert_eq!(missing.status, 400);
+}
+
+/// Issue 15: one anonymous request of aliased searches ran 21,000
+/// statements; an introspection fragment under aliases made 17 KB into
+/// 10 MB. Each is refused with a 400 naming the limit, and no statement runs.
+fn costly_documents_are_refused_before_anything_runs(db: &Db) {
+    Seed::new(db.url()).many(3);
+    let app = TestApp::spawn(db.url());
+    let aliased = |field: &str, times: usize| -> String {
+        format!("{{ {} }}", (0..times).map(|i| format!("a{i}: {field} ")).collect::<String>())
+    };
+    let search = "search(query: \"memory\", first: 1) { pageInfo { hasNextPage } }";
+    let introspection = "fragment Everything on __Schema { types { name fields { name args { name type { name } } \
+                         type { name ofType { name ofType { name } } } } } }";
+    let schemas: String = (0..40).map(|i| format!("s{i}: __schema {{ ...Everything }} ")).collect();
+    let fields: String = (0..501).map(|_| "__typename ").collect();
+    let cases = [
+        (aliased(search, 3_000), "alias"),
+        (aliased(search, 6), "too complex"),
+        (format!("{{ {schemas} }} {introspection}"), "__schema once"),
+        (format!("{{ {fields} }}"), "500 fields"),
+    ];
+    for (query, message) in cases {
+        let before = statements(&app);
+        let refused = post(&app, &query, json!({}));
+        assert_eq!(refused.status, 400, "{}", refused.body);
+        let body = refused.json();
+        assert!(body.get("data").is_none(), "{body}");
+        assert!(body["errors"][0]["message"].as_str().unwrap().contains(message), "{message}: {body}");
+        assert_eq!(statements(&app), before, "{message}: refused before any statement ran");
+    }
+    // Within the limits, the same kinds of request run.
+    let four = data(&app, &aliased(search, 4), json!({}));
+    assert_eq!(four.as_object().unwrap().len(), 4);
+    let schema = data(&app, &format!("{{ s0: __schema {{ ...Everything }} }} {introspection}"), json!({}));
+    assert!(schema["s0"]["types"].as_array().unwrap().len() > 10);
 }
 
 fn sha256(text: &str) -> String {

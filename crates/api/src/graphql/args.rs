@@ -38,6 +38,16 @@ pub const PER_POST: usize = 5;
 /// lists: a blog has dozens of each.
 pub const PER_SITE: usize = 50;
 
+/// Complexity of a field that reads the database on its own (a root field,
+/// a term's posts): a statement or two, against 1 for a field of a row
+/// already read.
+pub const READ: usize = 20;
+
+/// Complexity of a full-text search: ranking reads every matching row
+/// (tens of milliseconds on 100,000 posts), so an operation may hold at
+/// most five, whatever else it asks.
+pub const SEARCH: usize = 2_000;
+
 /// Which published posts to list; every field narrows the listing.
 #[derive(Debug, Default, InputObject)]
 pub struct PostFilter {

@@ -17,9 +17,9 @@ use async_graphql::{ServerError, Value, Variables};
 use serde_json::json;
 
 use super::apq::sha256_hex;
-use super::graphiql;
 use super::loaders::with_loaders;
 use super::wire::{Accepted, Failure, Media, Prepared, Resolved, WireRequest, negotiate};
+use super::{MAX_RESPONSE_BYTES, graphiql};
 use crate::AppState;
 use crate::cache::{Cached, respond, respond_private};
 
@@ -139,6 +139,7 @@ fn encode(mut response: async_graphql::Response, media: Media) -> (StatusCode, B
         serde_json::to_vec(&response)
     };
     match body {
+        Ok(body) if body.len() > MAX_RESPONSE_BYTES => (StatusCode::OK, too_large(), false),
         Ok(body) if not_run && media == Media::GraphqlResponse => (StatusCode::BAD_REQUEST, body.into(), false),
         Ok(body) => (StatusCode::OK, body.into(), response.errors.is_empty()),
         Err(e) => {
@@ -153,6 +154,15 @@ fn with_default_code(error: &mut ServerError, code: &str) {
     if extensions.get("code").is_none() {
         extensions.set("code", code);
     }
+}
+
+/// An answer past [`MAX_RESPONSE_BYTES`]: the operation ran, so GraphQL
+/// over HTTP says 200, with an error in place of the data.
+fn too_large() -> Bytes {
+    let message = format!("the answer is larger than {MAX_RESPONSE_BYTES} bytes: ask for fewer items or fields");
+    let body =
+        json!({ "data": null, "errors": [{ "message": message, "extensions": { "code": "RESPONSE_TOO_LARGE" } }] });
+    serde_json::to_vec(&body).map_or_else(|_| internal_error(), Bytes::from)
 }
 
 fn internal_error() -> Bytes {
@@ -183,4 +193,26 @@ fn refuse(failure: &Failure, media: Media) -> HttpResponse {
 fn not_acceptable() -> HttpResponse {
     let message = "accept application/graphql-response+json or application/json";
     refuse(&Failure::new(StatusCode::NOT_ACCEPTABLE, "NOT_ACCEPTABLE", message), Media::Json)
+}
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::Response;
+
+    use super::*;
+
+    #[test]
+    fn an_answer_past_the_limit_becomes_an_error() {
+        let fits = Response::new(Value::String("x".repeat(1024)));
+        let (status, body, cacheable) = encode(fits, Media::GraphqlResponse);
+        assert_eq!((status, cacheable), (StatusCode::OK, true));
+        assert!(body.len() > 1024);
+
+        let huge = Response::new(Value::String("x".repeat(MAX_RESPONSE_BYTES)));
+        let (status, body, cacheable) = encode(huge, Media::GraphqlResponse);
+        assert_eq!((status, cacheable), (StatusCode::OK, false));
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["data"], serde_json::Value::Null);
+        assert_eq!(body["errors"][0]["extensions"]["code"], "RESPONSE_TOO_LARGE");
+    }
 }

@@ -7,17 +7,25 @@
 //! - depth 10 (introspection-only operations, run on a schema that resolves
 //!   nothing else, may nest 20 deep: GraphiQL's introspection query does);
 //! - complexity [`MAX_COMPLEXITY`]: each field costs 1 plus its children;
-//!   a paginated field (`posts`, `related`) costs its children once per
-//!   item asked for, a post's `tags`/`authors` 5 times, the root taxonomy
-//!   lists 50 times. The blog index (100 posts with feature image,
-//!   category, tags, authors, `pageInfo` and `totalCount`) costs about
-//!   4,700, 5,200 with `html` and `toc`; `related` nested in `related`
-//!   under 100 posts, or a tag's posts under every post, is refused;
+//!   a field that reads the database on its own (every root field, a
+//!   term's or author's `posts`) 20 more, a `search` 2,000 more (so five
+//!   at most); a paginated field (`posts`, `related`) costs its children
+//!   once per item asked for, a post's `tags`/`authors` 5 times, the root
+//!   taxonomy lists 50 times. The blog index (100 posts with feature
+//!   image, category, tags, authors, `pageInfo` and `totalCount`) costs
+//!   about 4,700, 5,200 with `html` and `toc`; `related` nested in
+//!   `related` under 100 posts, or a tag's posts under every post, is
+//!   refused;
+//! - the document itself (`budget`): 500 fields, 50 aliases, one
+//!   `__schema` and ten `__type`, fragments counted where spread, all
+//!   counted before anything is validated or run;
 //! - `first` at most 100 (`related`: 10), else a `VALIDATION` error naming
-//!   `first`; bodies at most 256 KiB.
+//!   `first`; bodies at most 256 KiB; answers at most [`MAX_RESPONSE_BYTES`]
+//!   (past it, an error in place of the data).
 
 mod apq;
 mod args;
+mod budget;
 mod error;
 mod graphiql;
 mod http;
@@ -45,6 +53,8 @@ pub type LongformSchema = Schema<query::Query, EmptyMutation, EmptySubscription>
 
 pub const MAX_DEPTH: usize = 10;
 pub const MAX_COMPLEXITY: usize = 10_000;
+/// The largest answer sent: 100 long posts with their HTML fit.
+pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
 /// GraphiQL's introspection query nests `ofType` deeply; only
 /// introspection-only operations get this much.
 const INTROSPECTION_MAX_DEPTH: usize = 20;

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use longform_domain::{PostBody, PostCard, WebUrl};
 use longform_persistence::{Counted, Keyset, ListingFilter, MAX_PAGE_SIZE, Page};
 
-use super::args::{MAX_RELATED, PER_POST, checked_first, paged};
+use super::args::{MAX_RELATED, PER_POST, READ, checked_first, paged};
 use super::error::GqlError;
 use super::ids::{NodeKind, encode};
 use super::loaders::{BodyLoader, CountKey, CountKind, CountLoader, RelatedKey, RelatedLoader, loader, state};
@@ -283,7 +283,7 @@ macro_rules! term_object {
             }
 
             /// Its published posts, newest first.
-            #[graphql(complexity = "paged(first, child_complexity)")]
+            #[graphql(complexity = "READ + paged(first, child_complexity)")]
             async fn posts(
                 &self,
                 ctx: &Context<'_>,
@@ -367,7 +367,7 @@ impl Author {
     }
 
     /// Their published posts, newest first.
-    #[graphql(complexity = "paged(first, child_complexity)")]
+    #[graphql(complexity = "READ + paged(first, child_complexity)")]
     async fn posts(
         &self,
         ctx: &Context<'_>,

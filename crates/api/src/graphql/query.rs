@@ -6,9 +6,9 @@ use async_graphql::{Context, ID, Interface, Object};
 use longform_domain::{AuthorId, CategoryId, PostId, Slug, TagId};
 use longform_persistence::StoreError;
 
-use super::args::PER_SITE;
 use super::args::PostFilter;
 use super::args::paged;
+use super::args::{PER_SITE, READ, SEARCH};
 use super::error::GqlError;
 use super::ids::{NodeKind, decode};
 use super::loaders::state;
@@ -38,7 +38,7 @@ fn lookup_slug(raw: &str) -> Option<Slug> {
 impl Query {
     /// Published posts, newest first. `first`: 1 to 100; `after`: the
     /// `endCursor` of the previous page.
-    #[graphql(complexity = "paged(first, child_complexity)")]
+    #[graphql(complexity = "READ + paged(first, child_complexity)")]
     async fn posts(
         &self,
         ctx: &Context<'_>,
@@ -53,7 +53,7 @@ impl Query {
     /// "quoted phrases", `prefix*`, and code tokens like `sync.Mutex`; all
     /// must match. `first`: 1 to 100; `after`: the `endCursor` of the
     /// previous page.
-    #[graphql(complexity = "paged(first, child_complexity)")]
+    #[graphql(complexity = "SEARCH + paged(first, child_complexity)")]
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -66,6 +66,7 @@ impl Query {
     }
 
     /// A published post by slug; `null` for an unknown or unpublished one.
+    #[graphql(complexity = "READ + child_complexity")]
     async fn post(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Post>, GqlError> {
         let Some(slug) = lookup_slug(&slug) else { return Ok(None) };
         let post = state(ctx)?.store.posts().find_by_slug(slug).await?;
@@ -73,33 +74,36 @@ impl Query {
     }
 
     /// Every tag, by slug.
-    #[graphql(complexity = "PER_SITE * child_complexity + 1")]
+    #[graphql(complexity = "READ + PER_SITE * child_complexity")]
     async fn tags(&self, ctx: &Context<'_>) -> Result<Vec<Tag>, GqlError> {
         Ok(state(ctx)?.store.taxonomy().tags_counted().await?.into_iter().map(Tag::counted).collect())
     }
 
+    #[graphql(complexity = "READ + child_complexity")]
     async fn tag(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Tag>, GqlError> {
         let Some(slug) = lookup_slug(&slug) else { return Ok(None) };
         Ok(state(ctx)?.store.taxonomy().tag_counted(slug).await?.map(Tag::counted))
     }
 
     /// Every category, by slug.
-    #[graphql(complexity = "PER_SITE * child_complexity + 1")]
+    #[graphql(complexity = "READ + PER_SITE * child_complexity")]
     async fn categories(&self, ctx: &Context<'_>) -> Result<Vec<Category>, GqlError> {
         Ok(state(ctx)?.store.taxonomy().categories_counted().await?.into_iter().map(Category::counted).collect())
     }
 
+    #[graphql(complexity = "READ + child_complexity")]
     async fn category(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Category>, GqlError> {
         let Some(slug) = lookup_slug(&slug) else { return Ok(None) };
         Ok(state(ctx)?.store.taxonomy().category_counted(slug).await?.map(Category::counted))
     }
 
     /// Every author, by slug.
-    #[graphql(complexity = "PER_SITE * child_complexity + 1")]
+    #[graphql(complexity = "READ + PER_SITE * child_complexity")]
     async fn authors(&self, ctx: &Context<'_>) -> Result<Vec<Author>, GqlError> {
         Ok(state(ctx)?.store.taxonomy().authors_counted().await?.into_iter().map(Author::counted).collect())
     }
 
+    #[graphql(complexity = "READ + child_complexity")]
     async fn author(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Author>, GqlError> {
         let Some(slug) = lookup_slug(&slug) else { return Ok(None) };
         Ok(state(ctx)?.store.taxonomy().author_counted(slug).await?.map(Author::counted))
@@ -107,6 +111,7 @@ impl Query {
 
     /// Any object by its global id; `null` for an unknown id or an
     /// unpublished post.
+    #[graphql(complexity = "READ + child_complexity")]
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>, GqlError> {
         let Some((kind, uuid)) = decode(&id) else { return Ok(None) };
         match kind {

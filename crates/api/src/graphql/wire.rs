@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::apq::{ApqError, PersistedQueries, PersistedQuery};
-use super::variables;
+use super::{budget, variables};
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -235,6 +235,8 @@ impl Prepared {
             let message = format!("{kind} operations are not allowed over GET: use POST");
             return Err(Failure::new(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", message));
         }
+        budget::check(&operation.node.selection_set.node, &document.fragments)
+            .map_err(|over| Failure::request_error("GRAPHQL_VALIDATION_FAILED", over.0))?;
         let introspection_only =
             root.iter().all(|s| matches!(&s.node, Selection::Field(f) if f.node.name.node.starts_with("__")));
         let document = match variables::apply(&document, (name, operation), &resolved.variables) {
