@@ -10,6 +10,7 @@ use crate::seed::Seed;
 both_backends!(
     sign_in_refresh_rotation_logout_and_revocation,
     failed_logins_are_rate_limited,
+    a_guesser_slows_themself_and_never_locks_the_owner_out,
     the_role_matrix,
     every_admin_route_checks_the_role,
     integration_tokens_act_within_their_scope,
@@ -124,6 +125,31 @@ fn sign_in_refresh_rotation_logout_and_revocation(db: &Db) {
     }
     assert_eq!(app.get("/api/v1/admin/posts").status, 401);
     assert_eq!(app.get("/api/v1/admin/posts").header("www-authenticate"), Some("Bearer"));
+}
+
+/// Issue 15: five wrong passwords used to lock the account from everywhere.
+/// Failures now slow down that account from that address only, with
+/// delays that grow; the owner elsewhere signs in.
+fn a_guesser_slows_themself_and_never_locks_the_owner_out(db: &Db) {
+    let seed = Seed::new(db.url());
+    let env = [("LONGFORM_TRUSTED_PROXIES", "127.0.0.1")];
+    let app = TestApp::spawn_with(tempfile::tempdir().unwrap(), db.url(), &env);
+    user(&seed, &app, "root@example.com", "admin");
+    let from = |address: &str, password: &str| {
+        let body = json!({ "email": "root@example.com", "password": password });
+        app.send("POST", "/api/v1/auth/login", &[("X-Forwarded-For", address)], Some(&body))
+    };
+    for _ in 0..5 {
+        assert_eq!(from("198.51.100.7", "wrong guess!").status, 401);
+    }
+    let slowed = from("198.51.100.7", "wrong guess!");
+    assert_eq!(slowed.status, 429, "{}", slowed.body);
+    assert_eq!(slowed.header("retry-after"), Some("1"));
+    assert_eq!(from("203.0.113.9", PASSWORD).status, 200, "the owner, elsewhere, is not locked out");
+    std::thread::sleep(std::time::Duration::from_millis(1_100));
+    assert_eq!(from("198.51.100.7", "wrong guess!").status, 401, "the wait is over");
+    let slower = from("198.51.100.7", "wrong guess!");
+    assert_eq!((slower.status, slower.header("retry-after")), (429, Some("2")), "and the next is twice as long");
 }
 
 fn failed_logins_are_rate_limited(db: &Db) {

@@ -2,7 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use longform_domain::{Email, Name, NewUser, Password, PasswordHash, Role, UserId};
+use longform_domain::{Email, Name, NewUser, Password, Role, UserId};
 use longform_persistence::UserChanges;
 use serde_json::{Value, json};
 
@@ -40,10 +40,7 @@ pub async fn create(
     let (Some(email), Some(name), Some(role), Some(password)) = (email, name, role, password) else {
         return Err(ApiError::Internal);
     };
-    let password_hash = web::block(move || PasswordHash::create(&password))
-        .await
-        .map_err(|_| ApiError::Internal)?
-        .map_err(|_| ApiError::Internal)?;
+    let password_hash = state.auth.hash_password(password).await?;
     let user = state.store.users().create(NewUser { email, name, role, password_hash }).await?;
     Ok(private(StatusCode::CREATED, &json!({ "user": UserJson::from(&user) })))
 }

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use longform_domain::{Actor, Password, PasswordHash, Secret, User};
+use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -28,14 +29,23 @@ pub const SESSION_TTL: chrono::Duration = chrono::Duration::days(30);
 /// Authentication state shared by every request.
 pub struct Auth {
     pub keys: jwt::Keys,
-    /// Failed logins per account.
-    pub per_account: limiter::Limiter,
+    /// Failed logins per account and client address, with growing delays.
+    pub per_account_address: limiter::Backoff,
     /// Login attempts per client address.
     pub per_address: limiter::Limiter,
     /// Verified against when the email is unknown, so that an unknown
     /// account costs the same time as a wrong password.
     dummy_hash: PasswordHash,
+    /// Password hashes computed at once: half the cores (at least one).
+    /// Each takes tens of milliseconds of CPU and 19 MiB, so without a
+    /// bound a login flood takes every core and gigabytes from everyone
+    /// else; with it, the other half serves readers.
+    hashing: Semaphore,
 }
+
+/// How long a password check waits for a free core before the answer is
+/// 503 with `Retry-After`.
+const HASHING_QUEUE_WAIT: Duration = Duration::from_secs(2);
 
 impl Auth {
     pub fn new(keys: jwt::Keys) -> Result<Self, ApiError> {
@@ -43,19 +53,37 @@ impl Auth {
         let dummy_hash = PasswordHash::create(&dummy).map_err(|_| ApiError::Internal)?;
         Ok(Self {
             keys,
-            per_account: limiter::Limiter::new(5, Duration::from_secs(15 * 60)),
+            per_account_address: limiter::Backoff::new(4, Duration::from_secs(1), Duration::from_secs(15 * 60)),
             per_address: limiter::Limiter::new(30, Duration::from_secs(15 * 60)),
             dummy_hash,
+            hashing: Semaphore::new((std::thread::available_parallelism().map_or(1, |n| n.get()) / 2).max(1)),
         })
     }
 
     /// Check `password` against `user`'s hash (or the dummy), off the async
-    /// executor: argon2 takes tens of milliseconds of CPU.
-    pub async fn verify_password(&self, user: Option<&User>, password: String) -> bool {
+    /// executor and one per core; `Unavailable` when no core frees up soon.
+    pub async fn verify_password(&self, user: Option<&User>, password: String) -> Result<bool, ApiError> {
         let hash = user.map_or_else(|| self.dummy_hash.clone(), |u| u.password_hash.clone());
         let known = user.is_some_and(|u| !u.disabled);
-        let matches = web::block(move || hash.verify(&password)).await.unwrap_or(false);
-        matches && known
+        let matches = self.hashed(move || hash.verify(&password)).await?;
+        Ok(matches && known)
+    }
+
+    /// Hash a new password, under the same bound as checking one.
+    pub async fn hash_password(&self, password: Password) -> Result<PasswordHash, ApiError> {
+        self.hashed(move || PasswordHash::create(&password)).await?.map_err(|_| ApiError::Internal)
+    }
+
+    async fn hashed<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+        let _core = match tokio::time::timeout(HASHING_QUEUE_WAIT, self.hashing.acquire()).await {
+            Ok(Ok(permit)) => permit,
+            Ok(Err(_)) => return Err(ApiError::Internal),
+            Err(_) => {
+                tracing::warn!("password hashing is saturated; a request was turned away");
+                return Err(ApiError::Unavailable);
+            }
+        };
+        web::block(work).await.map_err(|_| ApiError::Internal)
     }
 }
 

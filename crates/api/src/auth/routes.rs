@@ -1,7 +1,7 @@
 //! `/api/v1/auth`: login, refresh, logout, who am I, change my password.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use longform_domain::{Email, Password, PasswordHash, Secret, User};
+use longform_domain::{Email, Password, Secret, User};
 use longform_persistence::Refresh;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -61,8 +61,9 @@ fn client_key(req: &HttpRequest) -> String {
     }
 }
 
+/// Whole seconds, rounded up: a client that waits them is let in.
 fn limited(retry: std::time::Duration) -> ApiError {
-    ApiError::TooManyRequests { retry_after_secs: retry.as_secs().max(1) }
+    ApiError::TooManyRequests { retry_after_secs: (retry.as_secs() + u64::from(retry.subsec_nanos() > 0)).max(1) }
 }
 
 pub async fn login(
@@ -79,17 +80,18 @@ pub async fn login(
     if password.len() > Password::MAX_BYTES {
         return Err(ApiError::invalid("password", format!("must be at most {} bytes", Password::MAX_BYTES)));
     }
-    let (address, account) = (client_key(&req), format!("account:{}", email.as_str()));
+    let address = client_key(&req);
+    let account = format!("account:{}|{address}", email.as_str());
     state.auth.per_address.check(&address).map_err(limited)?;
-    state.auth.per_account.check(&account).map_err(limited)?;
+    state.auth.per_account_address.check(&account).map_err(limited)?;
     state.auth.per_address.record(&address);
     let user = state.store.users().find_by_email(email).await?;
-    if !state.auth.verify_password(user.as_ref(), password).await {
-        state.auth.per_account.record(&account);
+    if !state.auth.verify_password(user.as_ref(), password).await? {
+        state.auth.per_account_address.fail(&account);
         return Err(ApiError::Unauthorized("invalid email or password"));
     }
     let Some(user) = user else { return Err(ApiError::Unauthorized("invalid email or password")) };
-    state.auth.per_account.clear(&account);
+    state.auth.per_account_address.clear(&account);
     let refresh_token = Secret::generate(REFRESH_PREFIX);
     let session = state.store.auth().create_session(user.id, refresh_token.hash(), SESSION_TTL).await?;
     tracing::info!(user.id = %user.id, "signed in");
@@ -136,13 +138,10 @@ pub async fn change_password(
     let new = fields.required("new_password", |raw: &str| Password::parse(raw).map_err(|e| e.kind));
     fields.finish()?;
     let (Some(current), Some(new)) = (current, new) else { return Err(ApiError::Internal) };
-    if !state.auth.verify_password(Some(&user), current).await {
+    if !state.auth.verify_password(Some(&user), current).await? {
         return Err(ApiError::invalid("current_password", "is not your current password"));
     }
-    let hash = web::block(move || PasswordHash::create(&new))
-        .await
-        .map_err(|_| ApiError::Internal)?
-        .map_err(|_| ApiError::Internal)?;
+    let hash = state.auth.hash_password(new).await?;
     state.store.users().set_password(user.id, hash).await?;
     state.store.auth().revoke_user_sessions(user.id).await?;
     Ok(HttpResponse::NoContent().finish())
