@@ -13,6 +13,7 @@ mod changes;
 mod cli;
 mod clients;
 mod compression;
+mod faults;
 mod feeds;
 mod graphql;
 mod head;

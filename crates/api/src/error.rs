@@ -40,12 +40,21 @@ pub enum ApiError {
     Internal,
     /// A storage failure: 503 while the database cannot be reached, else
     /// 500. The client sees only that; the cause goes to the log.
-    #[error("{}", if is_unavailable(.0) { "the service is unavailable" } else { "internal error" })]
+    #[error("{}", store_detail(.0))]
     Store(StoreError),
 }
 
+/// What a client is told of a store failure (the cause itself is logged).
+fn store_detail(error: &StoreError) -> &'static str {
+    match error {
+        StoreError::Full(_) => "the database's disk is full: nothing of this request was stored",
+        StoreError::Unavailable(_) => "the service is unavailable",
+        _ => "internal error",
+    }
+}
+
 fn is_unavailable(error: &StoreError) -> bool {
-    matches!(error, StoreError::Unavailable(_))
+    matches!(error, StoreError::Unavailable(_) | StoreError::Full(_))
 }
 
 /// One offending input: its name as the client spelled it, and why.
@@ -149,6 +158,10 @@ impl ApiError {
     }
 }
 
+/// What a 503 tells the client to wait: the database or the password
+/// hashers are busy or away, which takes seconds to change.
+pub const RETRY_UNAVAILABLE_SECS: u64 = 5;
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
@@ -191,6 +204,9 @@ impl ResponseError for ApiError {
                 builder.insert_header(("Allow", *allow));
             }
             _ => {}
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            builder.insert_header(("Retry-After", RETRY_UNAVAILABLE_SECS.to_string()));
         }
         if status.is_server_error() {
             // The request's log line names it (the telemetry middleware reads it here).

@@ -94,6 +94,20 @@ impl DatabaseUrl {
     }
 }
 
+/// How long opening a PostgreSQL connection may take, unless the URL says:
+/// a server that accepts TCP but never answers (stopped, or its disk
+/// stalled) would otherwise hold the opener forever.
+const CONNECT_TIMEOUT_SECS: u32 = 5;
+
+/// `url` as libpq gets it: with [`CONNECT_TIMEOUT_SECS`] unless it sets one.
+pub(crate) fn with_connect_timeout(url: &str) -> String {
+    if url.contains("connect_timeout=") {
+        return url.to_owned();
+    }
+    let glue = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{glue}connect_timeout={CONNECT_TIMEOUT_SECS}")
+}
+
 fn redact_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
@@ -170,7 +184,8 @@ impl r2d2::ManageConnection for Manager {
     fn connect(&self) -> Result<AnyConnection, Self::Error> {
         match &self.url {
             DatabaseUrl::Postgres(url) => {
-                let mut conn = PgConnection::establish(url).map_err(diesel::r2d2::Error::ConnectionError)?;
+                let mut conn = PgConnection::establish(&with_connect_timeout(url))
+                    .map_err(diesel::r2d2::Error::ConnectionError)?;
                 count_statements(&mut conn, &self.statements);
                 Ok(AnyConnection::Postgresql(conn))
             }
@@ -198,7 +213,7 @@ impl DatabaseUrl {
     /// background housekeeping that must not show up as request cost.
     pub fn establish_uncounted(&self) -> Result<AnyConnection, StoreError> {
         match self {
-            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
+            DatabaseUrl::Postgres(url) => PgConnection::establish(&with_connect_timeout(url))
                 .map(AnyConnection::Postgresql)
                 .map_err(|e| StoreError::Unavailable(e.to_string())),
             DatabaseUrl::Sqlite(path) => {
@@ -324,6 +339,10 @@ mod tests {
         assert_eq!(DatabaseUrl::parse("sqlite://data/longform.db"), Ok(DatabaseUrl::Sqlite("data/longform.db".into())));
         assert_eq!(DatabaseUrl::parse("sqlite:///var/lib/lf.db"), Ok(DatabaseUrl::Sqlite("/var/lib/lf.db".into())));
         assert_eq!(DatabaseUrl::parse("postgres://u@h/db").map(|u| u.backend()), Ok(Backend::Postgres));
+        let timed = with_connect_timeout;
+        assert_eq!(timed("postgres://u@h/db"), "postgres://u@h/db?connect_timeout=5");
+        assert_eq!(timed("postgres://u@h/db?sslmode=require"), "postgres://u@h/db?sslmode=require&connect_timeout=5");
+        assert_eq!(timed("postgres://u@h/db?connect_timeout=1"), "postgres://u@h/db?connect_timeout=1");
         assert_eq!(DatabaseUrl::parse("postgresql://u@h/db").map(|u| u.backend()), Ok(Backend::Postgres));
         assert_eq!(DatabaseUrl::parse("mysql://u@h/db"), Err(UrlError::UnknownScheme("mysql".into())));
         assert_eq!(DatabaseUrl::parse("postgress://u@h/db"), Err(UrlError::UnknownScheme("postgress".into())));

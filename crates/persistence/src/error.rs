@@ -22,6 +22,9 @@ pub enum StoreError {
     /// The database could not be reached (pool exhausted, server down).
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// The database's disk is full: the write was rolled back whole.
+    #[error("the database's disk is full: {0}")]
+    Full(String),
     /// A row the code cannot read back (a corrupted value, say).
     #[error("corrupt row: {0}")]
     Corrupt(String),
@@ -46,6 +49,14 @@ impl From<DieselError> for StoreError {
             }
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
                 Self::Unavailable(info.message().to_owned())
+            }
+            // SQLite's SQLITE_FULL, PostgreSQL's disk_full (53100) and ENOSPC in general.
+            DieselError::DatabaseError(_, info)
+                if ["database or disk is full", "No space left on device"]
+                    .iter()
+                    .any(|m| info.message().contains(m)) =>
+            {
+                Self::Full(info.message().to_owned())
             }
             other => Self::Database(other),
         }

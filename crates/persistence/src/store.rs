@@ -5,9 +5,11 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use diesel::Connection;
 use diesel::connection::SimpleConnection;
+use tokio::sync::Semaphore;
 
 use crate::db::{AnyConnection, Backend, DatabaseUrl, PoolOptions, Pools};
 use crate::error::StoreError;
@@ -19,7 +21,30 @@ pub struct Store {
     /// Bumped after every committed write through this store: caches of
     /// anything read from it are stale once it moves.
     generation: Arc<AtomicU64>,
+    /// Database calls running at once, each on a blocking thread. A call
+    /// that passes its deadline keeps its slot (and its thread) until the
+    /// database answers, so a frozen database ties up at most this many
+    /// threads, and once they are all taken every request fails fast.
+    slots: Arc<Semaphore>,
 }
+
+/// How long a request's database call may take, from asking for a slot to
+/// the answer, before the request gets 503 with `Retry-After`. PostgreSQL
+/// that stops answering without closing its connections (a stalled disk, a
+/// partition) would otherwise hold a request for as long as it is away:
+/// the kernel still acknowledges, so neither keepalives nor
+/// `statement_timeout` end it.
+pub const CALL_DEADLINE: Duration = Duration::from_secs(5);
+
+/// The same for whole-site work (import, export, restore, migrations, the
+/// sitemap), which reads or writes every post.
+pub const BULK_DEADLINE: Duration = Duration::from_secs(600);
+
+/// Slots per pooled connection: room to queue for a connection, not more.
+const SLOTS_PER_CONNECTION: usize = 4;
+
+/// How long a call waits for a slot when all are taken.
+const SLOT_WAIT: Duration = Duration::from_secs(1);
 
 impl Store {
     /// Open pools for `url` without connecting yet: a server can start
@@ -27,7 +52,8 @@ impl Store {
     pub fn open(url: &str, options: &PoolOptions) -> Result<Self, StoreError> {
         let url = DatabaseUrl::parse(url).map_err(|e| StoreError::InvalidUrl(e.to_string()))?;
         let pools = Pools::open(&url, options)?;
-        Ok(Self { url, pools, generation: Arc::new(AtomicU64::new(0)) })
+        let slots = Arc::new(Semaphore::new(options.max_connections as usize * SLOTS_PER_CONNECTION));
+        Ok(Self { url, pools, generation: Arc::new(AtomicU64::new(0)), slots })
     }
 
     pub(crate) fn database_url(&self) -> &DatabaseUrl {
@@ -70,14 +96,32 @@ impl Store {
         self.read(|conn| conn.batch_execute("SELECT 1").map_err(StoreError::from)).await
     }
 
-    /// Run `work` on a pooled connection, off the async executor.
+    /// Run `work` on a pooled connection, off the async executor, within
+    /// [`CALL_DEADLINE`].
     pub(crate) async fn read<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
+        self.read_within(CALL_DEADLINE, work).await
+    }
+
+    /// [`Store::read`] for whole-site reads, within [`BULK_DEADLINE`].
+    pub(crate) async fn read_bulk<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.read_within(BULK_DEADLINE, work).await
+    }
+
+    async fn read_within<T, F>(&self, deadline: Duration, work: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
         let (pool, waits) = (self.pools.read.clone(), Arc::clone(&self.pools.waits));
-        blocking(move || work(&mut *waits.checkout(&pool)?)).await
+        self.call(deadline, move || work(&mut *waits.checkout(&pool)?)).await
     }
 
     /// Run `work` in one transaction on the write pool, off the async
@@ -89,7 +133,18 @@ impl Store {
         F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
-        let result = self.write_unseen(work).await;
+        let result = self.write_within(CALL_DEADLINE, work).await;
+        self.bump_generation();
+        result
+    }
+
+    /// [`Store::write`] for whole-site writes (a restore), within [`BULK_DEADLINE`].
+    pub(crate) async fn write_bulk<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let result = self.write_within(BULK_DEADLINE, work).await;
         self.bump_generation();
         result
     }
@@ -101,12 +156,50 @@ impl Store {
         F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
+        self.write_within(CALL_DEADLINE, work).await
+    }
+
+    /// A write that passes its deadline is answered 503 but may still
+    /// commit when the database comes back: whole, never in part.
+    async fn write_within<T, F>(&self, deadline: Duration, work: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
         let (pool, waits) = (self.pools.write.clone(), Arc::clone(&self.pools.waits));
-        blocking(move || {
+        self.call(deadline, move || {
             let mut conn = waits.checkout(&pool)?;
             AnyConnection::transaction(&mut conn, work)
         })
         .await
+    }
+
+    /// Run blocking database `work` in a slot, or fail within `deadline`
+    /// (and within [`SLOT_WAIT`] when every slot is taken).
+    async fn call<T, F>(&self, deadline: Duration, work: F) -> Result<T, StoreError>
+    where
+        F: FnOnce() -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let started = tokio::time::Instant::now();
+        let slot = match tokio::time::timeout(SLOT_WAIT.min(deadline), Arc::clone(&self.slots).acquire_owned()).await {
+            Ok(Ok(slot)) => slot,
+            Ok(Err(_)) => return Err(StoreError::Unavailable("the store is closed".to_owned())),
+            Err(_) => {
+                return Err(StoreError::Unavailable(format!(
+                    "every database call slot is taken (the database is slow or away): none came free within \
+                     {SLOT_WAIT:?}"
+                )));
+            }
+        };
+        let task = tokio::task::spawn_blocking(move || {
+            let _slot = slot; // given back when the database answers, however late
+            work()
+        });
+        match tokio::time::timeout(deadline.saturating_sub(started.elapsed()), task).await {
+            Ok(joined) => joined.map_err(|e| StoreError::Unavailable(format!("database task failed: {e}")))?,
+            Err(_) => Err(StoreError::Unavailable(format!("the database did not answer within {deadline:?}"))),
+        }
     }
 }
 
@@ -129,7 +222,7 @@ impl Store {
         T: Send + 'static,
     {
         let (pool, waits) = (self.pools.write.clone(), Arc::clone(&self.pools.waits));
-        blocking(move || work(&mut *waits.checkout(&pool)?)).await
+        self.call(BULK_DEADLINE, move || work(&mut *waits.checkout(&pool)?)).await
     }
 }
 

@@ -91,6 +91,34 @@ impl PgCluster {
         self.pg_ctl_start()
     }
 
+    /// Freeze the server and every process it started (SIGSTOP), as a
+    /// stalled disk or a partition does: connections stay open, the kernel
+    /// still acknowledges, nothing answers.
+    pub fn freeze(&self) -> Result<(), String> {
+        self.signal_all("STOP")
+    }
+
+    /// Resume a frozen server (SIGCONT).
+    pub fn thaw(&self) -> Result<(), String> {
+        self.signal_all("CONT")
+    }
+
+    fn signal_all(&self, signal: &str) -> Result<(), String> {
+        let pid_file = fs::read_to_string(self.data_dir().join("postmaster.pid"))
+            .map_err(|e| format!("no postmaster.pid: {e}"))?;
+        let postmaster = pid_file.lines().next().unwrap_or_default().trim().to_owned();
+        let mut pids = vec![postmaster.clone()];
+        for entry in fs::read_dir("/proc").map_err(|e| format!("cannot list /proc: {e}"))?.flatten() {
+            let Ok(stat) = fs::read_to_string(entry.path().join("stat")) else { continue };
+            // "PID (COMMAND) STATE PPID ...": the command may hold spaces, so read after its ')'.
+            let parent = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(1));
+            if parent == Some(postmaster.as_str()) {
+                pids.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+        run(Command::new("kill").arg(format!("-{signal}")).args(&pids), "kill")
+    }
+
     fn data_dir(&self) -> PathBuf {
         self.dir.path().join("data")
     }
@@ -142,6 +170,8 @@ impl PgCluster {
 impl Drop for PgCluster {
     fn drop(&mut self) {
         if self.data_dir().join("postmaster.pid").exists() {
+            // A frozen server takes no signal but SIGCONT: thaw it first.
+            let _ = self.thaw();
             // Best effort: a failure here leaves the watchdog to clean up.
             let _ = self
                 .pg_ctl()

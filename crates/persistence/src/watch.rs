@@ -90,7 +90,7 @@ fn watch_sqlite(store: &Store, path: &str, stop: &AtomicBool) {
 }
 
 fn listen(url: &str) -> Result<PgConnection, String> {
-    let mut conn = PgConnection::establish(url).map_err(|e| e.to_string())?;
+    let mut conn = PgConnection::establish(&crate::db::with_connect_timeout(url)).map_err(|e| e.to_string())?;
     diesel::sql_query("LISTEN longform_changes").execute(&mut conn).map_err(|e| e.to_string())?;
     Ok(conn)
 }

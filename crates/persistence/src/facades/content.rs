@@ -63,11 +63,11 @@ impl Content<'_> {
 
     /// The whole site as one lossless document.
     pub async fn export(&self) -> Result<Export, StoreError> {
-        self.0.read(read::export::export).await
+        self.0.read_bulk(read::export::export).await
     }
 
     /// Restore a document into this (empty) database; returns the posts restored.
     pub async fn restore(&self, doc: Export) -> Result<usize, StoreError> {
-        self.0.write(move |c| restore(c, &doc)).await
+        self.0.write_bulk(move |c| restore(c, &doc)).await
     }
 }

@@ -188,7 +188,7 @@ impl Posts<'_> {
 
     #[instrument(level = "debug", skip_all)]
     pub async fn sitemap(&self) -> Result<Vec<SitemapEntry>, StoreError> {
-        self.0.read(read::sitemap::sitemap).await
+        self.0.read_bulk(read::sitemap::sitemap).await
     }
 
     /// Whether the database holds no post at all.
