@@ -5,6 +5,7 @@
 //! hash). Tokens are read from that header only, never from cookies or
 //! query strings.
 
+mod hashers;
 pub mod jwt;
 pub mod limiter;
 pub mod routes;
@@ -15,7 +16,6 @@ use std::time::Duration;
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use longform_domain::{Actor, Password, PasswordHash, Secret, User};
-use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -36,11 +36,11 @@ pub struct Auth {
     /// Verified against when the email is unknown, so that an unknown
     /// account costs the same time as a wrong password.
     dummy_hash: PasswordHash,
-    /// Password hashes computed at once: half the cores (at least one).
-    /// Each takes tens of milliseconds of CPU and 19 MiB, so without a
-    /// bound a login flood takes every core and gigabytes from everyone
-    /// else; with it, the other half serves readers.
-    hashing: Semaphore,
+    /// Password hashes computed at once: half the cores (at least one),
+    /// each on a thread of its own. Each takes tens of milliseconds of CPU
+    /// and 19 MiB, so without a bound a login flood takes every core and
+    /// gigabytes from everyone else; with it, the other half serves readers.
+    hashers: hashers::Hashers,
 }
 
 /// How long a password check waits for a free core before the answer is
@@ -56,7 +56,7 @@ impl Auth {
             per_account_address: limiter::Backoff::new(4, Duration::from_secs(1), Duration::from_secs(15 * 60)),
             per_address: limiter::Limiter::new(30, Duration::from_secs(15 * 60)),
             dummy_hash,
-            hashing: Semaphore::new((std::thread::available_parallelism().map_or(1, |n| n.get()) / 2).max(1)),
+            hashers: hashers::Hashers::start((std::thread::available_parallelism().map_or(1, |n| n.get()) / 2).max(1))?,
         })
     }
 
@@ -75,15 +75,7 @@ impl Auth {
     }
 
     async fn hashed<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
-        let _core = match tokio::time::timeout(HASHING_QUEUE_WAIT, self.hashing.acquire()).await {
-            Ok(Ok(permit)) => permit,
-            Ok(Err(_)) => return Err(ApiError::Internal),
-            Err(_) => {
-                tracing::warn!("password hashing is saturated; a request was turned away");
-                return Err(ApiError::Unavailable);
-            }
-        };
-        web::block(work).await.map_err(|_| ApiError::Internal)
+        self.hashers.run(HASHING_QUEUE_WAIT, work).await
     }
 }
 
