@@ -16,9 +16,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.dont_write_bytecode = True  # no __pycache__ left in the work tree
 
-from harness import build, compare, config, data, report, startup, targets  # noqa: E402
+from harness import build, compare, config, data, flood, pathological, report, startup, targets  # noqa: E402
 from harness.ceiling import nginx_binary  # noqa: E402
-from harness.measure import CorpusResult, Tools, measure_corpus, scratch_dir  # noqa: E402
+from harness.measure import PASSWORD, CorpusResult, Tools, measure_corpus, scratch_dir  # noqa: E402
 from harness.procs import Reaper  # noqa: E402
 from harness.shell import Fail, ensure_tool, fatal, log  # noqa: E402
 
@@ -61,6 +61,14 @@ def import_and_cold_start(tools: Tools) -> tuple[list[float], startup.ColdStart]
     return import_runs, cold
 
 
+def _flood_copy(tools: Tools) -> Path:
+    """A working copy of the small corpus's database, for the flood's server."""
+    cached = compare.small_database(tools, tools.binary, tools.binary_hash, tools.settings.cache_dir / "cache")
+    folder = tools.workdir / "flood"
+    folder.mkdir(exist_ok=True)
+    return data.working_copy(cached, folder)
+
+
 def failures(results: report.Report) -> list[str]:
     out = []
     for res in results.corpora:
@@ -71,6 +79,8 @@ def failures(results: report.Report) -> list[str]:
             out.append(f"{res.corpus.title}: create and publish: {res.writes.error}")
     for c in results.compared:
         out += [f"{c.title}: {p.label}: {p.status}" for p in c.pairs if p.status != "ok"]
+    if results.pathological and results.pathological.error:
+        out.append(f"pathological Markdown: {results.pathological.error}")
     return out
 
 
@@ -81,15 +91,21 @@ def measure_all(settings: config.Settings, reaper: Reaper, started: float) -> re
             tools = prepare(settings, reaper, Path(scratch))
             corpora = [measure_corpus(tools, corpus) for corpus in settings.corpora]
             import_runs, cold = import_and_cold_start(tools)
+            log("=== pathological Markdown ===")
+            patho = pathological.measure(tools.binary, tools.env(f"sqlite://{tools.workdir / 'pathological.db'}"),
+                                         tools.workdir, tools.logs, reaper, settings.runs, PASSWORD)
+            log("=== public reads during a login flood ===")
+            flooded = flood.measure(tools.binary, tools.env(f"sqlite://{_flood_copy(tools)}"), tools.workdir,
+                                    tools.logs, reaper, tools.wrk, settings.duration_s, PASSWORD)
             compared = [compare.metrics_cost(tools), compare.log_level_cost(tools), compare.autosave_cost(tools)]
             if settings.baseline:
                 compared.append(compare.against_commit(tools, settings.baseline))
         finally:
             reaper.stop_all()  # before the scratch directory (and the databases in it) goes
     machine = report.machine(settings, build.rustc_version(), tools.wrk, tools.nginx, commit)
-    judged = targets.evaluate(corpora, import_runs, settings.import_posts, cold)
+    judged = targets.evaluate(corpora, import_runs, settings.import_posts, cold, patho, flooded)
     return report.Report(settings, machine, corpora, judged, import_runs, settings.import_posts, cold,
-                         compared, time.monotonic() - started)
+                         compared, time.monotonic() - started, patho, flooded)
 
 
 def main() -> int:

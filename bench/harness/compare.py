@@ -80,7 +80,7 @@ class Comparison:
 
 
 def metrics_cost(tools: Tools) -> Comparison:
-    database = _small_database(tools, tools.binary, tools.binary_hash, tools.settings.cache_dir / "cache")
+    database = small_database(tools, tools.binary, tools.binary_hash, tools.settings.cache_dir / "cache")
     on = Side("metrics-on", tools.binary, database, tools.env(""))
     off = Side("metrics-off", tools.binary, database, {**tools.env(""), "LONGFORM_METRICS": "false"})
     rounds, pairs = _compare(tools, on, off)
@@ -92,7 +92,7 @@ def metrics_cost(tools: Tools) -> Comparison:
 
 
 def log_level_cost(tools: Tools) -> Comparison:
-    database = _small_database(tools, tools.binary, tools.binary_hash, tools.settings.cache_dir / "cache")
+    database = small_database(tools, tools.binary, tools.binary_hash, tools.settings.cache_dir / "cache")
     info = Side("log-info", tools.binary, database, {**tools.env(""), "LONGFORM_LOG": "info"})
     warn = Side("log-warn", tools.binary, database, {**tools.env(""), "LONGFORM_LOG": "warn"})
     rounds, pairs = _compare(tools, info, warn, COSTS_OF, rounds_per_run=2)
@@ -104,7 +104,7 @@ def log_level_cost(tools: Tools) -> Comparison:
 
 
 def autosave_cost(tools: Tools) -> Comparison:
-    database = _small_database(tools, tools.binary, tools.binary_hash, tools.settings.cache_dir / "cache")
+    database = small_database(tools, tools.binary, tools.binary_hash, tools.settings.cache_dir / "cache")
     saving = Side("autosave", tools.binary, database, tools.env(""), autosave_per_s=AUTOSAVES_PER_S)
     quiet = Side("no-writes", tools.binary, database, tools.env(""))
     # As browsers ask: after each save, the brotli variant is made again.
@@ -123,9 +123,9 @@ def against_commit(tools: Tools, ref: str) -> Comparison:
     commit, subject = _resolve(ref)
     binary = _build(tools, commit)
     cache = tools.settings.cache_dir / "baseline" / "cache"  # its own tree: nothing of ours is pruned
-    current = Side("current", tools.binary, _small_database(tools, tools.binary, tools.binary_hash,
+    current = Side("current", tools.binary, small_database(tools, tools.binary, tools.binary_hash,
                                                              tools.settings.cache_dir / "cache"), tools.env(""))
-    other = Side(f"at-{commit[:12]}", binary, _small_database(tools, binary, file_sha256(binary), cache),
+    other = Side(f"at-{commit[:12]}", binary, small_database(tools, binary, file_sha256(binary), cache),
                  tools.env(""))
     rounds, pairs = _compare(tools, current, other)
     about = (f"This build beside commit `{commit[:12]}` (\"{subject}\"), each serving its own import of "
@@ -134,7 +134,7 @@ def against_commit(tools: Tools, ref: str) -> Comparison:
     return Comparison(f"Against {ref}", f"at {ref}", about, rounds, None, pairs)
 
 
-def _small_database(tools: Tools, binary: Path, binary_hash: str, cache: Path) -> Path:
+def small_database(tools: Tools, binary: Path, binary_hash: str, cache: Path) -> Path:
     corpus = tools.settings.small
     folder = data.corpus_dir(tools.binary, tools.settings.cache_dir / "cache", tools.fingerprint, corpus.posts)
     return data.sqlite_database(binary, cache, binary_hash, folder, corpus.posts, tools.env(""), tools.logs)

@@ -13,6 +13,8 @@ from .compare import Comparison
 from .config import NOTES_MARKER, REPO, REPORT, Settings
 from .load import LoadResult
 from .measure import CorpusResult, ScenarioResult
+from .flood import Flood
+from .pathological import KIB, SIZES, Pathological
 from .startup import ColdStart
 from .targets import Target, Verdict, points
 from .writes import WriteResult
@@ -43,6 +45,8 @@ class Report:
     cold: ColdStart | None
     compared: list[Comparison]
     elapsed_s: float
+    pathological: Pathological | None = None
+    flood: Flood | None = None
 
 
 def _read(path: str) -> str:
@@ -271,6 +275,36 @@ def _once(r: Report) -> str:
     return "\n".join(parts)
 
 
+def _pathological(p: Pathological | None) -> str:
+    if p is None:
+        return ""
+    parts = ["## Pathological Markdown\n",
+             "Each body created as a draft through the editor API (`POST /api/v1/admin/posts`, one client, "
+             f"median of {p.runs}), on an empty SQLite database: the time the editor waits, rendering and storing "
+             "included. Growth is the 1 MiB time over the 256 KiB time: 4 for linear work, 16 for quadratic.\n"]
+    if p.error:
+        parts.append(f"**failed**: {p.error}\n")
+    header = ["input", *[f"{s // KIB} KiB" for s in SIZES], "growth"]
+    rows = [[t.label, *[ms(t.ms[s]) if s in t.ms else "—" for s in SIZES], f"×{t.growth:.1f}"] for t in p.timings]
+    parts.append(table(header, rows))
+    return "\n".join(parts)
+
+
+def _flood(f: Flood | None) -> str:
+    if f is None:
+        return ""
+    rows = [[who, rps(load.rps), ms(load.p50_ms), ms(load.p95_ms), ms(load.p99_ms)]
+            for who, load in (("alone", f.quiet), ("during the flood", f.flooded))]
+    answers = ", ".join(f"{count:,} {status}" for status, count in sorted(f.logins.items())) or "none counted"
+    return ("## Reads during a login flood\n\n"
+            "One client reads the index (from the response cache) with wrk, alone and then while a second wrk "
+            "(64 connections) sends wrong passwords for one account, each from a new address "
+            "(`X-Forwarded-For`, loopback trusted as the proxy), so that only the bound on password hashing "
+            f"stands between the flood and the cores. Login answers during the flood: {answers}; the server's "
+            f"peak resident memory: {f.peak_kb / 1024:.0f} MB.\n\n"
+            + table(["reader", "req/s", "p50", "p95", "p99"], rows))
+
+
 def render(r: Report) -> str:
     quick = ("\n**A quick run (`BENCH_QUICK=1`): tiny corpora and short runs, to try the harness; "
              "these figures say nothing about the targets.**\n" if r.settings.quick else "")
@@ -284,6 +318,8 @@ def render(r: Report) -> str:
         "## Where each target stands\n\n" + summary,
         *[corpus_section(res, small) for res in r.corpora],
         _once(r),
+        _pathological(r.pathological),
+        _flood(r.flood),
         *[_comparison(c) for c in r.compared],
         _how(r),
     ]

@@ -6,6 +6,8 @@ import statistics
 from dataclasses import dataclass
 
 from .measure import CorpusResult, ScenarioResult
+from .flood import P99_TARGET_MS, Flood
+from .pathological import GROWTH_LIMIT, JUDGED_MS, JUDGED_SIZE, KIB, Pathological
 from .startup import ColdStart
 
 DB_INDEX_P50_MS = 2.0
@@ -148,8 +150,28 @@ def memory_target(results: list[CorpusResult]) -> Target:
     return Target(what, f"< {MEMORY_MB:g} MB", f"{mb:.1f} MB at most ({where})", below(mb, MEMORY_MB, "MB"))
 
 
+def pathological_targets(p: Pathological | None) -> list[Target]:
+    if p is None:
+        return []
+    size = f"{JUDGED_SIZE // KIB} KiB"
+    timed = [(t.ms[JUDGED_SIZE], t.label) for t in p.timings if JUDGED_SIZE in t.ms]
+    grown = [(t.growth, t.label) for t in p.timings if t.growth]
+    if p.error or len(timed) < len(p.timings) or not timed:
+        why = unjudged(f"failed: {p.error}" if p.error else "not measured")
+        return [Target(f"pathological Markdown at {size}", f"< {JUDGED_MS:g} ms", "—", why)]
+    slowest, label = max(timed)
+    growth, grown_label = max(grown)
+    return [
+        Target(f"pathological Markdown at {size}, slowest input", f"< {JUDGED_MS:g} ms",
+               f"{slowest:.0f} ms ({label})", below(slowest, JUDGED_MS, "ms")),
+        Target("pathological Markdown, time from 256 KiB to 1 MiB", f"≤ {GROWTH_LIMIT:g}× (linear: 4×)",
+               f"{growth:.1f}× ({grown_label})", below(growth, GROWTH_LIMIT + 1e-9, "×")),
+    ]
+
+
 def evaluate(results: list[CorpusResult], import_runs: list[float], import_posts: int,
-             cold: ColdStart | None) -> list[Target]:
+             cold: ColdStart | None, pathological: Pathological | None = None,
+             flood: Flood | None = None) -> list[Target]:
     small, large, pg = results
     out = [
         ceiling_target(results, "index", "index (REST)", 0.8),
@@ -172,4 +194,9 @@ def evaluate(results: list[CorpusResult], import_runs: list[float], import_posts
     if cold:
         out.append(Target(f"cold start to the first 200, SQLite {cold.posts:,}", f"< {COLD_START_MS:g} ms",
                           f"{cold.median_ms:.0f} ms", below(cold.median_ms, COLD_START_MS, "ms")))
+    out += pathological_targets(pathological)
+    if flood:
+        p99 = flood.flooded.p99_ms
+        out.append(Target("public reads during a login flood: p99 (one client, cache warm)",
+                          f"< {P99_TARGET_MS:g} ms", f"{p99:.2f} ms", below(p99, P99_TARGET_MS, "ms")))
     return out
