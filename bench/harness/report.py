@@ -281,11 +281,18 @@ def _pathological(p: Pathological | None) -> str:
     parts = ["## Pathological Markdown\n",
              "Each body created as a draft through the editor API (`POST /api/v1/admin/posts`, one client, "
              f"median of {p.runs}), on an empty SQLite database: the time the editor waits, rendering and storing "
-             "included. Growth is the 1 MiB time over the 256 KiB time: 4 for linear work, 16 for quadratic.\n"]
+             "included. A body over the markup budget (a weighted count of the HTML elements and escaped characters "
+             "it renders to, `crates/domain/src/markdown/budget.rs`) is refused with 400 before it is rendered: "
+             "\"(refused)\" marks those times. Growth is the 1 MiB time over the 256 KiB time, for inputs accepted "
+             "at both: 4 for linear work, 16 for quadratic.\n"]
     if p.error:
         parts.append(f"**failed**: {p.error}\n")
     header = ["input", *[f"{s // KIB} KiB" for s in SIZES], "growth"]
-    rows = [[t.label, *[ms(t.ms[s]) if s in t.ms else "—" for s in SIZES], f"×{t.growth:.1f}"] for t in p.timings]
+    def cell(t, size):
+        if size not in t.ms:
+            return "—"
+        return ms(t.ms[size]) + (" (refused)" if size in t.refused else "")
+    rows = [[t.label, *[cell(t, s) for s in SIZES], f"×{t.growth:.1f}" if t.growth else "—"] for t in p.timings]
     parts.append(table(header, rows))
     return "\n".join(parts)
 

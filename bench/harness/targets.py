@@ -160,13 +160,13 @@ def pathological_targets(p: Pathological | None) -> list[Target]:
         why = unjudged(f"failed: {p.error}" if p.error else "not measured")
         return [Target(f"pathological Markdown at {size}", f"< {JUDGED_MS:g} ms", "—", why)]
     slowest, label = max(timed)
+    targets = [Target(f"pathological Markdown at {size}, slowest input", f"< {JUDGED_MS:g} ms",
+                      f"{slowest:.0f} ms ({label})", below(slowest, JUDGED_MS, "ms"))]
+    what, limit = "pathological Markdown, time from 256 KiB to 1 MiB", f"≤ {GROWTH_LIMIT:g}× (linear: 4×)"
+    if not grown:
+        return [*targets, Target(what, limit, "—", unjudged("every input was refused at 256 KiB or 1 MiB"))]
     growth, grown_label = max(grown)
-    return [
-        Target(f"pathological Markdown at {size}, slowest input", f"< {JUDGED_MS:g} ms",
-               f"{slowest:.0f} ms ({label})", below(slowest, JUDGED_MS, "ms")),
-        Target("pathological Markdown, time from 256 KiB to 1 MiB", f"≤ {GROWTH_LIMIT:g}× (linear: 4×)",
-               f"{growth:.1f}× ({grown_label})", below(growth, GROWTH_LIMIT + 1e-9, "×")),
-    ]
+    return [*targets, Target(what, limit, f"{growth:.1f}× ({grown_label})", below(growth, GROWTH_LIMIT + 1e-9, "×"))]
 
 
 def evaluate(results: list[CorpusResult], import_runs: list[float], import_posts: int,

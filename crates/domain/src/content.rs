@@ -1,6 +1,7 @@
 //! What a post's Markdown becomes: sanitised HTML, a table of contents, its
 //! word count, its reading time and, when no summary is given, a derived one.
 
+use crate::error::{FieldError, InvalidKind};
 use crate::markdown::{self, TocEntry};
 use crate::values::Summary;
 
@@ -67,20 +68,23 @@ pub struct PostContent {
 }
 
 impl PostContent {
-    pub fn render(markdown: &str, explicit_summary: Option<&Summary>) -> Self {
-        let rendered = markdown::render(markdown);
+    /// Fails on `markdown` when the body is over the markup budget
+    /// ([`markdown::budget`]), before any of the costly work.
+    pub fn render(markdown: &str, explicit_summary: Option<&Summary>) -> Result<Self, FieldError> {
+        let rendered = markdown::render(markdown)
+            .map_err(|over| FieldError::new("markdown", InvalidKind::Custom(over.explain())))?;
         let summary = match explicit_summary {
             Some(summary) => summary.as_str().to_owned(),
             None => truncate_on_word(&rendered.first_paragraph, SUMMARY_MAX_CHARS),
         };
-        Self {
+        Ok(Self {
             markdown: markdown.to_owned(),
             reading_time_minutes: reading_time_minutes(rendered.word_count, rendered.image_count),
             html: rendered.html,
             toc: rendered.toc,
             word_count: rendered.word_count,
             summary,
-        }
+        })
     }
 }
 
@@ -114,12 +118,12 @@ mod tests {
     #[test]
     fn summary_is_explicit_else_first_paragraph() {
         let md = "# Heading\n\nThe **first** paragraph, with `code`.\n\nThe second.";
-        let derived = PostContent::render(md, None);
+        let derived = PostContent::render(md, None).unwrap();
         assert_eq!(derived.summary, "The first paragraph, with code.");
         let explicit = Summary::parse("Hand-written.").unwrap();
-        assert_eq!(PostContent::render(md, Some(&explicit)).summary, "Hand-written.");
+        assert_eq!(PostContent::render(md, Some(&explicit)).unwrap().summary, "Hand-written.");
         let long = format!("{}\n", "word ".repeat(100));
-        let cut = PostContent::render(&long, None).summary;
+        let cut = PostContent::render(&long, None).unwrap().summary;
         assert!(cut.chars().count() <= SUMMARY_MAX_CHARS && cut.ends_with("word…"), "{cut}");
     }
 

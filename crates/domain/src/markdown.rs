@@ -10,8 +10,10 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::{Deserialize, Serialize};
 
 use crate::slug::slugify;
+use budget::{Budget, OverBudget};
 use nesting::Nesting;
 
+pub mod budget;
 mod nesting;
 
 /// One heading of a rendered body, for a table of contents.
@@ -49,22 +51,26 @@ static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(sanitiser)
 
 /// Renders markdown to sanitised HTML in one pass over the event stream, which
 /// also yields the table of contents, word and image counts and the lead.
-pub fn render(markdown: &str) -> Rendered {
+/// Fails, before sanitising anything, when the body is over the markup budget.
+pub fn render(markdown: &str) -> Result<Rendered, OverBudget> {
     let mut scan = Scan::default();
-    let html = unsanitised_html(markdown, &mut scan);
-    Rendered {
+    let html = unsanitised_html(markdown, &mut scan)?;
+    Ok(Rendered {
         html: SANITISER.clean(&html).to_string(),
         toc: scan.toc,
         word_count: scan.words.count,
         image_count: scan.image_count,
         first_paragraph: scan.first_paragraph.unwrap_or_default(),
-    }
+    })
 }
 
 /// The HTML pulldown-cmark writes, nested no deeper than [`nesting::MAX_DEPTH`]
-/// so that the sanitiser's parser stays linear, with `scan` filled in.
-fn unsanitised_html<'a>(markdown: &'a str, scan: &mut Scan<'a>) -> String {
+/// so that the sanitiser's parser stays linear, and within [`budget`] so that
+/// its work stays small, with `scan` filled in.
+fn unsanitised_html<'a>(markdown: &'a str, scan: &mut Scan<'a>) -> Result<String, OverBudget> {
+    let mut budget = Budget::default();
     for event in Parser::new_ext(markdown, options()) {
+        budget.spend(&event)?;
         scan.observe(event);
     }
     let mut nesting = Nesting::default();
@@ -74,7 +80,7 @@ fn unsanitised_html<'a>(markdown: &'a str, scan: &mut Scan<'a>) -> String {
     }
     let mut html = String::with_capacity(markdown.len() + markdown.len() / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    table_alignment_as_attribute(html)
+    Ok(table_alignment_as_attribute(html))
 }
 
 fn options() -> Options {
@@ -381,7 +387,21 @@ mod tests {
     use proptest::prelude::*;
 
     fn html(markdown: &str) -> String {
-        render(markdown).html
+        render(markdown).unwrap().html
+    }
+
+    /// The serializer is a patched copy (third_party/html5ever): every escape
+    /// it makes, in text and in attributes, next to characters it must keep.
+    #[test]
+    fn escaping_keeps_every_character() {
+        let out = html("AT&T <b>&amp;</b> 90\u{b0} \u{a9} \u{a0}&<>\"'\n\n![a&b \"q\" \u{b0}](/x?a=1&b=2)");
+        assert_eq!(
+            out,
+            "<p>AT&amp;T <b>&amp;</b> 90\u{b0} \u{a9} &nbsp;&amp;&lt;&gt;\"'</p>\n\
+             <p><img src=\"/x?a=1&amp;b=2\" alt=\"a&amp;b &quot;q&quot; \u{b0}\"></p>\n"
+        );
+        let many = "&".repeat(10_000);
+        assert_eq!(html(&many), format!("<p>{}</p>\n", "&amp;".repeat(10_000)));
     }
 
     #[test]
@@ -392,7 +412,7 @@ mod tests {
 
     #[test]
     fn empty_input_renders_nothing() {
-        let rendered = render("");
+        let rendered = render("").unwrap();
         assert_eq!(rendered.html, "");
         assert!(rendered.toc.is_empty());
         assert_eq!((rendered.word_count, rendered.image_count), (0, 0));
@@ -541,13 +561,13 @@ mod tests {
 
     #[test]
     fn suffixes_skip_ids_already_taken() {
-        let ids: Vec<String> = render("# A 2\n\n# A\n\n# A\n").toc.into_iter().map(|entry| entry.id).collect();
+        let ids: Vec<String> = render("# A 2\n\n# A\n\n# A\n").unwrap().toc.into_iter().map(|entry| entry.id).collect();
         assert_eq!(ids, ["a-2", "a", "a-3"]);
     }
 
     #[test]
     fn toc_lists_headings_as_plain_text() {
-        let toc = render("# The *fast* `path`\n\nText.\n\n### Déjà [vu](/x)\n\n> ## Quoted\n").toc;
+        let toc = render("# The *fast* `path`\n\nText.\n\n### Déjà [vu](/x)\n\n> ## Quoted\n").unwrap().toc;
         let entry = |level, text: &str, id: &str| TocEntry { level, text: text.to_owned(), id: id.to_owned() };
         assert_eq!(
             toc,
@@ -565,27 +585,31 @@ mod tests {
             "![many alt words](https://img.example/a.png)\n\n", // 0
             "<div>raw html</div>\n",                            // 0
         );
-        assert_eq!(render(markdown).word_count, 13);
+        assert_eq!(render(markdown).unwrap().word_count, 13);
     }
 
     #[test]
     fn image_count_counts_rendered_images() {
         let markdown = "![a](a.png) text ![b](b.png)\n\n[![badge](c.svg)](https://ci.example)\n\n![outer ![inner](d.png)](e.png)\n";
-        let rendered = render(markdown);
+        let rendered = render(markdown).unwrap();
         assert_eq!(rendered.image_count, 4);
         assert_eq!(rendered.html.matches("<img").count(), 4, "{}", rendered.html);
     }
 
     #[test]
     fn first_paragraph_is_plain_text_of_the_lead() {
-        let rendered = render("# Heading\n\n**bold** and `code`\nnext  [line](/x)[^n]\n\nSecond.\n\n[^n]: note\n");
+        let rendered =
+            render("# Heading\n\n**bold** and `code`\nnext  [line](/x)[^n]\n\nSecond.\n\n[^n]: note\n").unwrap();
         assert_eq!(rendered.first_paragraph, "bold and code next line");
     }
 
     #[test]
     fn first_paragraph_skips_nested_and_image_only_paragraphs() {
-        assert_eq!(render("> quoted\n\n- item\n\n![alt](a.png)\n\nReal lead.\n").first_paragraph, "Real lead.");
-        assert_eq!(render("## Only a heading\n\n```\ncode\n```\n").first_paragraph, "");
+        assert_eq!(
+            render("> quoted\n\n- item\n\n![alt](a.png)\n\nReal lead.\n").unwrap().first_paragraph,
+            "Real lead."
+        );
+        assert_eq!(render("## Only a heading\n\n```\ncode\n```\n").unwrap().first_paragraph, "");
     }
 
     /// Attribute names and values as ammonia serialises them: every `<` left
@@ -638,7 +662,7 @@ mod tests {
     proptest! {
         #[test]
         fn render_never_panics_and_output_is_safe(markdown in prop_oneof![any::<String>(), hostile_markdown()]) {
-            let rendered = render(&markdown);
+            let rendered = render(&markdown).unwrap();
             let lower = rendered.html.to_lowercase();
             prop_assert!(!lower.contains("<script"), "{}", rendered.html);
             // Prose may mention `javascript:`; only attribute values are code.

@@ -157,7 +157,7 @@ impl PostDraft {
         self.slug.clone().or_else(|| Slug::from_text(self.title.as_str())).unwrap_or_else(Slug::fallback)
     }
 
-    pub fn render(&self) -> PostContent {
+    pub fn render(&self) -> Result<PostContent, FieldError> {
         PostContent::render(self.markdown.as_str(), self.summary.as_ref())
     }
 

@@ -139,7 +139,7 @@ pub(crate) fn import_author(conn: &mut AnyConnection, author: &NewAuthor) -> Res
 pub(crate) fn import_batch(
     conn: &mut AnyConnection,
     authors: &[NewAuthor],
-    posts: &[(ImportedPost, Rendered)],
+    posts: &[(ImportedPost, Result<Rendered, FieldError>)],
     dry_run: bool,
 ) -> Result<BatchOutcome, StoreError> {
     enum Abort {
@@ -154,7 +154,13 @@ pub(crate) fn import_batch(
     let result = conn.transaction(|c| {
         let outcome = BatchOutcome {
             authors: authors.iter().map(|a| c.transaction(|c| import_author(c, a))).collect(),
-            posts: posts.iter().map(|(p, rendered)| c.transaction(|c| import_post(c, p, rendered))).collect(),
+            posts: posts
+                .iter()
+                .map(|(p, rendered)| match rendered {
+                    Ok(rendered) => c.transaction(|c| import_post(c, p, rendered)),
+                    Err(e) => Err(StoreError::Domain(e.clone().into())),
+                })
+                .collect(),
         };
         if dry_run { Err(Abort::Rehearsed(outcome)) } else { Ok(outcome) }
     });

@@ -3,7 +3,7 @@
 //! into HTML before the transaction opened.
 
 use diesel::prelude::*;
-use longform_domain::{Move, Post, PostContent, PostDraft, PostId, UserId};
+use longform_domain::{FieldError, Move, Post, PostContent, PostDraft, PostId, UserId};
 
 use super::taxonomy::ensure_terms;
 use crate::db::AnyConnection;
@@ -24,11 +24,12 @@ pub(crate) struct Rendered {
 }
 
 impl Rendered {
-    /// Render `draft` (the slow part of a write: run it before the transaction).
-    pub(crate) fn of(mut draft: PostDraft) -> Self {
+    /// Render `draft` (the slow part of a write: run it before the
+    /// transaction); fails on `markdown` when it is over the markup budget.
+    pub(crate) fn of(mut draft: PostDraft) -> Result<Self, FieldError> {
         draft.dedup_taxonomy();
-        let content = draft.render();
-        Self { draft, content }
+        let content = draft.render()?;
+        Ok(Self { draft, content })
     }
 }
 

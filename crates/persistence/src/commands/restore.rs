@@ -21,7 +21,7 @@ fn insert_post(conn: &mut AnyConnection, post: &PostRecord) -> Result<(), StoreE
         .then(|| Summary::parse(&post.summary))
         .transpose()
         .map_err(|e| StoreError::Domain(e.into()))?;
-    let content = PostContent::render(&post.markdown, summary.as_ref());
+    let content = PostContent::render(&post.markdown, summary.as_ref()).map_err(|e| StoreError::Domain(e.into()))?;
     let derived = (
         posts::html.eq(&content.html),
         posts::toc.eq(to_json(&content.toc)?),

@@ -25,7 +25,7 @@ impl Store {
 
 impl Posts<'_> {
     async fn render(&self, draft: PostDraft) -> Result<Rendered, StoreError> {
-        self.0.compute(move || Rendered::of(draft)).await
+        self.0.compute(move || Rendered::of(draft)).await?.map_err(|e| StoreError::Domain(e.into()))
     }
 
     /// Create a draft owned by `owner`.
