@@ -141,7 +141,7 @@ def small_database(tools: Tools, binary: Path, binary_hash: str, cache: Path) ->
 
 
 def _compare(tools: Tools, current: Side, other: Side, names: tuple[str, ...] = COMPARED,
-             rounds_per_run: int = 4, encoding: str | None = None) -> tuple[int, list[Pair]]:
+             rounds_per_run: int = 3, encoding: str | None = None) -> tuple[int, list[Pair]]:
     s = tools.settings
     log(f"=== {current.name} against {other.name}, {s.small.title} ===")
     servers: list[Server] = []

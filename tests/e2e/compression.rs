@@ -124,14 +124,19 @@ fn the_choice_follows_q_values_and_refusals(db: &Db) {
     Seed::new(db.url()).many(22);
     let app = TestApp::spawn(db.url());
     let coding = |accept: &str| fetch_as(&app, "/api/v1/posts", accept).header("content-encoding").map(str::to_owned);
-    // Let the brotli variant exist first, so that only the request decides.
-    wait_for(DEADLINE, "a brotli variant", || (coding(BROWSER).as_deref() == Some("br")).then_some(()));
+    // Brotli is made in the background, and made again after anything
+    // empties the cache (the server's own background writes do, on SQLite):
+    // an answer that needs it waits for it.
+    let eventually_br = |accept: &str| {
+        wait_for(DEADLINE, accept, || (coding(accept).as_deref() == Some("br")).then_some(()));
+    };
+    eventually_br(BROWSER);
     assert_eq!(coding("gzip;q=1, br;q=0.5").as_deref(), Some("gzip"));
-    assert_eq!(coding("br;q=0.5, gzip;q=0.4").as_deref(), Some("br"));
+    eventually_br("br;q=0.5, gzip;q=0.4");
     assert_eq!(coding("br;q=0, gzip;q=0.1").as_deref(), Some("gzip"), "a named coding beats the implicit identity");
     assert_eq!(coding("identity;q=0, gzip;q=0.5").as_deref(), Some("gzip"));
     assert_eq!(coding("zstd, deflate, compress").as_deref(), None, "unknown codings: the bytes as they are");
-    assert_eq!(coding("*").as_deref(), Some("br"));
+    eventually_br("*");
     assert_eq!(coding("*;q=0.5, identity").as_deref(), None);
     assert_eq!(coding("gzip;q=0").as_deref(), None);
     assert_eq!(coding("").as_deref(), None, "an empty header asks for no coding");
