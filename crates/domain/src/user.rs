@@ -139,10 +139,27 @@ impl PasswordHash {
             Ok(hash_into(&params, &argon2, password.expose().as_bytes(), salt_raw, out)?)
         })
         .map_err(failed)?;
+        Self::argon2id(&params, &salt, output)
+    }
+
+    /// A hash to check against when the account is unknown, so that it
+    /// costs what a wrong password does: `create`'s parameters, a fixed salt
+    /// and an output of zeros, which no password is known to produce (and
+    /// the caller refuses an unknown account whatever it matches). Built
+    /// without hashing, so the server starts without 19 MiB of argon2
+    /// memory held by the thread that starts it.
+    pub fn decoy() -> Result<Self, HashError> {
+        let failed = |e: argon2::password_hash::Error| HashError(e.to_string());
+        let salt = SaltString::from_b64("ZGVjb3ktc2FsdC1sb25nZm9ybQ").map_err(failed)?;
+        let output = Output::new(&[0; Params::DEFAULT_OUTPUT_LEN]).map_err(failed)?;
+        Self::argon2id(&Self::params()?, &salt, output)
+    }
+
+    fn argon2id(params: &Params, salt: &SaltString, output: Output) -> Result<Self, HashError> {
         let phc = argon2::PasswordHash {
             algorithm: Algorithm::Argon2id.ident(),
             version: Some(Version::V0x13.into()),
-            params: ParamsString::try_from(&params).map_err(failed)?,
+            params: ParamsString::try_from(params).map_err(|e| HashError(e.to_string()))?,
             salt: Some(salt.as_salt()),
             hash: Some(output),
         };
@@ -240,6 +257,16 @@ mod tests {
         assert!(!hash.verify("correct horse battery stapler"));
         assert_ne!(hash, PasswordHash::create(&password).unwrap(), "salts differ");
         assert!(!PasswordHash::from_stored("not a hash".into()).verify("anything"));
+    }
+
+    #[test]
+    fn the_decoy_costs_a_real_check_and_matches_nothing() {
+        let decoy = PasswordHash::decoy().unwrap();
+        let real = PasswordHash::create(&Password::parse("correct horse battery staple").unwrap()).unwrap();
+        let params = |hash: &PasswordHash| argon2::PasswordHash::new(hash.as_str()).unwrap().params.to_string();
+        assert_eq!(params(&decoy), params(&real), "{}", decoy.as_str());
+        assert!(!decoy.verify("correct horse battery staple"));
+        assert!(!decoy.verify(""));
     }
 
     /// Hashes stored before the reused working memory (made by the argon2
