@@ -25,6 +25,7 @@ mod sql;
 pub mod store;
 mod time;
 pub mod watch;
+pub mod workers;
 
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -13,6 +13,7 @@ use tokio::sync::Semaphore;
 
 use crate::db::{AnyConnection, Backend, DatabaseUrl, PoolOptions, Pools};
 use crate::error::StoreError;
+use crate::workers::{WorkError, Workers};
 
 #[derive(Clone)]
 pub struct Store {
@@ -26,6 +27,11 @@ pub struct Store {
     /// database answers, so a frozen database ties up at most this many
     /// threads, and once they are all taken every request fails fast.
     slots: Arc<Semaphore>,
+    /// Threads that render, one per core: rendering 1 MiB of dense Markdown
+    /// takes a quarter of a second of CPU and tens of MB, so a burst of large
+    /// writes queues, and cannot take every core or leave its memory behind
+    /// in many threads' arenas.
+    renderers: Arc<Workers>,
 }
 
 /// How long a request's database call may take, from asking for a slot to
@@ -46,6 +52,9 @@ const SLOTS_PER_CONNECTION: usize = 4;
 /// How long a call waits for a slot when all are taken.
 const SLOT_WAIT: Duration = Duration::from_secs(1);
 
+/// How long a render waits for a core when all are rendering.
+const RENDER_WAIT: Duration = Duration::from_secs(2);
+
 impl Store {
     /// Open pools for `url` without connecting yet: a server can start
     /// (and report not-ready) while its database is down.
@@ -53,7 +62,10 @@ impl Store {
         let url = DatabaseUrl::parse(url).map_err(|e| StoreError::InvalidUrl(e.to_string()))?;
         let pools = Pools::open(&url, options)?;
         let slots = Arc::new(Semaphore::new(options.max_connections as usize * SLOTS_PER_CONNECTION));
-        Ok(Self { url, pools, generation: Arc::new(AtomicU64::new(0)), slots })
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let renderers = Workers::start("render", cores)
+            .map_err(|e| StoreError::Unavailable(format!("cannot start the render threads: {e}")))?;
+        Ok(Self { url, pools, generation: Arc::new(AtomicU64::new(0)), slots, renderers: Arc::new(renderers) })
     }
 
     pub(crate) fn database_url(&self) -> &DatabaseUrl {
@@ -206,12 +218,19 @@ impl Store {
 impl Store {
     /// Run CPU-bound `work` (rendering Markdown) off the async executor,
     /// holding no connection: a write renders before its transaction opens.
+    /// One per core at once; `Unavailable` when none frees up within
+    /// [`RENDER_WAIT`].
     pub(crate) async fn compute<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        blocking(move || Ok(work())).await
+        self.renderers.run(RENDER_WAIT, work).await.map_err(|e| match e {
+            WorkError::Saturated(wait) => {
+                StoreError::Unavailable(format!("every core is rendering: none came free within {wait:?}"))
+            }
+            WorkError::Gone => StoreError::Unavailable("the render threads are gone".to_owned()),
+        })
     }
 
     /// Run `work` on the write connection without a wrapping transaction
@@ -264,12 +283,29 @@ impl Probe {
     }
 }
 
-async fn blocking<T, F>(work: F) -> Result<T, StoreError>
-where
-    F: FnOnce() -> Result<T, StoreError> + Send + 'static,
-    T: Send + 'static,
-{
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| StoreError::Unavailable(format!("database task failed: {e}")))?
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn renders_run_one_per_core_and_wait_no_longer_than_asked() {
+        let store = Arc::new(Store::open("sqlite://:memory:", &PoolOptions::default()).unwrap());
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let busy = RENDER_WAIT + Duration::from_millis(500);
+        let running: Vec<_> = (0..cores)
+            .map(|_| {
+                let store = Arc::clone(&store);
+                tokio::spawn(async move { store.compute(move || std::thread::sleep(busy)).await })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let started = std::time::Instant::now();
+        let turned_away = store.compute(|| ()).await;
+        assert!(matches!(turned_away, Err(StoreError::Unavailable(_))), "{turned_away:?}");
+        assert!(started.elapsed() >= RENDER_WAIT, "it waited {:?}", started.elapsed());
+        for task in running {
+            assert!(task.await.unwrap().is_ok());
+        }
+        assert!(store.compute(|| ()).await.is_ok(), "the cores are free again");
+    }
 }

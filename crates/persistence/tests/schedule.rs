@@ -18,14 +18,19 @@ both_backends!(a_post_that_cannot_go_live_holds_up_no_other);
 /// Generous: a sweep takes milliseconds.
 const DEADLINE: Duration = Duration::from_secs(20);
 
-/// Drafts scheduled a moment from now, returned once all are due.
+/// Drafts scheduled a moment from now, returned once all are due. The
+/// moment is taken once the drafts exist, and leaves room for scheduling
+/// them on a loaded machine (a schedule in the past is refused).
 async fn due_posts(store: &Store, titles: &[&str]) -> Vec<Post> {
-    let at = now() + chrono::Duration::milliseconds(300);
-    let mut posts = Vec::new();
+    let mut drafts = Vec::new();
     for title in titles {
         let draft = PostDraft::new(Title::parse(title).unwrap(), Markdown::parse("Words.").unwrap());
-        let post = store.posts().create(draft, Missing::Create, None).await.unwrap();
-        posts.push(store.posts().apply_move(post.card.id, Move::Schedule(at), None, None).await.unwrap());
+        drafts.push(store.posts().create(draft, Missing::Create, None).await.unwrap());
+    }
+    let at = now() + chrono::Duration::seconds(1);
+    let mut posts = Vec::new();
+    for draft in drafts {
+        posts.push(store.posts().apply_move(draft.card.id, Move::Schedule(at), None, None).await.unwrap());
     }
     tokio::time::timeout(DEADLINE, async {
         while now() <= at {

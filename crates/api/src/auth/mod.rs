@@ -5,7 +5,6 @@
 //! hash). Tokens are read from that header only, never from cookies or
 //! query strings.
 
-mod hashers;
 pub mod jwt;
 pub mod limiter;
 pub mod routes;
@@ -16,6 +15,7 @@ use std::time::Duration;
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use longform_domain::{Actor, Password, PasswordHash, Secret, User};
+use longform_persistence::workers::{WorkError, Workers};
 use uuid::Uuid;
 
 use crate::AppState;
@@ -40,7 +40,7 @@ pub struct Auth {
     /// each on a thread of its own. Each takes tens of milliseconds of CPU
     /// and 19 MiB, so without a bound a login flood takes every core and
     /// gigabytes from everyone else; with it, the other half serves readers.
-    hashers: hashers::Hashers,
+    hashers: Workers,
 }
 
 /// How long a password check waits for a free core before the answer is
@@ -55,7 +55,8 @@ impl Auth {
             per_account_address: limiter::Backoff::new(4, Duration::from_secs(1), Duration::from_secs(15 * 60)),
             per_address: limiter::Limiter::new(30, Duration::from_secs(15 * 60)),
             dummy_hash,
-            hashers: hashers::Hashers::start((std::thread::available_parallelism().map_or(1, |n| n.get()) / 2).max(1))?,
+            hashers: Workers::start("password-hash", std::thread::available_parallelism().map_or(1, |n| n.get()) / 2)
+                .map_err(|_| ApiError::Internal)?,
         })
     }
 
@@ -74,7 +75,13 @@ impl Auth {
     }
 
     async fn hashed<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
-        self.hashers.run(HASHING_QUEUE_WAIT, work).await
+        self.hashers.run(HASHING_QUEUE_WAIT, work).await.map_err(|e| match e {
+            WorkError::Saturated(_) => {
+                tracing::warn!("password hashing is saturated; a request was turned away");
+                ApiError::Unavailable
+            }
+            WorkError::Gone => ApiError::Internal,
+        })
     }
 }
 
