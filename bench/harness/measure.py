@@ -32,7 +32,7 @@ from .shell import Fail, log
 from .writes import WriteResult
 
 PASSWORD = "bench-" + secrets.token_hex(12)  # only ever typed into throwaway databases
-CACHE_BUDGET_BYTES = 24 * 1024 * 1024  # the response cache's budget (crates/api/src/cache.rs)
+CACHE_BUDGET_BYTES = 12 * 1024 * 1024  # the response cache's budget (crates/api/src/cache.rs)
 CACHE_FULL_SHARE = 0.9  # "full": once it holds this much of the budget
 # What a mix of clients sends for one article: none, gzip only, and a browser.
 FILL_ENCODINGS = ("", "gzip", "gzip, deflate, br, zstd")

@@ -26,9 +26,11 @@ use crate::compress::{self, Accepted, Coding, Effort};
 
 /// Entries, and bytes of bodies, kept before the cache starts over: bounds
 /// memory whatever the variety of query strings clients send and however
-/// long the articles (a 30-minute essay is about 60 KB of JSON).
+/// long the articles (a 30-minute essay is about 60 KB of JSON; with its
+/// gzip and brotli variants, 12 MB holds about 200). With the cache full the
+/// server stays under 60 MB resident (BENCHMARKS.md).
 const MAX_ENTRIES: usize = 4096;
-const MAX_BYTES: usize = 24 * 1024 * 1024;
+const MAX_BYTES: usize = 12 * 1024 * 1024;
 
 /// The codings an answer may go out in, best first for the server.
 const CODINGS: [Coding; 3] = [Coding::Brotli, Coding::Gzip, Coding::Identity];
