@@ -74,6 +74,7 @@ pub fn run(settings: Settings, demo: bool) -> Result<(), CliError> {
             App::new()
                 .app_data(state.clone())
                 // Cached answers carry their own variants; this compresses the rest.
+                .wrap(actix_web::middleware::from_fn(longform_api::incoming::meter))
                 .wrap(actix_web::middleware::from_fn(longform_api::compress::uncached))
                 // Outermost: the request's span, then its line, metrics and id inside it.
                 .wrap(longform_api::telemetry::Telemetry)

@@ -4,6 +4,7 @@
 
 mod admin;
 mod architecture;
+mod bodies;
 mod contract;
 mod helpers;
 mod receiver;

@@ -18,6 +18,7 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
             ApiError::PayloadTooLarge { limit }.into()
         }
         JsonPayloadError::ContentType => ApiError::invalid("body", "send Content-Type: application/json").into(),
+        JsonPayloadError::Payload(error) if crate::incoming::is_too_slow(&error) => ApiError::RequestTimeout.into(),
         other => ApiError::invalid("body", format!("is not valid JSON: {other}")).into(),
     })
 }

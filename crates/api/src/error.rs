@@ -34,6 +34,12 @@ pub enum ApiError {
     PreconditionRequired,
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    #[error(
+        "the request body came slower than {} bytes a second after the first {} seconds",
+        crate::incoming::MIN_BYTES_PER_SEC,
+        crate::incoming::GRACE.as_secs()
+    )]
+    RequestTimeout,
     #[error("this resource answers {allow} only")]
     MethodNotAllowed { allow: &'static str },
     #[error("internal error")]
@@ -141,6 +147,7 @@ impl ApiError {
             Self::TooManyRequests { .. } => ("rate-limited", "Too many requests"),
             Self::PreconditionRequired => ("precondition-required", "Precondition required"),
             Self::PayloadTooLarge { .. } => ("payload-too-large", "Payload too large"),
+            Self::RequestTimeout => ("request-timeout", "Request timeout"),
             Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             Self::Internal => ("internal", "Internal error"),
             Self::Store(error) if is_unavailable(error) => ("unavailable", "Service unavailable"),
@@ -175,6 +182,7 @@ impl ResponseError for ApiError {
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Store(error) if is_unavailable(error) => StatusCode::SERVICE_UNAVAILABLE,

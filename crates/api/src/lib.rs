@@ -15,6 +15,7 @@ pub mod error;
 pub mod feeds;
 pub mod graphql;
 pub mod health;
+pub mod incoming;
 pub mod metrics;
 pub mod params;
 pub mod rest;
@@ -43,6 +44,8 @@ pub struct AppState {
     pub auth: auth::Auth,
     pub graphql: graphql::Graphql,
     pub metrics: metrics::Metrics,
+    /// Request bodies arriving, per client ([`incoming::meter`]).
+    pub incoming: incoming::InFlight,
     /// openapi.yaml as served: naming `site.api_url` as its server.
     pub openapi: web::Bytes,
 }
@@ -64,6 +67,7 @@ impl AppState {
             cache: cache::ResponseCache::default(),
             auth: auth::Auth::new(keys)?,
             graphql: graphql::Graphql::default(),
+            incoming: incoming::InFlight::default(),
         })
     }
 }

@@ -3,6 +3,7 @@
 //! the persisted query resolved, and the document parsed with the
 //! operation to run picked out. Every refusal is a [`Failure`].
 
+use actix_web::error::PayloadError;
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, web};
@@ -164,6 +165,9 @@ impl WireRequest {
         }
         let body = match payload.to_bytes_limited(MAX_BODY_BYTES).await {
             Ok(Ok(body)) => body,
+            Ok(Err(error)) if error.as_error::<PayloadError>().is_some_and(crate::incoming::is_too_slow) => {
+                return Err(Failure::new(StatusCode::REQUEST_TIMEOUT, "REQUEST_TIMEOUT", error.to_string()));
+            }
             Ok(Err(_)) => return Err(Failure::bad_request("the request body could not be read")),
             Err(_) => return Err(too_large()),
         };
