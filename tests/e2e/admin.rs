@@ -194,12 +194,28 @@ fn the_role_matrix(db: &Db) {
             "edits own draft",
         );
         let theirs = format!("/api/v1/admin/posts/{others_id}");
+        // Another's draft does not exist for contributors and authors: 404, as for an unknown id.
+        let hidden = |reply: Reply, what: &str| {
+            let want = if is_editor_up { 200 } else { 404 };
+            assert_eq!(reply.status, want, "{role} {what}: {}", reply.body);
+        };
+        hidden(call(&app, token, "GET", &theirs, None), "reads another's draft");
+        hidden(call(&app, token, "GET", &format!("{theirs}/revisions"), None), "reads another's revisions");
         let version = call(&app, admin, "GET", &theirs, None).json()["post"]["version"].as_i64().unwrap();
-        expect(
-            is_editor_up,
-            call_if(&app, token, "PATCH", &theirs, version, Some(json!({ "summary": role }))),
-            "edits another's draft",
-        );
+        let edit = call_if(&app, token, "PATCH", &theirs, version, Some(json!({ "summary": role })));
+        hidden(edit, "edits another's draft");
+        let preview = call(&app, token, "POST", &format!("{theirs}/preview"), None);
+        assert_eq!(preview.status, if is_editor_up { 201 } else { 404 }, "{role} previews another's draft");
+        let listed = |path: &str| -> Vec<String> {
+            let list = call(&app, token, "GET", path, None).json();
+            list["posts"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect()
+        };
+        let own_id = own["id"].as_str().unwrap().to_owned();
+        for path in ["/api/v1/admin/posts?limit=100", "/api/v1/admin/posts?status=draft&limit=100"] {
+            let ids = listed(path);
+            assert!(ids.contains(&own_id), "{role} lists own draft at {path}");
+            assert_eq!(ids.contains(&others_id), is_editor_up, "{role} lists another's draft at {path}");
+        }
         let version = call(&app, admin, "GET", &own_path, None).json()["post"]["version"].as_i64().unwrap();
         expect(
             is_author_up,
@@ -208,10 +224,20 @@ fn the_role_matrix(db: &Db) {
         );
         let version = call(&app, admin, "GET", &theirs, None).json()["post"]["version"].as_i64().unwrap();
         let published = call_if(&app, token, "POST", &format!("{theirs}/publish"), version, None);
-        let ok = published.status == 200;
-        expect(is_editor_up, published, "publishes another's post");
-        if ok {
+        hidden(published, "publishes another's draft");
+        let version = call(&app, admin, "GET", &theirs, None).json()["post"]["version"].as_i64().unwrap();
+        if is_editor_up {
+            assert_eq!(call_if(&app, admin, "POST", &format!("{theirs}/unpublish"), version, None).status, 200);
+        } else {
+            // Once published, another's post is readable and listed, its history still not.
+            assert_eq!(call_if(&app, admin, "POST", &format!("{theirs}/publish"), version, None).status, 200);
             let version = call(&app, admin, "GET", &theirs, None).json()["post"]["version"].as_i64().unwrap();
+            assert_eq!(call(&app, token, "GET", &theirs, None).status, 200, "{role} reads a published post");
+            assert!(listed("/api/v1/admin/posts?limit=100").contains(&others_id), "{role} lists a published post");
+            let history = call(&app, token, "GET", &format!("{theirs}/revisions"), None);
+            assert_eq!(history.status, 404, "{role} reads a published post's history");
+            let edit = call_if(&app, token, "PATCH", &theirs, version, Some(json!({ "summary": role })));
+            expect(false, edit, "edits another's published post");
             assert_eq!(call_if(&app, admin, "POST", &format!("{theirs}/unpublish"), version, None).status, 200);
         }
         let new_tag = create_with_new_tag(&app, token, role);
@@ -470,6 +496,11 @@ fn bad_bodies_name_every_invalid_field(db: &Db) {
 /// An id no object has.
 const NIL: &str = "00000000-0000-0000-0000-000000000000";
 
+/// Restoring from and purging the trash: admins' routes, whoever owns the post.
+fn trash_route(path: &str) -> bool {
+    path.ends_with("/purge") || (path.ends_with("/restore") && !path.contains("/revisions/"))
+}
+
 fn every_admin_route_checks_the_role(db: &Db) {
     let (seed, app) = setup(db);
     let roles = ["contributor", "author", "editor", "admin"];
@@ -569,6 +600,9 @@ fn every_admin_route_checks_the_role(db: &Db) {
             let reply = call_if(&app, &tokens[i], method, &path, 1, body.clone());
             if i >= *lowest {
                 assert!(![401, 403].contains(&reply.status), "{role} {method} {path}: {} {}", reply.status, reply.body);
+            } else if i < 2 && path.starts_with("/api/v1/admin/posts/") && !trash_route(&path) {
+                // The admin's draft is hidden from contributors and authors (the_role_matrix covers it).
+                assert_eq!(reply.status, 404, "{role} {method} {path}: {}", reply.body);
             } else {
                 assert_eq!(reply.status, 403, "{role} {method} {path}: {}", reply.body);
             }

@@ -79,9 +79,28 @@ impl Actor {
         self.role().is_some_and(|r| r >= role)
     }
 
-    /// Every signed-in user and every integration reads the editor's view.
+    /// Every signed-in user and every integration reads the editor's view;
+    /// which posts in it, [`Actor::can_read`] and [`Actor::reads_only_own`] say.
     pub fn can_read_drafts(&self) -> bool {
         true
+    }
+
+    /// Contributors and authors see what is published and their own
+    /// posts; editors, admins and integrations every post.
+    pub fn can_read(&self, post: PostFacts) -> bool {
+        !self.reads_only_own() || self.owns(post) || post.status == PostStatus::Published
+    }
+
+    /// A post's revisions hold its unpublished text, whatever its status
+    /// now: contributors and authors read only their own posts' history.
+    pub fn can_read_revisions(&self, post: PostFacts) -> bool {
+        !self.reads_only_own() || self.owns(post)
+    }
+
+    /// Whether lists of posts show this actor, beside what is published,
+    /// only their own posts (contributors and authors).
+    pub fn reads_only_own(&self) -> bool {
+        matches!(self.role(), Some(Role::Contributor | Role::Author))
     }
 
     pub fn can_create_posts(&self) -> bool {
@@ -164,6 +183,12 @@ mod tests {
             assert_eq!(actor.can_edit(theirs), others_draft, "{role} edits another's draft");
             assert_eq!(actor.can_publish(mine(PostStatus::Draft)), publish_own, "{role} publishes own");
             assert_eq!(actor.can_publish(theirs), publish_others, "{role} publishes another's");
+            assert_eq!(actor.can_read(theirs), others_draft, "{role} reads another's draft");
+            assert_eq!(actor.can_read_revisions(theirs), others_draft, "{role} reads another's revisions");
+            let theirs_published = PostFacts { status: PostStatus::Published, ..theirs };
+            assert!(actor.can_read(theirs_published), "{role} reads another's published post");
+            assert_eq!(actor.can_read_revisions(theirs_published), others_draft, "{role} reads a published history");
+            assert!(actor.can_read(mine(PostStatus::Draft)) && actor.can_read_revisions(mine(PostStatus::Scheduled)));
             assert_eq!(actor.can_manage_taxonomy(), taxonomy, "{role} manages taxonomy");
             assert_eq!(actor.can_administer(), admin, "{role} administers");
             assert_eq!(actor.can_manage_trash(), admin, "{role} manages the trash");
@@ -177,6 +202,8 @@ mod tests {
         let reader = Actor::Integration { scope: TokenScope::ReadDrafts };
         let writer = Actor::Integration { scope: TokenScope::WriteContent };
         assert!(reader.can_read_drafts() && !reader.can_create_posts() && !reader.can_edit(post));
+        let draft = PostFacts { owner: None, status: PostStatus::Draft };
+        assert!(reader.can_read(draft) && reader.can_read_revisions(draft) && !reader.reads_only_own());
         assert!(writer.can_create_posts() && writer.can_edit(post) && writer.can_publish(post));
         assert!(!writer.can_administer() && !writer.can_manage_trash());
         assert_eq!("write_content".parse::<TokenScope>().unwrap(), TokenScope::WriteContent);

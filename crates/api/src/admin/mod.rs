@@ -1,5 +1,6 @@
 //! The editor API under `/api/v1/admin`: every route authenticates its
 //! caller and checks the caller's role against the very object it writes.
+//! Contributors and authors see only published posts and their own.
 //! Writes to a post need `If-Match` with its current ETag (its version):
 //! a stale one is a 412 carrying the current version, a missing one a 428.
 

@@ -147,13 +147,20 @@ fn answer(state: &AppState, status: StatusCode, post: &Post) -> HttpResponse {
     versioned(status, post.card.version, &json!({ "post": AdminPostJson::new(post, &state.site) }))
 }
 
-/// The live (not trashed) post, for a write.
-async fn live_post(state: &AppState, id: PostId) -> Result<Post, ApiError> {
+/// The live (not trashed) post, if the caller may see it.
+async fn live_post(state: &AppState, caller: &Caller, id: PostId) -> Result<Post, ApiError> {
     let post = state.store.posts().get(id).await?;
     if post.card.deleted_at.is_some() {
         return Err(ApiError::NotFound);
     }
+    readable(caller, &post)?;
     Ok(post)
+}
+
+/// A post the caller may not see does not exist for them: a 404, as for
+/// an unknown id, so that ids of others' drafts reveal nothing.
+fn readable(caller: &Caller, post: &Post) -> Result<(), ApiError> {
+    if caller.actor.can_read(post.card.facts()) { Ok(()) } else { Err(ApiError::NotFound) }
 }
 
 /// The version the caller names, if it is the one whose facts were just
@@ -183,6 +190,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, caller: Caller) 
         author: params.slug("author")?,
         featured: params.bool("featured")?,
         trashed: params.bool("trashed")?.unwrap_or(false),
+        own_or_published: caller.actor.reads_only_own().then(|| caller.actor.user_id()).flatten(),
     };
     let limit = params.limit()?;
     let after = params.cursor("after")?.map(|k| CreatedKeyset { created_at: k.published_at, id: k.id });
@@ -258,7 +266,7 @@ pub async fn show(
 ) -> Result<HttpResponse, ApiError> {
     Params::parse(req.query_string(), &[])?;
     caller.require(caller.actor.can_read_drafts())?;
-    let post = live_post(&state, post_id(&id)?).await?;
+    let post = live_post(&state, &caller, post_id(&id)?).await?;
     Ok(answer(&state, StatusCode::OK, &post))
 }
 
@@ -269,7 +277,7 @@ pub async fn edit(
     id: web::Path<String>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let post = live_post(&state, post_id(&id)?).await?;
+    let post = live_post(&state, &caller, post_id(&id)?).await?;
     caller.require(caller.actor.can_edit(post.card.facts()))?;
     // Bad input is reported as such, whatever the precondition says.
     let draft = draft_from(body.into_inner(), Some(current_draft(&post)?))?;
@@ -288,7 +296,7 @@ pub async fn remove(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let post = live_post(&state, post_id(&id)?).await?;
+    let post = live_post(&state, &caller, post_id(&id)?).await?;
     caller.require(caller.actor.can_delete(post.card.facts()))?;
     let expected = checked_version(&post, if_match(&req)?)?;
     state.store.posts().trash(post.card.id, Some(expected), caller.actor.user_id()).await?;
@@ -302,7 +310,7 @@ async fn move_post(
     id: &str,
     action: Move,
 ) -> Result<HttpResponse, ApiError> {
-    let post = live_post(state, post_id(id)?).await?;
+    let post = live_post(state, caller, post_id(id)?).await?;
     caller.require(caller.actor.can_publish(post.card.facts()))?;
     let expected = checked_version(&post, if_match(req)?)?;
     let moved = state.store.posts().apply_move(post.card.id, action, Some(expected), caller.actor.user_id()).await?;
@@ -349,7 +357,11 @@ pub async fn revisions(
 ) -> Result<HttpResponse, ApiError> {
     Params::parse(req.query_string(), &[])?;
     caller.require(caller.actor.can_read_drafts())?;
-    let revisions = state.store.posts().revisions(post_id(&id)?).await?;
+    let post = state.store.posts().get(post_id(&id)?).await?;
+    if !caller.actor.can_read_revisions(post.card.facts()) {
+        return Err(ApiError::NotFound);
+    }
+    let revisions = state.store.posts().revisions(post.card.id).await?;
     let revisions: Vec<RevisionJson> = revisions.iter().map(RevisionJson::from).collect();
     Ok(private(StatusCode::OK, &json!({ "revisions": revisions })))
 }
@@ -362,7 +374,7 @@ pub async fn restore_revision(
 ) -> Result<HttpResponse, ApiError> {
     let (id, number) = path.into_inner();
     let number: u32 = number.parse().map_err(|_| ApiError::NotFound)?;
-    let post = live_post(&state, post_id(&id)?).await?;
+    let post = live_post(&state, &caller, post_id(&id)?).await?;
     caller.require(caller.actor.can_edit(post.card.facts()))?;
     let expected = checked_version(&post, if_match(&req)?)?;
     let restored = state

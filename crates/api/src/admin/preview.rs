@@ -20,6 +20,9 @@ pub const PREVIEW_TTL: Duration = Duration::hours(24);
 pub async fn mint(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id = id.parse().map_err(|_| ApiError::NotFound)?;
     let post = state.store.posts().get(id).await?;
+    if !caller.actor.can_read(post.card.facts()) {
+        return Err(ApiError::NotFound);
+    }
     caller.require(caller.actor.can_edit(post.card.facts()) || caller.actor.can_publish(post.card.facts()))?;
     let now = longform_persistence::now();
     let token = state.auth.keys.preview_token(post.card.id, PREVIEW_TTL, now);

@@ -1,7 +1,7 @@
 //! Listings of posts: which ones, from where, how many.
 
 use chrono::{DateTime, Utc};
-use longform_domain::{PostCard, PostId, PostStatus, Slug};
+use longform_domain::{PostCard, PostId, PostStatus, Slug, UserId};
 
 /// The hard cap on a page, whatever the caller asks.
 pub const MAX_PAGE_SIZE: u32 = 100;
@@ -47,6 +47,9 @@ pub struct AdminFilter {
     pub featured: Option<bool>,
     /// The trash instead of live posts.
     pub trashed: bool,
+    /// Only this user's posts and live published ones (what a contributor
+    /// or author may see); `None` lists everyone's.
+    pub own_or_published: Option<UserId>,
 }
 
 /// Where an admin page starts: after the post created at this time with this id.

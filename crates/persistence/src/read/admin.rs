@@ -1,7 +1,7 @@
 //! The editor's list of every post, whatever its status, trash included.
 
 use diesel::prelude::*;
-use longform_domain::PostCard;
+use longform_domain::{PostCard, PostStatus};
 
 use super::posts::cards;
 use super::taxonomy::{author_by_slug, category_by_slug, tag_by_slug};
@@ -28,6 +28,10 @@ pub(crate) fn list_admin(
     };
     if let Some(status) = filter.status {
         query = query.filter(posts::status.eq(status.as_str()));
+    }
+    if let Some(me) = filter.own_or_published {
+        let published = posts::status.eq(PostStatus::Published.as_str()).and(posts::deleted_at.is_null());
+        query = query.filter(posts::owner_id.eq(me.to_string()).or(published));
     }
     if let Some(featured) = filter.featured {
         query = query.filter(posts::featured.eq(featured));
