@@ -86,7 +86,7 @@ async fn about(state: &AppState, slice: Slice, slug: Option<String>) -> Result<A
     let taxonomy = state.store.taxonomy();
     let (name, home, filter) = match slice {
         Slice::Tag => {
-            let tag = taxonomy.tag_counted(slug.clone()).await?.ok_or(ApiError::NotFound)?;
+            let tag = taxonomy.public_tag(slug.clone()).await?.ok_or(ApiError::NotFound)?;
             (
                 tag.item.name.to_string(),
                 site.tag_url(slug.as_str()),
@@ -94,7 +94,7 @@ async fn about(state: &AppState, slice: Slice, slug: Option<String>) -> Result<A
             )
         }
         Slice::Category => {
-            let category = taxonomy.category_counted(slug.clone()).await?.ok_or(ApiError::NotFound)?;
+            let category = taxonomy.public_category(slug.clone()).await?.ok_or(ApiError::NotFound)?;
             (
                 category.item.name.to_string(),
                 site.category_url(slug.as_str()),
@@ -102,7 +102,7 @@ async fn about(state: &AppState, slice: Slice, slug: Option<String>) -> Result<A
             )
         }
         _ => {
-            let author = taxonomy.author_counted(slug.clone()).await?.ok_or(ApiError::NotFound)?;
+            let author = taxonomy.public_author(slug.clone()).await?.ok_or(ApiError::NotFound)?;
             (
                 author.item.name.to_string(),
                 site.author_url(slug.as_str()),

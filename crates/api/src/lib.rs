@@ -138,9 +138,7 @@ fn admin_routes(r: &mut Routes<'_>) {
     r.post("/posts/{id}/schedule", posts::schedule).get("/posts/{id}/revisions", posts::revisions);
     r.post("/posts/{id}/revisions/{number}/restore", posts::restore_revision);
     r.post("/posts/{id}/restore", posts::restore_from_trash).delete("/posts/{id}/purge", posts::purge);
-    taxonomy::term_routes(r);
-    r.post("/authors", taxonomy::create_author);
-    r.patch("/authors/{slug}", taxonomy::update_author).delete("/authors/{slug}", taxonomy::delete_author);
+    taxonomy::routes(r);
     r.post("/posts/{id}/preview", preview::mint);
     r.get("/users", users::list).post("/users", users::create);
     r.get("/users/{id}", users::show).patch("/users/{id}", users::update).delete("/users/{id}", users::remove);

@@ -30,6 +30,6 @@ pub use search::{SearchQuery, SearchQueryError};
 pub use secret::Secret;
 pub use slug::{Slug, SlugError};
 pub use status::{Lifecycle, Move, PostStatus};
-pub use taxonomy::{Author, Category, NewAuthor, NewTerm, ProfileLink, Tag};
+pub use taxonomy::{Author, Category, NewAuthor, NewTerm, ProfileLink, Tag, is_public};
 pub use user::{NewUser, Password, PasswordHash, Role, User};
 pub use values::{Description, Email, MetaDescription, MetaTitle, Name, Summary, Title, WebUrl};

@@ -1,6 +1,9 @@
-//! Tags, categories and author profiles: the public, sluggable things a post
-//! points at. An author profile is public by construction: it has no email,
-//! role or login; the account behind it is a `User`.
+//! Tags, categories and author profiles: the sluggable things a post points
+//! at. An author profile holds nothing private by construction: it has no
+//! email, role or login; the account behind it is a `User`. Each one is
+//! public only once it has a published post, or when an editor makes it
+//! public on purpose ([`is_public`]): one created with a draft must not
+//! tell the world what the draft is about.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -15,6 +18,10 @@ pub struct Tag {
     pub slug: Slug,
     pub name: Name,
     pub description: Option<Description>,
+    /// Public before it has a published post, by an editor's choice.
+    pub public: bool,
+    /// Its ETag: each write adds one.
+    pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -25,6 +32,10 @@ pub struct Category {
     pub slug: Slug,
     pub name: Name,
     pub description: Option<Description>,
+    /// Public before it has a published post, by an editor's choice.
+    pub public: bool,
+    /// Its ETag: each write adds one.
+    pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -47,8 +58,19 @@ pub struct Author {
     pub links: Vec<ProfileLink>,
     /// The account that writes as this author, if any (guest authors have none).
     pub user_id: Option<UserId>,
+    /// Public before it has a published post, by an editor's choice.
+    pub public: bool,
+    /// Its ETag: each write adds one.
+    pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// Whether a tag, category or author profile is public: listed, with its
+/// own page and feeds. `public` is the editor's choice; `published_posts`
+/// how many published posts it has now.
+pub fn is_public(public: bool, published_posts: i64) -> bool {
+    public || published_posts > 0
 }
 
 /// A new tag or category: a name and a slug (derived from the name when not given).

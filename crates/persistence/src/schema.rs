@@ -26,6 +26,8 @@ diesel::table! {
         user_id -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        public -> Bool,
+        version -> BigInt,
     }
 }
 
@@ -37,6 +39,8 @@ diesel::table! {
         description -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        public -> Bool,
+        version -> BigInt,
     }
 }
 
@@ -48,6 +52,8 @@ diesel::table! {
         description -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        public -> Bool,
+        version -> BigInt,
     }
 }
 

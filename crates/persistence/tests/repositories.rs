@@ -330,7 +330,7 @@ async fn counts_follow_the_filters(store: &Store) {
     retagged.tags = vec![slug("odd"), slug("fresh")];
     retagged.featured = true;
     posts.update(all[2].card.id, retagged, None, Missing::Create, None).await.unwrap();
-    store.taxonomy().delete_term(longform_persistence::TermKind::Tag, slug("even")).await.unwrap();
+    store.taxonomy().delete_term(longform_persistence::TermKind::Tag, slug("even"), None).await.unwrap();
     assert_eq!(agree(ListingFilter::default()).await, 10);
     assert_eq!(agree(ListingFilter { tag: Some(slug("fresh")), ..Default::default() }).await, 1);
     assert_eq!(agree(ListingFilter { tag: Some(slug("even")), ..Default::default() }).await, 0);

@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use longform_domain::{Markdown, Move, Name, PostDraft, PostId, SearchQuery, SearchQueryError, Slug, Title};
-use longform_persistence::TermKind;
 use longform_persistence::{Missing, SearchFilter, SearchPage, Store, both_backends};
+use longform_persistence::{TermChanges, TermKind};
 
 both_backends!(
     title_matches_rank_first_and_snippets_mark_the_words,
@@ -91,9 +91,12 @@ async fn the_index_follows_every_write(store: &Store) {
 
     let taxonomy = store.taxonomy();
     let renamed = Some(Name::parse("Parallelism").unwrap());
-    taxonomy.update_term(TermKind::Tag, slug("concurrency"), None, renamed, None).await.unwrap();
+    taxonomy
+        .update_term(TermKind::Tag, slug("concurrency"), TermChanges { name: renamed, ..Default::default() }, None)
+        .await
+        .unwrap();
     assert_eq!(titles(&search(store, "parallelism").await), ["Wait-free queues"], "a renamed tag is searched");
-    taxonomy.delete_term(TermKind::Tag, slug("concurrency")).await.unwrap();
+    taxonomy.delete_term(TermKind::Tag, slug("concurrency"), None).await.unwrap();
     assert!(search(store, "parallelism").await.hits.is_empty(), "a deleted tag is not");
 
     posts.apply_move(id, Move::Unpublish, None, None).await.unwrap();

@@ -1,38 +1,50 @@
-//! `/api/v1/admin/tags`, `/categories`, `/authors`: create, rename and
-//! delete; editors and admins only.
+//! `/api/v1/admin/tags`, `/categories`, `/authors`: every one, public or
+//! not, to any signed-in caller (a contributor picks from existing tags);
+//! create, change and delete for editors and admins, changes and deletes
+//! with `If-Match` like posts. `public: true` makes one public before it
+//! has a published post.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use longform_domain::{Description, Name, NewAuthor, NewTerm, ProfileLink, Slug, WebUrl};
-use longform_persistence::{AuthorChanges, Term, TermKind};
+use longform_persistence::{AuthorChanges, TermChanges, TermKind};
 use serde_json::{Value, json};
 
-use super::private;
+use super::wire::AdminTermJson;
+use super::{if_match, private, versioned};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::body::Fields;
 use crate::error::ApiError;
-use crate::rest::wire::AuthorJson;
+use crate::params::Params;
 use crate::routes::Routes;
 
 /// Tags and categories share their handlers, told apart by kind.
-pub fn term_routes(r: &mut Routes<'_>) {
+pub fn routes(r: &mut Routes<'_>) {
     for (path, kind) in [("/tags", TermKind::Tag), ("/categories", TermKind::Category)] {
-        r.post(path, move |s, c, b| create_term(kind, s, c, b))
-            .patch(&format!("{path}/{{slug}}"), move |s, c, p, b| update_term(kind, s, c, p, b))
-            .delete(&format!("{path}/{{slug}}"), move |s, c, p| delete_term(kind, s, c, p));
+        let one = format!("{path}/{{slug}}");
+        r.get(path, move |q, s, c| list_terms(kind, q, s, c)).post(path, move |s, c, b| create_term(kind, s, c, b));
+        r.get(&one, move |q, s, c, p| show_term(kind, q, s, c, p))
+            .patch(&one, move |q, s, c, p, b| update_term(kind, q, s, c, p, b))
+            .delete(&one, move |q, s, c, p| delete_term(kind, q, s, c, p));
     }
+    r.get("/authors", list_authors).post("/authors", create_author);
+    r.get("/authors/{slug}", show_author)
+        .patch("/authors/{slug}", update_author)
+        .delete("/authors/{slug}", delete_author);
 }
 
-/// A tag's or category's fields from a body; `description: Some(None)` clears it.
-struct TermFields {
-    slug: Option<Slug>,
-    name: Option<Name>,
-    description: Option<Option<Description>>,
+fn path_slug(raw: &str) -> Result<Slug, ApiError> {
+    Slug::parse(raw).map_err(|_| ApiError::NotFound)
 }
 
-fn term_fields(body: Value, creating: bool) -> Result<TermFields, ApiError> {
-    let mut fields = Fields::new(body, &["slug", "name", "description"])?;
+/// The `public` flag, when the body sets it.
+fn public_flag(fields: &mut Fields) -> Option<bool> {
+    fields.bool("public")
+}
+
+fn term_fields(body: Value, creating: bool) -> Result<TermChanges, ApiError> {
+    let mut fields = Fields::new(body, &["slug", "name", "description", "public"])?;
     let name = if creating { fields.required("name", Name::parse) } else { fields.parse("name", Name::parse) };
     let slug = fields.parse("slug", Slug::parse);
     let description = match fields.value("description") {
@@ -40,16 +52,64 @@ fn term_fields(body: Value, creating: bool) -> Result<TermFields, ApiError> {
         Some(Value::Null) => Some(None),
         Some(_) => fields.parse("description", Description::parse).map(Some),
     };
+    let public = public_flag(&mut fields);
     fields.finish()?;
-    Ok(TermFields { slug, name, description })
+    Ok(TermChanges { slug, name, description, public })
 }
 
-fn term_json(kind: TermKind, term: &Term, state: &AppState) -> Value {
-    let url = match kind {
-        TermKind::Tag => state.site.tag_url(term.slug.as_str()),
-        TermKind::Category => state.site.category_url(term.slug.as_str()),
+/// One tag or category as the editor sees it, with its ETag; 404 when there is none.
+async fn term_answer(
+    state: &AppState,
+    kind: TermKind,
+    slug: Slug,
+    status: StatusCode,
+) -> Result<HttpResponse, ApiError> {
+    let taxonomy = state.store.taxonomy();
+    let (json, version) = match kind {
+        TermKind::Tag => {
+            let tag = taxonomy.tag_counted(slug).await?.ok_or(ApiError::NotFound)?;
+            (json!({ "tag": AdminTermJson::tag(&tag, &state.site) }), tag.item.version)
+        }
+        TermKind::Category => {
+            let category = taxonomy.category_counted(slug).await?.ok_or(ApiError::NotFound)?;
+            (json!({ "category": AdminTermJson::category(&category, &state.site) }), category.item.version)
+        }
     };
-    json!({ "id": term.id, "slug": term.slug, "name": term.name, "description": term.description, "url": url })
+    Ok(versioned(status, version, &json))
+}
+
+async fn list_terms(
+    kind: TermKind,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    Params::parse(req.query_string(), &[])?;
+    caller.require(caller.actor.can_read_drafts())?;
+    let taxonomy = state.store.taxonomy();
+    let body = match kind {
+        TermKind::Tag => {
+            let tags = taxonomy.tags_counted().await?;
+            json!({ "tags": tags.iter().map(|t| AdminTermJson::tag(t, &state.site)).collect::<Vec<_>>() })
+        }
+        TermKind::Category => {
+            let all = taxonomy.categories_counted().await?;
+            json!({ "categories": all.iter().map(|c| AdminTermJson::category(c, &state.site)).collect::<Vec<_>>() })
+        }
+    };
+    Ok(private(StatusCode::OK, &body))
+}
+
+async fn show_term(
+    kind: TermKind,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Params::parse(req.query_string(), &[])?;
+    caller.require(caller.actor.can_read_drafts())?;
+    term_answer(&state, kind, path_slug(&slug)?, StatusCode::OK).await
 }
 
 async fn create_term(
@@ -59,45 +119,53 @@ async fn create_term(
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_manage_taxonomy())?;
-    let TermFields { slug, name, description } = term_fields(body.into_inner(), true)?;
+    let TermChanges { slug, name, description, public } = term_fields(body.into_inner(), true)?;
     let name = name.ok_or(ApiError::Internal)?;
     let slug = slug.or_else(|| Slug::from_text(name.as_str())).unwrap_or_else(Slug::fallback);
-    let term =
-        state.store.taxonomy().create_term(kind, NewTerm { slug, name, description: description.flatten() }).await?;
-    Ok(private(StatusCode::CREATED, &json!({ kind.singular(): term_json(kind, &term, &state) })))
+    let taxonomy = state.store.taxonomy();
+    let term = taxonomy.create_term(kind, NewTerm { slug, name, description: description.flatten() }).await?;
+    if public == Some(true) {
+        let changes = TermChanges { public, ..Default::default() };
+        taxonomy.update_term(kind, term.slug.clone(), changes, Some(term.version)).await?;
+    }
+    term_answer(&state, kind, term.slug, StatusCode::CREATED).await
 }
 
 async fn update_term(
     kind: TermKind,
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     slug: web::Path<String>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_manage_taxonomy())?;
-    let current = Slug::parse(&slug).map_err(|_| ApiError::NotFound)?;
-    let TermFields { slug, name, description } = term_fields(body.into_inner(), false)?;
-    let term = state.store.taxonomy().update_term(kind, current, slug, name, description).await?;
-    Ok(private(StatusCode::OK, &json!({ kind.singular(): term_json(kind, &term, &state) })))
+    let current = path_slug(&slug)?;
+    let changes = term_fields(body.into_inner(), false)?;
+    let expected = if_match(&req)?;
+    let term = state.store.taxonomy().update_term(kind, current, changes, Some(expected)).await?;
+    term_answer(&state, kind, term.slug, StatusCode::OK).await
 }
 
 async fn delete_term(
     kind: TermKind,
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_manage_taxonomy())?;
-    let slug = Slug::parse(&slug).map_err(|_| ApiError::NotFound)?;
-    state.store.taxonomy().delete_term(kind, slug).await?;
+    let slug = path_slug(&slug)?;
+    let expected = if_match(&req)?;
+    state.store.taxonomy().delete_term(kind, slug, Some(expected)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 fn author_fields(body: Value, creating: bool) -> Result<AuthorChanges, ApiError> {
-    let mut fields = Fields::new(body, &["slug", "name", "bio", "avatar_url", "website", "links"])?;
+    let mut fields = Fields::new(body, &["slug", "name", "bio", "avatar_url", "website", "links", "public"])?;
     let name = if creating { fields.required("name", Name::parse) } else { fields.parse("name", Name::parse) };
     let slug = fields.parse("slug", Slug::parse);
-    let mut changes = AuthorChanges { slug, name, ..Default::default() };
+    let mut changes = AuthorChanges { slug, name, public: public_flag(&mut fields), ..Default::default() };
     if fields.has("bio") {
         changes.bio = Some(fields.parse("bio", Description::parse));
     }
@@ -117,6 +185,35 @@ fn author_fields(body: Value, creating: bool) -> Result<AuthorChanges, ApiError>
     Ok(changes)
 }
 
+/// One author profile as the editor sees it, with its ETag.
+async fn author_answer(state: &AppState, slug: Slug, status: StatusCode) -> Result<HttpResponse, ApiError> {
+    let author = state.store.taxonomy().author_counted(slug).await?.ok_or(ApiError::NotFound)?;
+    Ok(versioned(status, author.item.version, &json!({ "author": AdminTermJson::author(&author, &state.site) })))
+}
+
+pub async fn list_authors(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    Params::parse(req.query_string(), &[])?;
+    caller.require(caller.actor.can_read_drafts())?;
+    let authors = state.store.taxonomy().authors_counted().await?;
+    let authors: Vec<_> = authors.iter().map(|a| AdminTermJson::author(a, &state.site)).collect();
+    Ok(private(StatusCode::OK, &json!({ "authors": authors })))
+}
+
+pub async fn show_author(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Params::parse(req.query_string(), &[])?;
+    caller.require(caller.actor.can_read_drafts())?;
+    author_answer(&state, path_slug(&slug)?, StatusCode::OK).await
+}
+
 pub async fn create_author(
     state: web::Data<AppState>,
     caller: Caller,
@@ -134,32 +231,39 @@ pub async fn create_author(
         links: changes.links.clone().unwrap_or_default(),
         user_id: None,
     };
-    let author = state.store.taxonomy().create_author(new).await?;
-    let counted = longform_persistence::Counted { item: author, published_posts: 0 };
-    Ok(private(StatusCode::CREATED, &json!({ "author": AuthorJson::new(&counted, &state.site) })))
+    let taxonomy = state.store.taxonomy();
+    let author = taxonomy.create_author(new).await?;
+    if changes.public == Some(true) {
+        let public = AuthorChanges { public: Some(true), ..Default::default() };
+        taxonomy.update_author(author.slug.clone(), public, Some(author.version)).await?;
+    }
+    author_answer(&state, author.slug, StatusCode::CREATED).await
 }
 
 pub async fn update_author(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     slug: web::Path<String>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_manage_taxonomy())?;
-    let current = Slug::parse(&slug).map_err(|_| ApiError::NotFound)?;
+    let current = path_slug(&slug)?;
     let changes = author_fields(body.into_inner(), false)?;
-    let author = state.store.taxonomy().update_author(current, changes).await?;
-    let counted = state.store.taxonomy().author_counted(author.slug).await?.ok_or(ApiError::NotFound)?;
-    Ok(private(StatusCode::OK, &json!({ "author": AuthorJson::new(&counted, &state.site) })))
+    let expected = if_match(&req)?;
+    let author = state.store.taxonomy().update_author(current, changes, Some(expected)).await?;
+    author_answer(&state, author.slug, StatusCode::OK).await
 }
 
 pub async fn delete_author(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_manage_taxonomy())?;
-    let slug = Slug::parse(&slug).map_err(|_| ApiError::NotFound)?;
-    state.store.taxonomy().delete_author(slug).await?;
+    let slug = path_slug(&slug)?;
+    let expected = if_match(&req)?;
+    state.store.taxonomy().delete_author(slug, Some(expected)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -2,11 +2,53 @@
 //! source, status, version, ownership and trash state.
 
 use chrono::{DateTime, Utc};
-use longform_domain::{Post, Revision, TocEntry, User};
+use longform_domain::{Author, Category, Post, Revision, Tag, TocEntry, User, is_public};
+use longform_persistence::Counted;
 use serde::Serialize;
 
-use crate::rest::wire::CardJson;
+use crate::rest::wire::{AuthorJson, CardJson, TermJson};
 use crate::site::Site;
+
+/// A tag, category or author profile as the editor sees it: the public
+/// shape, plus its id, its version, whether an editor made it `public`,
+/// and whether the public site `listed` it now (it has a published post,
+/// or was made public).
+#[derive(Debug, Serialize)]
+pub struct AdminTermJson<T: Serialize> {
+    pub id: String,
+    #[serde(flatten)]
+    pub term: T,
+    pub public: bool,
+    pub listed: bool,
+    pub version: i64,
+}
+
+impl AdminTermJson<TermJson> {
+    pub fn tag(counted: &Counted<Tag>, site: &Site) -> Self {
+        let tag = &counted.item;
+        Self::of(tag.id.to_string(), TermJson::tag(counted, site), tag.public, tag.version, counted.published_posts)
+    }
+
+    pub fn category(counted: &Counted<Category>, site: &Site) -> Self {
+        let category = &counted.item;
+        let (public, version) = (category.public, category.version);
+        Self::of(category.id.to_string(), TermJson::category(counted, site), public, version, counted.published_posts)
+    }
+}
+
+impl AdminTermJson<AuthorJson> {
+    pub fn author(counted: &Counted<Author>, site: &Site) -> Self {
+        let author = &counted.item;
+        let (public, version) = (author.public, author.version);
+        Self::of(author.id.to_string(), AuthorJson::new(counted, site), public, version, counted.published_posts)
+    }
+}
+
+impl<T: Serialize> AdminTermJson<T> {
+    fn of(id: String, term: T, public: bool, version: i64, published_posts: i64) -> Self {
+        Self { id, term, public, listed: is_public(public, published_posts), version }
+    }
+}
 
 #[derive(Debug, Serialize)]
 pub struct AdminPostJson {

@@ -73,40 +73,40 @@ impl Query {
         Ok(post.filter(|p| p.card.is_public()).map(Post::whole))
     }
 
-    /// Every tag, by slug.
+    /// Every public tag (with a published post, or made public), by slug.
     #[graphql(complexity = "READ + PER_SITE * child_complexity")]
     async fn tags(&self, ctx: &Context<'_>) -> Result<Vec<Tag>, GqlError> {
-        Ok(state(ctx)?.store.taxonomy().tags_counted().await?.into_iter().map(Tag::counted).collect())
+        Ok(state(ctx)?.store.taxonomy().public_tags().await?.into_iter().map(Tag::counted).collect())
     }
 
     #[graphql(complexity = "READ + child_complexity")]
     async fn tag(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Tag>, GqlError> {
         let Some(slug) = lookup_slug(&slug) else { return Ok(None) };
-        Ok(state(ctx)?.store.taxonomy().tag_counted(slug).await?.map(Tag::counted))
+        Ok(state(ctx)?.store.taxonomy().public_tag(slug).await?.map(Tag::counted))
     }
 
-    /// Every category, by slug.
+    /// Every public category (with a published post, or made public), by slug.
     #[graphql(complexity = "READ + PER_SITE * child_complexity")]
     async fn categories(&self, ctx: &Context<'_>) -> Result<Vec<Category>, GqlError> {
-        Ok(state(ctx)?.store.taxonomy().categories_counted().await?.into_iter().map(Category::counted).collect())
+        Ok(state(ctx)?.store.taxonomy().public_categories().await?.into_iter().map(Category::counted).collect())
     }
 
     #[graphql(complexity = "READ + child_complexity")]
     async fn category(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Category>, GqlError> {
         let Some(slug) = lookup_slug(&slug) else { return Ok(None) };
-        Ok(state(ctx)?.store.taxonomy().category_counted(slug).await?.map(Category::counted))
+        Ok(state(ctx)?.store.taxonomy().public_category(slug).await?.map(Category::counted))
     }
 
-    /// Every author, by slug.
+    /// Every public author profile (with a published post, or made public), by slug.
     #[graphql(complexity = "READ + PER_SITE * child_complexity")]
     async fn authors(&self, ctx: &Context<'_>) -> Result<Vec<Author>, GqlError> {
-        Ok(state(ctx)?.store.taxonomy().authors_counted().await?.into_iter().map(Author::counted).collect())
+        Ok(state(ctx)?.store.taxonomy().public_authors().await?.into_iter().map(Author::counted).collect())
     }
 
     #[graphql(complexity = "READ + child_complexity")]
     async fn author(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Author>, GqlError> {
         let Some(slug) = lookup_slug(&slug) else { return Ok(None) };
-        Ok(state(ctx)?.store.taxonomy().author_counted(slug).await?.map(Author::counted))
+        Ok(state(ctx)?.store.taxonomy().public_author(slug).await?.map(Author::counted))
     }
 
     /// Any object by its global id; `null` for an unknown id or an
@@ -131,14 +131,22 @@ async fn published_post(ctx: &Context<'_>, id: PostId) -> Result<Option<Post>, G
     }
 }
 
+// By id, then by slug through the public read: a term that is not public
+// is no node either.
 async fn tag_by_id(ctx: &Context<'_>, id: TagId) -> Result<Option<Tag>, GqlError> {
-    Ok(state(ctx)?.store.taxonomy().tag_by_id(id).await?.map(Tag::new))
+    let taxonomy = state(ctx)?.store.taxonomy();
+    let Some(tag) = taxonomy.tag_by_id(id).await? else { return Ok(None) };
+    Ok(taxonomy.public_tag(tag.slug).await?.map(Tag::counted))
 }
 
 async fn category_by_id(ctx: &Context<'_>, id: CategoryId) -> Result<Option<Category>, GqlError> {
-    Ok(state(ctx)?.store.taxonomy().category_by_id(id).await?.map(Category::new))
+    let taxonomy = state(ctx)?.store.taxonomy();
+    let Some(category) = taxonomy.category_by_id(id).await? else { return Ok(None) };
+    Ok(taxonomy.public_category(category.slug).await?.map(Category::counted))
 }
 
 async fn author_by_id(ctx: &Context<'_>, id: AuthorId) -> Result<Option<Author>, GqlError> {
-    Ok(state(ctx)?.store.taxonomy().author_by_id(id).await?.map(Author::new))
+    let taxonomy = state(ctx)?.store.taxonomy();
+    let Some(author) = taxonomy.author_by_id(id).await? else { return Ok(None) };
+    Ok(taxonomy.public_author(author.slug).await?.map(Author::counted))
 }

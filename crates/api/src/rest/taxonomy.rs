@@ -17,7 +17,7 @@ fn slug_or_404(raw: &str) -> Result<Slug, ApiError> {
 pub async fn tags(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     Params::public(req.query_string(), &[])?;
     public_json(&req, &state, || async {
-        let tags = state.store.taxonomy().tags_counted().await?;
+        let tags = state.store.taxonomy().public_tags().await?;
         Ok(json!({ "tags": tags.iter().map(|t| TermJson::tag(t, &state.site)).collect::<Vec<_>>() }))
     })
     .await
@@ -31,7 +31,7 @@ pub async fn tag(
     Params::public(req.query_string(), &[])?;
     let slug = slug_or_404(&slug)?;
     public_json(&req, &state, || async {
-        let tag = state.store.taxonomy().tag_counted(slug).await?.ok_or(ApiError::NotFound)?;
+        let tag = state.store.taxonomy().public_tag(slug).await?.ok_or(ApiError::NotFound)?;
         Ok(json!({ "tag": TermJson::tag(&tag, &state.site) }))
     })
     .await
@@ -40,7 +40,7 @@ pub async fn tag(
 pub async fn categories(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     Params::public(req.query_string(), &[])?;
     public_json(&req, &state, || async {
-        let categories = state.store.taxonomy().categories_counted().await?;
+        let categories = state.store.taxonomy().public_categories().await?;
         Ok(json!({ "categories": categories.iter().map(|c| TermJson::category(c, &state.site)).collect::<Vec<_>>() }))
     })
     .await
@@ -54,7 +54,7 @@ pub async fn category(
     Params::public(req.query_string(), &[])?;
     let slug = slug_or_404(&slug)?;
     public_json(&req, &state, || async {
-        let category = state.store.taxonomy().category_counted(slug).await?.ok_or(ApiError::NotFound)?;
+        let category = state.store.taxonomy().public_category(slug).await?.ok_or(ApiError::NotFound)?;
         Ok(json!({ "category": TermJson::category(&category, &state.site) }))
     })
     .await
@@ -63,7 +63,7 @@ pub async fn category(
 pub async fn authors(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     Params::public(req.query_string(), &[])?;
     public_json(&req, &state, || async {
-        let authors = state.store.taxonomy().authors_counted().await?;
+        let authors = state.store.taxonomy().public_authors().await?;
         Ok(json!({ "authors": authors.iter().map(|a| AuthorJson::new(a, &state.site)).collect::<Vec<_>>() }))
     })
     .await
@@ -77,7 +77,7 @@ pub async fn author(
     Params::public(req.query_string(), &[])?;
     let slug = slug_or_404(&slug)?;
     public_json(&req, &state, || async {
-        let author = state.store.taxonomy().author_counted(slug).await?.ok_or(ApiError::NotFound)?;
+        let author = state.store.taxonomy().public_author(slug).await?.ok_or(ApiError::NotFound)?;
         Ok(json!({ "author": AuthorJson::new(&author, &state.site) }))
     })
     .await

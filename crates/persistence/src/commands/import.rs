@@ -127,7 +127,7 @@ pub(crate) fn import_author(conn: &mut AnyConnection, author: &NewAuthor) -> Res
                 avatar_url: Some(author.avatar_url.clone()),
                 ..Default::default()
             };
-            update_author(conn, &author.slug, &changes).map(|_| ImportOutcome::Updated)
+            update_author(conn, &author.slug, &changes, None).map(|_| ImportOutcome::Updated)
         }
     }
 }

@@ -14,7 +14,7 @@ use crate::db::AnyConnection;
 use crate::effects::listing::drop_listing;
 use crate::effects::outbox::{author_state, enqueue, term_state};
 use crate::error::StoreError;
-use crate::model::{AuthorChanges, Missing, Term, TermKind};
+use crate::model::{AuthorChanges, Missing, Term, TermChanges, TermKind};
 use crate::read;
 use crate::rows::parse_value;
 use crate::rows::posts::Terms;
@@ -163,37 +163,79 @@ fn tagged(conn: &mut AnyConnection, kind: TermKind, term: &Term) -> Result<Vec<l
     }
 }
 
+/// `expected` (when given) is the version the writer saw: any other is a
+/// `VersionMismatch` carrying the current one.
+fn check_version(expected: Option<i64>, current: i64) -> Result<(), StoreError> {
+    match expected {
+        Some(expected) if expected != current => Err(StoreError::VersionMismatch { expected, current }),
+        _ => Ok(()),
+    }
+}
+
+/// A guarded write changed nothing: a concurrent writer moved the version
+/// on after it was read (PostgreSQL re-checks the guard under the row lock).
+fn raced(conn: &mut AnyConnection, kind: &str, slug: &Slug, expected: i64) -> StoreError {
+    let current = match kind {
+        "tag" => read::taxonomy::tag_by_slug(conn, slug).map(|t| t.map(|t| t.version)),
+        "category" => read::taxonomy::category_by_slug(conn, slug).map(|t| t.map(|t| t.version)),
+        _ => read::taxonomy::author_by_slug(conn, slug).map(|t| t.map(|t| t.version)),
+    };
+    match current {
+        Ok(Some(current)) => StoreError::VersionMismatch { expected, current },
+        Ok(None) => StoreError::NotFound,
+        Err(e) => e,
+    }
+}
+
 pub(crate) fn update_term(
     conn: &mut AnyConnection,
     kind: TermKind,
     current: &Slug,
-    slug: Option<Slug>,
-    name: Option<Name>,
-    description: Option<Option<Description>>,
+    changes: &TermChanges,
+    expected: Option<i64>,
 ) -> Result<Term, StoreError> {
     let term = term_by_slug(conn, kind, current)?;
+    check_version(expected, term.version)?;
     let updated = Term {
         id: term.id.clone(),
-        slug: slug.unwrap_or_else(|| term.slug.clone()),
-        name: name.unwrap_or_else(|| term.name.clone()),
-        description: description.unwrap_or_else(|| term.description.clone()),
+        slug: changes.slug.clone().unwrap_or_else(|| term.slug.clone()),
+        name: changes.name.clone().unwrap_or_else(|| term.name.clone()),
+        description: changes.description.clone().unwrap_or_else(|| term.description.clone()),
+        public: changes.public.unwrap_or(term.public),
+        version: term.version + 1,
     };
-    let (slug, name) = (updated.slug.as_str(), updated.name.as_str());
+    let (slug, name, public) = (updated.slug.as_str(), updated.name.as_str(), updated.public);
     let description = updated.description.as_ref().map(Description::as_str);
     let at = to_db(now());
-    match kind {
-        TermKind::Tag => diesel::update(tags::table.filter(tags::id.eq(&term.id)))
-            .set((tags::slug.eq(slug), tags::name.eq(name), tags::description.eq(description), tags::updated_at.eq(at)))
-            .execute(conn)?,
-        TermKind::Category => diesel::update(categories::table.filter(categories::id.eq(&term.id)))
-            .set((
-                categories::slug.eq(slug),
-                categories::name.eq(name),
-                categories::description.eq(description),
-                categories::updated_at.eq(at),
-            ))
-            .execute(conn)?,
+    let changed = match kind {
+        TermKind::Tag => {
+            diesel::update(tags::table.filter(tags::id.eq(&term.id)).filter(tags::version.eq(term.version)))
+                .set((
+                    tags::slug.eq(slug),
+                    tags::name.eq(name),
+                    tags::description.eq(description),
+                    tags::public.eq(public),
+                    tags::version.eq(updated.version),
+                    tags::updated_at.eq(at),
+                ))
+                .execute(conn)?
+        }
+        TermKind::Category => diesel::update(
+            categories::table.filter(categories::id.eq(&term.id)).filter(categories::version.eq(term.version)),
+        )
+        .set((
+            categories::slug.eq(slug),
+            categories::name.eq(name),
+            categories::description.eq(description),
+            categories::public.eq(public),
+            categories::version.eq(updated.version),
+            categories::updated_at.eq(at),
+        ))
+        .execute(conn)?,
     };
+    if changed == 0 {
+        return Err(raced(conn, kind.singular(), current, term.version));
+    }
     if updated.name != term.name {
         let posts = tagged(conn, kind, &term)?;
         reindex(conn, &posts)?;
@@ -208,13 +250,28 @@ pub(crate) fn update_term(
 }
 
 /// Delete a tag or category; its posts lose it and leave its listing.
-pub(crate) fn delete_term(conn: &mut AnyConnection, kind: TermKind, slug: &Slug) -> Result<(), StoreError> {
+pub(crate) fn delete_term(
+    conn: &mut AnyConnection,
+    kind: TermKind,
+    slug: &Slug,
+    expected: Option<i64>,
+) -> Result<(), StoreError> {
     let term = term_by_slug(conn, kind, slug)?;
+    check_version(expected, term.version)?;
     let posts = tagged(conn, kind, &term)?;
-    match kind {
-        TermKind::Tag => diesel::delete(tags::table.filter(tags::id.eq(&term.id))).execute(conn)?,
-        TermKind::Category => diesel::delete(categories::table.filter(categories::id.eq(&term.id))).execute(conn)?,
+    let deleted = match kind {
+        TermKind::Tag => {
+            diesel::delete(tags::table.filter(tags::id.eq(&term.id)).filter(tags::version.eq(term.version)))
+                .execute(conn)?
+        }
+        TermKind::Category => diesel::delete(
+            categories::table.filter(categories::id.eq(&term.id)).filter(categories::version.eq(term.version)),
+        )
+        .execute(conn)?,
     };
+    if deleted == 0 {
+        return Err(raced(conn, kind.singular(), slug, term.version));
+    }
     drop_listing(conn, kind.singular(), &term.id)?;
     reindex(conn, &posts)?;
     let event = format!("{}.deleted", kind.singular());
@@ -225,8 +282,10 @@ pub(crate) fn update_author(
     conn: &mut AnyConnection,
     current: &Slug,
     changes: &AuthorChanges,
+    expected: Option<i64>,
 ) -> Result<Author, StoreError> {
     let author = read::taxonomy::author_by_slug(conn, current)?.ok_or(StoreError::NotFound)?;
+    check_version(expected, author.version)?;
     let previous = author_state(&author);
     let mut updated = author.clone();
     if let Some(slug) = &changes.slug {
@@ -247,15 +306,25 @@ pub(crate) fn update_author(
     if let Some(links) = &changes.links {
         updated.links = links.clone();
     }
+    if let Some(public) = changes.public {
+        updated.public = public;
+    }
     updated.updated_at = now();
-    diesel::update(authors::table.find(author.id)).set(&AuthorRow::of(&updated)?).execute(conn)?;
+    updated.version = author.version + 1;
+    let guarded = authors::table.find(author.id).filter(authors::version.eq(author.version));
+    if diesel::update(guarded).set(&AuthorRow::of(&updated)?).execute(conn)? == 0 {
+        return Err(raced(conn, "author", current, author.version));
+    }
     enqueue(conn, "author.updated", || serde_json::json!({ "author": author_state(&updated), "previous": previous }))?;
     Ok(updated)
 }
 
-pub(crate) fn delete_author(conn: &mut AnyConnection, slug: &Slug) -> Result<(), StoreError> {
+pub(crate) fn delete_author(conn: &mut AnyConnection, slug: &Slug, expected: Option<i64>) -> Result<(), StoreError> {
     let author = read::taxonomy::author_by_slug(conn, slug)?.ok_or(StoreError::NotFound)?;
-    diesel::delete(authors::table.find(author.id)).execute(conn)?;
+    check_version(expected, author.version)?;
+    if diesel::delete(authors::table.find(author.id).filter(authors::version.eq(author.version))).execute(conn)? == 0 {
+        return Err(raced(conn, "author", slug, author.version));
+    }
     drop_listing(conn, "author", &author.id.to_string())?;
     enqueue(conn, "author.deleted", || serde_json::json!({ "author": author_state(&author) }))
 }

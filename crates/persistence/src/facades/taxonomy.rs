@@ -3,14 +3,12 @@
 
 use std::collections::HashMap;
 
-use longform_domain::{
-    Author, AuthorId, Category, CategoryId, Description, Name, NewAuthor, NewTerm, Slug, Tag, TagId,
-};
+use longform_domain::{Author, AuthorId, Category, CategoryId, NewAuthor, NewTerm, Slug, Tag, TagId, is_public};
 use tracing::instrument;
 
 use crate::commands::taxonomy as command;
 use crate::error::StoreError;
-use crate::model::{AuthorChanges, Counted, Term, TermKind};
+use crate::model::{AuthorChanges, Counted, Term, TermChanges, TermKind};
 use crate::read;
 use crate::store::Store;
 
@@ -22,10 +20,11 @@ impl Store {
     }
 }
 
-/// Every one, by slug, with its published post count (two statements);
-/// and one by slug with its count.
+/// Every one, by slug, with its published post count (two statements),
+/// and one by slug with its count: for the editor, public or not. The
+/// public site reads only `public_*`, which leave out what is not public.
 macro_rules! counted_reads {
-    ($list:ident, $one:ident, $all:path, $by_slug:path, $ty:ty, $kind:literal) => {
+    ($list:ident, $one:ident, $public_list:ident, $public_one:ident, $all:path, $by_slug:path, $ty:ty, $kind:literal) => {
         #[instrument(level = "debug", skip_all)]
         pub async fn $list(&self) -> Result<Vec<Counted<$ty>>, StoreError> {
             self.0
@@ -52,14 +51,37 @@ macro_rules! counted_reads {
                 })
                 .await
         }
+
+        /// The public ones: with a published post, or made public.
+        pub async fn $public_list(&self) -> Result<Vec<Counted<$ty>>, StoreError> {
+            let mut all = self.$list().await?;
+            all.retain(|t| is_public(t.item.public, t.published_posts));
+            Ok(all)
+        }
+
+        /// One if it is public; `None` when it does not exist or is not public.
+        pub async fn $public_one(&self, slug: Slug) -> Result<Option<Counted<$ty>>, StoreError> {
+            Ok(self.$one(slug).await?.filter(|t| is_public(t.item.public, t.published_posts)))
+        }
     };
 }
 
 impl Taxonomy<'_> {
-    counted_reads!(tags_counted, tag_counted, read::taxonomy::all_tags, read::taxonomy::tag_by_slug, Tag, "tag");
+    counted_reads!(
+        tags_counted,
+        tag_counted,
+        public_tags,
+        public_tag,
+        read::taxonomy::all_tags,
+        read::taxonomy::tag_by_slug,
+        Tag,
+        "tag"
+    );
     counted_reads!(
         categories_counted,
         category_counted,
+        public_categories,
+        public_category,
         read::taxonomy::all_categories,
         read::taxonomy::category_by_slug,
         Category,
@@ -68,6 +90,8 @@ impl Taxonomy<'_> {
     counted_reads!(
         authors_counted,
         author_counted,
+        public_authors,
+        public_author,
         read::taxonomy::all_authors,
         read::taxonomy::author_by_slug,
         Author,
@@ -125,16 +149,15 @@ impl Taxonomy<'_> {
         &self,
         kind: TermKind,
         current: Slug,
-        slug: Option<Slug>,
-        name: Option<Name>,
-        description: Option<Option<Description>>,
+        changes: TermChanges,
+        expected: Option<i64>,
     ) -> Result<Term, StoreError> {
-        self.0.write(move |c| command::update_term(c, kind, &current, slug, name, description)).await
+        self.0.write(move |c| command::update_term(c, kind, &current, &changes, expected)).await
     }
 
     #[instrument(level = "debug", skip_all, fields(kind = kind.singular(), slug = %slug))]
-    pub async fn delete_term(&self, kind: TermKind, slug: Slug) -> Result<(), StoreError> {
-        self.0.write(move |c| command::delete_term(c, kind, &slug)).await
+    pub async fn delete_term(&self, kind: TermKind, slug: Slug, expected: Option<i64>) -> Result<(), StoreError> {
+        self.0.write(move |c| command::delete_term(c, kind, &slug, expected)).await
     }
 
     #[instrument(level = "debug", skip_all, fields(slug = %new.slug))]
@@ -143,12 +166,17 @@ impl Taxonomy<'_> {
     }
 
     #[instrument(level = "debug", skip_all, fields(slug = %current))]
-    pub async fn update_author(&self, current: Slug, changes: AuthorChanges) -> Result<Author, StoreError> {
-        self.0.write(move |c| command::update_author(c, &current, &changes)).await
+    pub async fn update_author(
+        &self,
+        current: Slug,
+        changes: AuthorChanges,
+        expected: Option<i64>,
+    ) -> Result<Author, StoreError> {
+        self.0.write(move |c| command::update_author(c, &current, &changes, expected)).await
     }
 
     #[instrument(level = "debug", skip_all, fields(slug = %slug))]
-    pub async fn delete_author(&self, slug: Slug) -> Result<(), StoreError> {
-        self.0.write(move |c| command::delete_author(c, &slug)).await
+    pub async fn delete_author(&self, slug: Slug, expected: Option<i64>) -> Result<(), StoreError> {
+        self.0.write(move |c| command::delete_author(c, &slug, expected)).await
     }
 }

@@ -19,7 +19,7 @@ pub use listing::{
 };
 pub use search::{SearchCursor, SearchFilter, SearchHit, SearchPage};
 pub use stats::{Gauges, OVERDUE_AFTER};
-pub use taxonomy::{AuthorChanges, Term, TermKind};
+pub use taxonomy::{AuthorChanges, Term, TermChanges, TermKind};
 pub use webhooks::{
     Attempt, AttemptReport, Delivery, DeliveryOutcome, DeliveryStatus, Due, NewWebhook, Webhook, WebhookChanges,
 };

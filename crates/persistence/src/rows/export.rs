@@ -43,6 +43,9 @@ pub struct AuthorRecord {
     pub user_id: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Public before it has a published post (absent in older exports).
+    #[serde(default)]
+    pub public: bool,
 }
 
 macro_rules! term_record {
@@ -56,6 +59,9 @@ macro_rules! term_record {
             pub description: Option<String>,
             pub created_at: NaiveDateTime,
             pub updated_at: NaiveDateTime,
+            /// Public before it has a published post (absent in older exports).
+            #[serde(default)]
+            pub public: bool,
         }
     };
 }

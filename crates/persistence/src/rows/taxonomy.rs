@@ -24,6 +24,8 @@ macro_rules! term_row {
             pub(crate) description: Option<String>,
             pub(crate) created_at: NaiveDateTime,
             pub(crate) updated_at: NaiveDateTime,
+            pub(crate) public: bool,
+            pub(crate) version: i64,
         }
 
         impl $row {
@@ -35,6 +37,8 @@ macro_rules! term_row {
                     description: new.description.as_ref().map(|d| d.as_str().to_owned()),
                     created_at: to_db(at),
                     updated_at: to_db(at),
+                    public: false,
+                    version: 1,
                 }
             }
         }
@@ -47,6 +51,8 @@ macro_rules! term_row {
                     slug: parse_value(Slug::parse(&row.slug))?,
                     name: parse_value(Name::parse(&row.name))?,
                     description: parse_optional(row.description, Description::parse)?,
+                    public: row.public,
+                    version: row.version,
                     created_at: from_db(row.created_at),
                     updated_at: from_db(row.updated_at),
                 })
@@ -62,6 +68,8 @@ macro_rules! term_row {
                     description: term.description.as_ref().map(|d| d.as_str().to_owned()),
                     created_at: to_db(term.created_at),
                     updated_at: to_db(term.updated_at),
+                    public: term.public,
+                    version: term.version,
                 }
             }
         }
@@ -84,6 +92,8 @@ pub(crate) struct AuthorRow {
     pub(crate) user_id: Option<UserId>,
     pub(crate) created_at: NaiveDateTime,
     pub(crate) updated_at: NaiveDateTime,
+    pub(crate) public: bool,
+    pub(crate) version: i64,
 }
 
 impl AuthorRow {
@@ -99,6 +109,8 @@ impl AuthorRow {
             user_id: new.user_id,
             created_at: to_db(at),
             updated_at: to_db(at),
+            public: false,
+            version: 1,
         })
     }
 
@@ -114,6 +126,8 @@ impl AuthorRow {
             user_id: author.user_id,
             created_at: to_db(author.created_at),
             updated_at: to_db(author.updated_at),
+            public: author.public,
+            version: author.version,
         })
     }
 }
@@ -131,6 +145,8 @@ impl TryFrom<AuthorRow> for Author {
             website: parse_optional(row.website, |s| WebUrl::parse_field("website", s))?,
             links,
             user_id: row.user_id,
+            public: row.public,
+            version: row.version,
             created_at: from_db(row.created_at),
             updated_at: from_db(row.updated_at),
         })
