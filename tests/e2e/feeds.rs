@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use longform_domain::Move;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::helpers::{DEADLINE, Db, Reply, TestApp, both_backends, wait_for};
 use crate::seed::{PostSpec, Seed};
@@ -14,6 +14,7 @@ both_backends!(
     json_feed_follows_the_spec,
     rss_and_atom_parse_and_carry_the_required_elements,
     hostile_titles_and_bodies_cannot_break_or_inject,
+    control_characters_never_reach_a_feed,
     feeds_revalidate_with_etag_and_last_modified,
     feeds_change_after_each_kind_of_write,
     feeds_per_tag_category_and_author_hold_only_their_posts,
@@ -171,6 +172,51 @@ fn hostile_titles_and_bodies_cannot_break_or_inject(db: &Db) {
     );
     let json = app.get("/feed.json").json();
     assert_eq!(json["items"][0]["title"], hostile);
+}
+
+/// What XML 1.0 forbids, as `\u{..}` escapes for messages.
+fn forbidden_in(text: &str) -> Vec<String> {
+    text.chars()
+        .filter(|c| longform_domain::text::is_xml_forbidden(*c))
+        .map(|c| c.escape_unicode().to_string())
+        .collect()
+}
+
+fn control_characters_never_reach_a_feed(db: &Db) {
+    let seed = Seed::new(db.url());
+    let app = TestApp::spawn(db.url());
+    let editor = seed.sign_in(&app, "ed@example.com", longform_domain::Role::Editor);
+    let auth = [("Authorization", editor.as_str())];
+    let tag = json!({ "name": "Bell\u{7}Tag", "slug": "bell" });
+    assert_eq!(app.send("POST", "/api/v1/admin/tags", &auth, Some(&tag)).status, 201);
+    let body = json!({
+        "title": "Pasted\u{1} from a terminal\u{1b}[0m",
+        "summary": "A summary\u{0} with NUL\u{b} and\u{ffff} more.",
+        "markdown": "Output: \u{1}\u{2}\u{8}done.\n\n```\n$ make\u{1b}[31m\u{7}\n```\n",
+        "tags": ["bell"],
+        "feature_image": { "url": "https://img.example/a.png", "alt": "A diagram\u{1}" },
+    });
+    let created = app.send("POST", "/api/v1/admin/posts", &auth, Some(&body));
+    assert_eq!(created.status, 201, "{}", created.body);
+    let post = created.json()["post"].clone();
+    assert_eq!(post["title"], "Pasted from a terminal[0m");
+    assert_eq!(post["markdown"], "Output: done.\n\n```\n$ make[31m\n```\n");
+    assert_eq!(post["summary"], "A summary with NUL and more.");
+    assert_eq!(post["feature_image"]["alt"], "A diagram");
+    let path = format!("/api/v1/admin/posts/{}/publish", post["id"].as_str().unwrap());
+    let published = app.send("POST", &path, &[auth[0], ("If-Match", "\"1\"")], None);
+    assert_eq!(published.status, 200, "{}", published.body);
+    // Text stored before the rule (or by hand) cannot break a feed either.
+    let raw = "\u{1}\u{1f}";
+    crate::logging::execute(db, &format!("UPDATE posts SET summary = summary || '{raw}', html = html || '{raw}'"));
+    let fresh = TestApp::spawn(db.url());
+    for path in ["/feed.xml", "/atom.xml", "/tags/bell/feed.xml", "/sitemap.xml"] {
+        let reply = fresh.get(path);
+        assert_eq!(reply.status, 200, "{path}");
+        assert!(forbidden_in(&reply.body).is_empty(), "{path}: {:?}", forbidden_in(&reply.body));
+        roxmltree::Document::parse(&reply.body).unwrap_or_else(|e| panic!("{path} is not well-formed: {e}"));
+    }
+    assert_eq!(xml(&fresh.get("/feed.xml").body)["rss/channel/item/title"], ["Pasted from a terminal[0m"]);
 }
 
 fn feeds_revalidate_with_etag_and_last_modified(db: &Db) {

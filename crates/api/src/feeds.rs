@@ -8,12 +8,12 @@
 //! Longform (`api_url`). Served from the response cache with ETag and
 //! Last-Modified, so polling costs a 304.
 
+use crate::xml::text as escape;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use longform_domain::{Post, PostCard, Slug};
 use longform_persistence::{Keyset, ListingFilter};
-use quick_xml::escape::escape;
 use serde_json::json;
 
 use crate::AppState;

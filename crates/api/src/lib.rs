@@ -24,6 +24,7 @@ pub mod site;
 pub mod sitemap;
 pub mod telemetry;
 pub mod webhooks;
+pub mod xml;
 
 use std::sync::OnceLock;
 

@@ -2,9 +2,9 @@
 //! with its true last modification. Past 50,000 URLs (the protocol's limit
 //! per file) it is a sitemap index of `/sitemap-N.xml` files.
 
+use crate::xml::text as escape;
 use actix_web::{HttpRequest, HttpResponse, web};
 use longform_persistence::SitemapEntry;
-use quick_xml::escape::escape;
 
 use crate::error::ApiError;
 use crate::params::Params;

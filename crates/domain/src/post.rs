@@ -101,10 +101,9 @@ impl Markdown {
         if raw.len() > MAX_MARKDOWN_BYTES {
             return Err(FieldError::new("markdown", InvalidKind::TooLarge { max: MAX_MARKDOWN_BYTES }));
         }
-        if raw.contains('\0') {
-            return Err(FieldError::new("markdown", InvalidKind::ControlCharacters));
-        }
-        Ok(Self(raw.to_owned()))
+        // NUL and the other characters XML forbids are removed, not refused:
+        // pasted terminal output carries them, and no reader wants them.
+        Ok(Self(crate::text::without_forbidden(raw).into_owned()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -204,6 +203,6 @@ mod tests {
         assert!(Markdown::parse(&"a".repeat(MAX_MARKDOWN_BYTES)).is_ok());
         let err = Markdown::parse(&"a".repeat(MAX_MARKDOWN_BYTES + 1)).unwrap_err();
         assert_eq!(err.kind, InvalidKind::TooLarge { max: MAX_MARKDOWN_BYTES });
-        assert_eq!(Markdown::parse("a\0b").unwrap_err().field, "markdown");
+        assert_eq!(Markdown::parse("a\0b\u{1}c\u{ffff}\n").unwrap().as_str(), "abc\n", "XML-forbidden characters go");
     }
 }

@@ -8,10 +8,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{FieldError, InvalidKind};
 
-/// Trimmed, non-empty, at most `max` characters, and no control characters
-/// (newlines only where `multiline`).
+/// Without the characters XML forbids (removed), trimmed, non-empty, at
+/// most `max` characters, and no other control characters (newlines only
+/// where `multiline`).
 fn bounded(field: &'static str, raw: &str, max: usize, multiline: bool) -> Result<String, FieldError> {
-    let text = raw.trim();
+    let kept = crate::text::without_forbidden(raw);
+    let text = kept.trim();
     if text.is_empty() {
         return Err(FieldError::new(field, InvalidKind::Empty));
     }
@@ -84,6 +86,10 @@ text_value!(
 text_value!(
     /// The meta description override for search engines.
     MetaDescription, field = "meta_description", max = 500, multiline = true
+);
+text_value!(
+    /// A feature image's alternative text: one line.
+    AltText, field = "feature_image.alt", max = 1000, multiline = false
 );
 text_value!(
     /// A short biography or description.
@@ -199,7 +205,9 @@ mod tests {
         assert_eq!(Title::parse(&"x".repeat(301)).unwrap_err().kind, InvalidKind::TooLong { max: 300 });
         assert!(Title::parse(&"é".repeat(300)).is_ok(), "the limit counts characters, not bytes");
         assert_eq!(Title::parse("a\nb").unwrap_err().kind, InvalidKind::ControlCharacters);
-        assert_eq!(Title::parse("a\u{7}b").unwrap_err().field, "title");
+        assert_eq!(Title::parse("a\u{7}b\u{0}").unwrap().as_str(), "ab", "what XML forbids is removed");
+        assert_eq!(Title::parse("a\u{7f}b").unwrap_err().field, "title", "other control characters are refused");
+        assert_eq!(Title::parse(" \u{1} ").unwrap_err().kind, InvalidKind::Empty);
         assert!(Summary::parse("line one\nline two").is_ok());
     }
 

@@ -5,8 +5,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::DateTime;
 use longform_domain::{
-    FeatureImage, Markdown, MetaDescription, MetaTitle, Move, Post, PostDraft, PostId, PostStatus, RevisionMetadata,
-    Slug, Summary, Title, WebUrl,
+    AltText, FeatureImage, Markdown, MetaDescription, MetaTitle, Move, Post, PostDraft, PostId, PostStatus,
+    RevisionMetadata, Slug, Summary, Title, WebUrl,
 };
 use longform_persistence::{AdminFilter, CreatedKeyset, Keyset, Missing, StoreError};
 use serde_json::{Value, json};
@@ -83,7 +83,14 @@ fn feature_image(fields: &mut Fields, slot: &mut Option<FeatureImage>) {
             }
             let alt = match map.get("alt") {
                 None | Some(Value::Null) => None,
-                Some(Value::String(alt)) => Some(alt.clone()),
+                Some(Value::String(alt)) if alt.trim().is_empty() => None,
+                Some(Value::String(alt)) => match AltText::parse(alt) {
+                    Ok(alt) => Some(alt.into()),
+                    Err(e) => {
+                        fields.fail("feature_image.alt", e.kind.to_string());
+                        None
+                    }
+                },
                 Some(_) => {
                     fields.fail("feature_image.alt", "must be a string or null");
                     None
