@@ -20,6 +20,7 @@ both_backends!(
     previews_show_drafts_to_token_holders_only,
     drafts_never_reach_the_public,
     bad_bodies_name_every_invalid_field,
+    a_repeated_key_is_refused_by_name,
 );
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -616,4 +617,34 @@ fn every_admin_route_checks_the_role(db: &Db) {
             assert_eq!(anonymous.status, 401, "anonymous {method} {path}");
         }
     }
+}
+
+fn a_repeated_key_is_refused_by_name(db: &Db) {
+    let (seed, app) = setup(db);
+    let ed = user(&seed, &app, "ed@example.com", "editor");
+    let auth = [("Authorization", bearer(&ed))];
+    let auth: Vec<(&str, &str)> = auth.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    for (path, body, key) in [
+        ("/api/v1/admin/posts", r#"{"title":"Twice","slug":"first","slug":"second"}"#, "slug"),
+        (
+            "/api/v1/admin/posts",
+            r#"{"title":"Image","feature_image":{"url":"https://a.example/x.png","url":"https://b.example/y.png"}}"#,
+            "url",
+        ),
+        ("/api/v1/admin/tags", r#"{"name":"a","name":"b"}"#, "name"),
+        ("/api/v1/auth/login", r#"{"email":"ed@example.com","password":"x","password":"y"}"#, "password"),
+    ] {
+        let reply = app.send_text("POST", path, &auth, Some(body));
+        assert_eq!(
+            (reply.status, reply.content_type.as_str()),
+            (400, "application/problem+json"),
+            "{path} {body}: {}",
+            reply.body
+        );
+        assert_eq!(reply.json()["field"], key, "{}", reply.body);
+    }
+    // Nothing was stored.
+    let list = call(&app, &ed, "GET", "/api/v1/admin/posts", None).json();
+    assert_eq!(list["posts"].as_array().unwrap().len(), 0, "{list}");
+    assert_eq!(call(&app, &ed, "GET", "/api/v1/admin/tags/a", None).status, 404);
 }

@@ -193,13 +193,18 @@ impl TestApp {
 
     /// Any request, with headers and an optional JSON body.
     pub fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&serde_json::Value>) -> Reply {
+        self.send_text(method, path, headers, body.map(ToString::to_string).as_deref())
+    }
+
+    /// Any request, with headers and an optional body sent as JSON as it is.
+    pub fn send_text(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> Reply {
         let mut request = ureq::http::Request::builder().method(method).uri(self.url(path));
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
         let response = match body {
-            Some(json) => {
-                agent().run(request.header("content-type", "application/json").body(json.to_string()).unwrap()).unwrap()
+            Some(text) => {
+                agent().run(request.header("content-type", "application/json").body(text.to_owned()).unwrap()).unwrap()
             }
             None => agent().run(request.body(()).unwrap()).unwrap(),
         };

@@ -2,16 +2,20 @@
 //! then checked field by field so that a bad request hears about every
 //! invalid field at once, each by name, and unknown fields are refused.
 
+use std::fmt;
+
 use actix_web::error::JsonPayloadError;
 use actix_web::{HttpRequest, web};
-use serde_json::{Map, Value};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
 
 use crate::error::{ApiError, InvalidParam};
 
 /// The default limit on request bodies.
 pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
-/// Maps body errors to problem+json: too large is 413, anything else 400.
+/// Maps body errors to problem+json: too large is 413, a repeated key a
+/// 400 naming it, anything else 400 on `body`.
 pub fn json_config(limit: usize) -> web::JsonConfig {
     web::JsonConfig::default().limit(limit).error_handler(move |error, _req: &HttpRequest| match error {
         JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
@@ -19,8 +23,90 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
         }
         JsonPayloadError::ContentType => ApiError::invalid("body", "send Content-Type: application/json").into(),
         JsonPayloadError::Payload(error) if crate::incoming::is_too_slow(&error) => ApiError::RequestTimeout.into(),
+        JsonPayloadError::Deserialize(error) if repeated_key(&error).is_some() => {
+            let key: String = repeated_key(&error).unwrap_or_default().chars().take(100).collect();
+            ApiError::invalid(key, "is given more than once: send each key once").into()
+        }
         other => ApiError::invalid("body", format!("is not valid JSON: {other}")).into(),
     })
+}
+
+/// A JSON body in which no object repeats a key. serde_json keeps the last
+/// of `{"slug":"a","slug":"b"}`, so a proxy or a validator in front may
+/// read another value than the one stored; such a body is refused.
+#[derive(Debug)]
+pub struct JsonBody(pub Value);
+
+impl JsonBody {
+    pub fn into_value(self) -> Value {
+        self.0
+    }
+}
+
+const REPEATED_KEY: &str = "repeated key: ";
+
+/// The key a [`JsonBody`] refused for being repeated, from its error
+/// (serde_json adds " at line L column C" to the message).
+fn repeated_key(error: &serde_json::Error) -> Option<String> {
+    let message = error.to_string();
+    let rest = message.strip_prefix(REPEATED_KEY)?;
+    Some(rest.rsplit_once(" at line ").map_or(rest, |(key, _)| key).to_owned())
+}
+
+impl<'de> Deserialize<'de> for JsonBody {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(Strict).map(JsonBody)
+    }
+}
+
+/// serde_json's own `Value` visitor, but refusing a repeated key.
+struct Strict;
+
+impl<'de> Visitor<'de> for Strict {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(JsonBody(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if object.contains_key(&key) {
+                return Err(de::Error::custom(format_args!("{REPEATED_KEY}{key}")));
+            }
+            let JsonBody(value) = map.next_value()?;
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
 }
 
 /// A JSON object being taken apart field by field.
@@ -153,6 +239,20 @@ mod tests {
         let names: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, ["colour", "title", "tags[1]", "tags[2]", "featured"]);
         assert_eq!(params[1].reason, "must not be empty");
+    }
+
+    #[test]
+    fn a_repeated_key_is_refused_by_name_at_any_depth() {
+        let parse = |text: &str| serde_json::from_str::<JsonBody>(text).map(JsonBody::into_value);
+        let error = parse(r#"{"slug":"a","title":"T","slug":"b"}"#).unwrap_err();
+        assert_eq!(repeated_key(&error).as_deref(), Some("slug"), "{error}");
+        let nested = parse(r#"{"feature_image":{"url":"u","url":"v"}}"#).unwrap_err();
+        assert_eq!(repeated_key(&nested).as_deref(), Some("url"));
+        let deep = parse(r#"[{"a":1},{"a":2,"a":3}]"#).unwrap_err();
+        assert_eq!(repeated_key(&deep).as_deref(), Some("a"));
+        assert_eq!(repeated_key(&serde_json::from_str::<Value>("{").unwrap_err()), None);
+        let fine = r#"{"a":[1,-2,3.5,"x",null,true,{"a":{}}],"b":{"a":1},"c":18446744073709551615}"#;
+        assert_eq!(parse(fine).unwrap(), serde_json::from_str::<Value>(fine).unwrap());
     }
 
     #[test]

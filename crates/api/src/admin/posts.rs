@@ -15,7 +15,7 @@ use super::wire::{AdminPostJson, RevisionJson};
 use super::{if_match, private, versioned};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::body::Fields;
+use crate::body::{Fields, JsonBody};
 use crate::error::ApiError;
 use crate::params::{Params, encode_cursor};
 
@@ -220,10 +220,10 @@ pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<Value>,
+    body: web::Json<JsonBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_create_posts())?;
-    let body = body.into_inner();
+    let body = body.into_inner().into_value();
     let request_hash = longform_domain::secret::hash_hex(body.to_string().as_bytes());
     let draft = draft_from(body, None)?;
     let (missing, owner) = (missing_policy(&caller), caller.actor.user_id());
@@ -282,12 +282,12 @@ pub async fn edit(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
-    body: web::Json<Value>,
+    body: web::Json<JsonBody>,
 ) -> Result<HttpResponse, ApiError> {
     let post = live_post(&state, &caller, post_id(&id)?).await?;
     caller.require(caller.actor.can_edit(post.card.facts()))?;
     // Bad input is reported as such, whatever the precondition says.
-    let draft = draft_from(body.into_inner(), Some(current_draft(&post)?))?;
+    let draft = draft_from(body.into_inner().into_value(), Some(current_draft(&post)?))?;
     let expected = checked_version(&post, if_match(&req)?)?;
     let updated = state
         .store
@@ -347,9 +347,9 @@ pub async fn schedule(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
-    body: web::Json<Value>,
+    body: web::Json<JsonBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut fields = Fields::new(body.into_inner(), &["published_at"])?;
+    let mut fields = Fields::new(body.into_inner().into_value(), &["published_at"])?;
     let at = fields.required("published_at", DateTime::parse_from_rfc3339);
     fields.finish()?;
     let at = at.ok_or(ApiError::Internal)?.to_utc();

@@ -14,7 +14,7 @@ use super::wire::AdminTermJson;
 use super::{if_match, private, versioned};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::body::Fields;
+use crate::body::{Fields, JsonBody};
 use crate::error::ApiError;
 use crate::params::Params;
 use crate::routes::Routes;
@@ -116,10 +116,10 @@ async fn create_term(
     kind: TermKind,
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<Value>,
+    body: web::Json<JsonBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_manage_taxonomy())?;
-    let TermChanges { slug, name, description, public } = term_fields(body.into_inner(), true)?;
+    let TermChanges { slug, name, description, public } = term_fields(body.into_inner().into_value(), true)?;
     let name = name.ok_or(ApiError::Internal)?;
     let slug = slug.or_else(|| Slug::from_text(name.as_str())).unwrap_or_else(Slug::fallback);
     let taxonomy = state.store.taxonomy();
@@ -137,11 +137,11 @@ async fn update_term(
     state: web::Data<AppState>,
     caller: Caller,
     slug: web::Path<String>,
-    body: web::Json<Value>,
+    body: web::Json<JsonBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_manage_taxonomy())?;
     let current = path_slug(&slug)?;
-    let changes = term_fields(body.into_inner(), false)?;
+    let changes = term_fields(body.into_inner().into_value(), false)?;
     let expected = if_match(&req)?;
     let term = state.store.taxonomy().update_term(kind, current, changes, Some(expected)).await?;
     term_answer(&state, kind, term.slug, StatusCode::OK).await
@@ -217,10 +217,10 @@ pub async fn show_author(
 pub async fn create_author(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<Value>,
+    body: web::Json<JsonBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_manage_taxonomy())?;
-    let changes = author_fields(body.into_inner(), true)?;
+    let changes = author_fields(body.into_inner().into_value(), true)?;
     let name = changes.name.clone().ok_or(ApiError::Internal)?;
     let new = NewAuthor {
         slug: changes.slug.clone().or_else(|| Slug::from_text(name.as_str())).unwrap_or_else(Slug::fallback),
@@ -245,11 +245,11 @@ pub async fn update_author(
     state: web::Data<AppState>,
     caller: Caller,
     slug: web::Path<String>,
-    body: web::Json<Value>,
+    body: web::Json<JsonBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_manage_taxonomy())?;
     let current = path_slug(&slug)?;
-    let changes = author_fields(body.into_inner(), false)?;
+    let changes = author_fields(body.into_inner().into_value(), false)?;
     let expected = if_match(&req)?;
     let author = state.store.taxonomy().update_author(current, changes, Some(expected)).await?;
     author_answer(&state, author.slug, StatusCode::OK).await

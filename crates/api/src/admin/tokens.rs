@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::private;
 use crate::AppState;
 use crate::auth::{API_TOKEN_PREFIX, Caller};
-use crate::body::Fields;
+use crate::body::{Fields, JsonBody};
 use crate::error::ApiError;
 use crate::params::Params;
 
@@ -37,10 +37,10 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, caller: Caller) 
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<Value>,
+    body: web::Json<JsonBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_administer())?;
-    let mut fields = Fields::new(body.into_inner(), &["name", "scope"])?;
+    let mut fields = Fields::new(body.into_inner().into_value(), &["name", "scope"])?;
     let name = fields.required("name", Name::parse);
     let scope = fields.required("scope", |raw: &str| raw.parse::<TokenScope>().map_err(|e| e.kind));
     fields.finish()?;

@@ -4,13 +4,13 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use longform_domain::{Email, Name, NewUser, Password, Role, UserId};
 use longform_persistence::UserChanges;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::private;
 use super::wire::UserJson;
 use crate::AppState;
 use crate::auth::Caller;
-use crate::body::Fields;
+use crate::body::{Fields, JsonBody};
 use crate::error::ApiError;
 use crate::params::Params;
 
@@ -28,10 +28,10 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, caller: Caller) 
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<Value>,
+    body: web::Json<JsonBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_administer())?;
-    let mut fields = Fields::new(body.into_inner(), &["email", "name", "role", "password"])?;
+    let mut fields = Fields::new(body.into_inner().into_value(), &["email", "name", "role", "password"])?;
     let email = fields.required("email", Email::parse);
     let name = fields.required("name", Name::parse);
     let role = fields.required("role", Role::parse);
@@ -62,11 +62,11 @@ pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
-    body: web::Json<Value>,
+    body: web::Json<JsonBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_administer())?;
     let id = user_id(&id)?;
-    let mut fields = Fields::new(body.into_inner(), &["name", "role", "disabled"])?;
+    let mut fields = Fields::new(body.into_inner().into_value(), &["name", "role", "disabled"])?;
     let changes = UserChanges {
         name: fields.parse("name", Name::parse),
         role: fields.parse("role", Role::parse),

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use super::private;
 use crate::AppState;
 use crate::auth::Caller;
-use crate::body::Fields;
+use crate::body::{Fields, JsonBody};
 use crate::error::ApiError;
 use crate::params::Params;
 use crate::webhooks::AllowList;
@@ -85,10 +85,10 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, caller: Caller) 
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<Value>,
+    body: web::Json<JsonBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_administer())?;
-    let mut fields = Fields::new(body.into_inner(), FIELDS)?;
+    let mut fields = Fields::new(body.into_inner().into_value(), FIELDS)?;
     let url = fields.required("url", |raw| parse_url(raw, &state.site.webhook_allow));
     if matches!(fields.value("events"), None | Some(Value::Null)) {
         fields.fail("events", "is required");
@@ -124,11 +124,11 @@ pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
-    body: web::Json<Value>,
+    body: web::Json<JsonBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_administer())?;
     let id = webhook_id(&id)?;
-    let mut fields = Fields::new(body.into_inner(), FIELDS)?;
+    let mut fields = Fields::new(body.into_inner().into_value(), FIELDS)?;
     let url = fields.parse("url", |raw| parse_url(raw, &state.site.webhook_allow));
     let subscription = parse_events(&mut fields);
     let secret = fields.parse("secret", |raw| match raw {

@@ -4,12 +4,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use longform_domain::{Email, Password, Secret, User};
 use longform_persistence::Refresh;
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
 use super::{Caller, SESSION_TTL, jwt};
 use crate::AppState;
-use crate::body::Fields;
+use crate::body::{Fields, JsonBody};
 use crate::error::ApiError;
 use crate::params::Params;
 
@@ -69,9 +69,9 @@ fn limited(retry: std::time::Duration) -> ApiError {
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<Value>,
+    body: web::Json<JsonBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut fields = Fields::new(body.into_inner(), &["email", "password"])?;
+    let mut fields = Fields::new(body.into_inner().into_value(), &["email", "password"])?;
     let email = fields.required("email", Email::parse);
     let password = fields.required("password", |raw: &str| Ok::<_, ApiError>(raw.to_owned()));
     fields.finish()?;
@@ -98,8 +98,8 @@ pub async fn login(
     Ok(tokens(&state, &user, session, &refresh_token))
 }
 
-pub async fn refresh_session(state: web::Data<AppState>, body: web::Json<Value>) -> Result<HttpResponse, ApiError> {
-    let mut fields = Fields::new(body.into_inner(), &["refresh_token"])?;
+pub async fn refresh_session(state: web::Data<AppState>, body: web::Json<JsonBody>) -> Result<HttpResponse, ApiError> {
+    let mut fields = Fields::new(body.into_inner().into_value(), &["refresh_token"])?;
     let presented = fields.required("refresh_token", |raw: &str| Ok::<_, ApiError>(Secret::presented(raw)));
     fields.finish()?;
     let Some(presented) = presented else { return Err(ApiError::Internal) };
@@ -130,10 +130,10 @@ pub async fn me(req: HttpRequest, caller: Caller) -> Result<HttpResponse, ApiErr
 pub async fn change_password(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<Value>,
+    body: web::Json<JsonBody>,
 ) -> Result<HttpResponse, ApiError> {
     let user = caller.user.ok_or(ApiError::invalid("authorization", "integration tokens have no user"))?;
-    let mut fields = Fields::new(body.into_inner(), &["current_password", "new_password"])?;
+    let mut fields = Fields::new(body.into_inner().into_value(), &["current_password", "new_password"])?;
     let current = fields.required("current_password", |raw: &str| Ok::<_, ApiError>(raw.to_owned()));
     let new = fields.required("new_password", |raw: &str| Password::parse(raw).map_err(|e| e.kind));
     fields.finish()?;
