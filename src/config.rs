@@ -56,6 +56,9 @@ pub struct Settings {
     /// Required in production; generated and stored in the database otherwise.
     pub jwt_secret: Option<SecretString>,
     pub environment: Environment,
+    /// Whether GraphQL introspection, field suggestions and GraphiQL are
+    /// served: by default in development, not in production.
+    pub graphql_introspection: bool,
     /// The largest request body accepted, in bytes; at least 1.
     pub body_limit: usize,
     /// The site's name, description and language (feeds use them).
@@ -116,6 +119,7 @@ struct Raw {
     metrics: bool,
     jwt_secret: Option<String>,
     environment: Environment,
+    graphql_introspection: Option<bool>,
     body_limit: usize,
     site_title: String,
     site_description: String,
@@ -146,6 +150,7 @@ impl Default for Raw {
             metrics: true,
             jwt_secret: None,
             environment: Environment::Development,
+            graphql_introspection: None,
             body_limit: 2 * 1024 * 1024,
             site_title: "Longform".to_owned(),
             site_description: "Long-form technical writing.".to_owned(),
@@ -227,6 +232,7 @@ impl Check<'_> {
             metrics: raw.metrics,
             jwt_secret: raw.jwt_secret.map(|secret| self.signing_secret(secret)).transpose()?,
             environment: raw.environment,
+            graphql_introspection: raw.graphql_introspection.unwrap_or(raw.environment == Environment::Development),
             body_limit: self.require("body_limit", raw.body_limit, |n| *n > 0)?,
             site_title: raw.site_title,
             site_description: raw.site_description,

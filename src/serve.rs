@@ -50,6 +50,7 @@ pub fn run(settings: Settings, demo: bool) -> Result<(), CliError> {
             cache_stale_while_revalidate: settings.cache_max_age.saturating_mul(5),
             response_cache: settings.response_cache,
             metrics: settings.metrics,
+            graphql_introspection: settings.graphql_introspection,
             body_limit,
             title: settings.site_title.clone(),
             description: settings.site_description.clone(),

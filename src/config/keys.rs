@@ -52,6 +52,7 @@ pub const KEYS: &[Key] = &[
     key("metrics", "LONGFORM_METRICS", BOOL),
     hidden("jwt_secret", "LONGFORM_JWT_SECRET", "use a secret of at least 32 bytes"),
     key("environment", "LONGFORM_ENV", "use development or production"),
+    key("graphql_introspection", "LONGFORM_GRAPHQL_INTROSPECTION", BOOL),
     key("body_limit", "LONGFORM_BODY_LIMIT", "use a positive number of bytes"),
     key("site_title", "LONGFORM_SITE_TITLE", TEXT),
     key("site_description", "LONGFORM_SITE_DESCRIPTION", TEXT),

@@ -23,6 +23,7 @@ both_backends!(
     variables_left_out_leave_arguments_to_their_defaults,
     wildcard_or_missing_accept_gets_json_and_extra_parameters_change_nothing,
     costly_documents_are_refused_before_anything_runs,
+    production_hides_the_schema_unless_configured_to_show_it,
 );
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -416,4 +417,32 @@ fn wildcard_or_missing_accept_gets_json_and_extra_parameters_change_nothing(db: 
     assert_eq!(statements(&app), before, "the tracked request was not answered from the cache");
     assert_eq!((again.status, &again.body), (200, &first.body));
     assert_eq!(again.header("etag"), first.header("etag"));
+}
+
+/// Introspection, "Did you mean" suggestions and GraphiQL, as a server in
+/// `env` answers them: (schema readable, suggestions given, GraphiQL served).
+fn discoverability(db: &Db, env: &[(&str, &str)]) -> (bool, bool, bool) {
+    let app = TestApp::spawn_with(tempfile::tempdir().unwrap(), db.url(), env);
+    let schema = post(&app, "{ __schema { queryType { name } } __type(name: \"Post\") { name } }", json!({})).json();
+    let readable =
+        schema["data"]["__schema"]["queryType"]["name"] == "Query" && schema["data"]["__type"]["name"] == "Post";
+    let typo = post(&app, "{ postz(first: 1) { totalCount } }", json!({}));
+    assert_eq!(typo.status, 400, "{}", typo.body);
+    let suggested = typo.body.contains("Did you mean");
+    let page = get(&app, &[], &[("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")]);
+    let graphiql = page.content_type.starts_with("text/html") && page.body.contains("graphiql");
+    // Clients add __typename everywhere: it always works.
+    assert_eq!(data(&app, "{ __typename }", json!({}))["__typename"], "Query");
+    (readable, suggested, graphiql)
+}
+
+fn production_hides_the_schema_unless_configured_to_show_it(db: &Db) {
+    let secret = ("LONGFORM_JWT_SECRET", "a production secret of at least thirty-two bytes");
+    let production = ("LONGFORM_ENV", "production");
+    assert_eq!(discoverability(db, &[]), (true, true, true), "development shows the schema");
+    assert_eq!(discoverability(db, &[production, secret]), (false, false, false), "production hides it");
+    let opened = [production, secret, ("LONGFORM_GRAPHQL_INTROSPECTION", "true")];
+    assert_eq!(discoverability(db, &opened), (true, true, true), "unless configured on");
+    let closed = [("LONGFORM_GRAPHQL_INTROSPECTION", "false")];
+    assert_eq!(discoverability(db, &closed), (false, false, false), "and it may be closed in development");
 }

@@ -59,6 +59,7 @@ impl AppState {
                 routes.push(route.pattern.as_str());
             }
         }
+        let graphql = graphql::Graphql::new(site.graphql_introspection);
         Ok(Self {
             metrics: metrics::Metrics::new(&store, routes),
             openapi: docs::served_openapi(&site.api_url).into(),
@@ -67,7 +68,7 @@ impl AppState {
             site,
             cache: cache::ResponseCache::default(),
             auth: auth::Auth::new(keys)?,
-            graphql: graphql::Graphql::default(),
+            graphql,
             incoming: incoming::InFlight::default(),
         })
     }

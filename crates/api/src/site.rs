@@ -18,6 +18,9 @@ pub struct Site {
     pub response_cache: bool,
     /// Whether requests are counted and `/metrics` answers (404 when not).
     pub metrics: bool,
+    /// Whether GraphQL answers introspection, suggests field names and
+    /// serves GraphiQL (off in production unless configured on).
+    pub graphql_introspection: bool,
     /// The largest request body accepted, in bytes.
     pub body_limit: usize,
     /// The site's name, description and language, for feeds.
@@ -64,6 +67,7 @@ impl Default for Site {
             cache_stale_while_revalidate: 300,
             response_cache: true,
             metrics: true,
+            graphql_introspection: true,
             body_limit: crate::body::DEFAULT_BODY_LIMIT,
             title: "Longform".to_owned(),
             description: "Long-form technical writing.".to_owned(),

@@ -25,7 +25,7 @@ use crate::cache::{Cached, respond, respond_private};
 
 /// `GET /graphql`: a query in the query string, or GraphiQL for a browser.
 pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let media = match negotiate(req.headers(), true) {
+    let media = match negotiate(req.headers(), state.graphql.explorer) {
         Accepted::Html => return graphiql::page(),
         Accepted::NotAcceptable => return not_acceptable(),
         Accepted::Media(media) => media,

@@ -77,25 +77,45 @@ fn build_introspection_schema() -> LongformSchema {
         .finish()
 }
 
+/// The schema with nothing to discover it by: no introspection (but
+/// `__typename`), no "Did you mean" suggestions in errors.
+fn build_closed_schema() -> LongformSchema {
+    Schema::build(query::Query, EmptyMutation, EmptySubscription)
+        .disable_introspection()
+        .disable_suggestions()
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .finish()
+}
+
 /// What the endpoint keeps for the life of the process: the schemas, built
 /// once, and the persisted queries, shared by every worker.
 pub struct Graphql {
     schema: LongformSchema,
     introspection: LongformSchema,
     persisted: apq::PersistedQueries,
+    /// Whether a browser gets GraphiQL (it needs introspection).
+    explorer: bool,
 }
 
 impl Default for Graphql {
     fn default() -> Self {
-        Self {
-            schema: build_schema(),
-            introspection: build_introspection_schema(),
-            persisted: apq::PersistedQueries::default(),
-        }
+        Self::new(true)
     }
 }
 
 impl Graphql {
+    /// With introspection, suggestions and GraphiQL when `open` (the
+    /// default in development), else none of them (production's).
+    pub fn new(open: bool) -> Self {
+        let (schema, introspection) = if open {
+            (build_schema(), build_introspection_schema())
+        } else {
+            (build_closed_schema(), build_closed_schema())
+        };
+        Self { schema, introspection, persisted: apq::PersistedQueries::default(), explorer: open }
+    }
+
     pub fn schema(&self) -> &LongformSchema {
         &self.schema
     }
