@@ -80,6 +80,7 @@ pub fn run(settings: Settings, demo: bool) -> Result<(), CliError> {
                 // Outermost: the request's span, then its line, metrics and id inside it.
                 .wrap(longform_api::telemetry::Telemetry)
                 .wrap(longform_api::telemetry::request_spans())
+                .wrap(longform_api::security_headers())
                 .configure(|cfg| longform_api::configure(cfg, body_limit))
         })
         .workers(settings.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)))

@@ -10,7 +10,59 @@ use crate::seed::{PostSpec, Seed};
 /// Headers that differ between any two answers.
 const PER_ANSWER: [&str; 2] = ["date", "x-request-id"];
 
-both_backends!(head_answers_as_get_does_on_every_route, every_api_route_refuses_unknown_parameters_by_name);
+both_backends!(
+    head_answers_as_get_does_on_every_route,
+    every_api_route_refuses_unknown_parameters_by_name,
+    every_answer_carries_the_security_headers,
+);
+
+/// Every route and method, signed in and not, and answers no route gives
+/// (404, 405, 400, 304): each says nosniff and may not be framed, and the
+/// HTML pages carry their own strict policy.
+fn every_answer_carries_the_security_headers(db: &Db) {
+    let seed = Seed::new(db.url());
+    let post = seed.post(PostSpec { title: "Headers", publish: true, ..Default::default() });
+    let app = TestApp::spawn(db.url());
+    let admin = seed.sign_in(&app, "admin@example.com", Role::Admin);
+    let check = |what: &str, reply: &crate::helpers::Reply| {
+        assert_eq!(reply.header("x-content-type-options"), Some("nosniff"), "{what}: {}", reply.status);
+        assert_eq!(reply.header("referrer-policy"), Some("no-referrer"), "{what}");
+        let policy = reply.header("content-security-policy").unwrap_or_else(|| panic!("{what}: no CSP"));
+        assert!(policy.contains("frame-ancestors 'none'"), "{what}: {policy}");
+        if reply.content_type.starts_with("text/html") {
+            assert!(policy.contains("script-src 'self'") && !policy.contains("unsafe-eval"), "{what}: {policy}");
+        } else {
+            assert!(policy.starts_with("default-src 'none'"), "{what}: {policy}");
+        }
+    };
+    let mut statuses = std::collections::BTreeSet::new();
+    for route in longform_api::route_table().iter() {
+        let path = fill(&route.pattern, post.card.slug.as_str());
+        for auth in [vec![], vec![("Authorization", admin.as_str())]] {
+            let reply = app.send(route.method.as_str(), &path, &auth, None);
+            check(&format!("{} {path}", route.method), &reply);
+            statuses.insert(reply.status);
+        }
+    }
+    let html = [("Accept", "text/html")];
+    for (method, path, headers) in [
+        ("GET", "/docs", &[][..]),
+        ("GET", "/graphql", &html[..]),
+        ("GET", "/nowhere", &[]),
+        ("PUT", "/api/v1/posts", &[]),
+    ] {
+        let reply = app.send(method, path, headers, None);
+        check(&format!("{method} {path}"), &reply);
+        statuses.insert(reply.status);
+    }
+    let etag = app.get("/api/v1/posts").header("etag").unwrap().to_owned();
+    let not_modified = app.get_with("/api/v1/posts", &[("If-None-Match", &etag)]);
+    assert_eq!(not_modified.status, 304);
+    check("a 304", &not_modified);
+    for status in [200, 204, 400, 401, 404, 405, 415] {
+        assert!(statuses.contains(&status), "no {status} among {statuses:?}: the walk shows little");
+    }
+}
 
 /// Routes that are documents rather than API answers, or speak another
 /// protocol's rules (GraphQL-over-HTTP ignores what it does not define):
