@@ -83,7 +83,7 @@ fn feature_image(fields: &mut Fields, slot: &mut Option<FeatureImage>) {
             }
             let alt = match map.get("alt") {
                 None | Some(Value::Null) => None,
-                Some(Value::String(alt)) if alt.trim().is_empty() => None,
+                Some(Value::String(alt)) if longform_domain::text::without_forbidden(alt).trim().is_empty() => None,
                 Some(Value::String(alt)) => match AltText::parse(alt) {
                     Ok(alt) => Some(alt.into()),
                     Err(e) => {
