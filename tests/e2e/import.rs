@@ -74,7 +74,11 @@ fn a_folder_imports_once_and_then_changes_nothing(db: &Db) {
     let jane = app.get("/api/v1/authors/jane-doe").json()["author"].clone();
     assert_eq!(jane["bio"], "Writes about runtimes.");
     assert_eq!(jane["website"], "https://jane.example.com/");
-    assert_eq!(app.get("/api/v1/authors/mei-chen").status, 200, "unknown authors become guest profiles");
+    // An unknown author becomes a guest profile, private while only a draft names it.
+    let seed = crate::seed::Seed::new(db.url());
+    let mei = longform_domain::Slug::parse("mei-chen").unwrap();
+    assert!(seed.block_on(seed.store.taxonomy().author_counted(mei)).unwrap().is_some(), "a guest profile");
+    assert_eq!(app.get("/api/v1/authors/mei-chen").status, 404, "named only by a draft");
 }
 
 fn bad_files_are_skipped_with_reasons_while_the_rest_lands(db: &Db) {
