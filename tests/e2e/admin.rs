@@ -22,10 +22,10 @@ both_backends!(
     bad_bodies_name_every_invalid_field,
 );
 
-const PASSWORD: &str = "correct horse battery staple";
+pub(crate) const PASSWORD: &str = "correct horse battery staple";
 
 /// Create a user straight in the database (the CLI's path) and sign in.
-fn user(seed: &Seed, app: &TestApp, email: &str, role: &str) -> String {
+pub(crate) fn user(seed: &Seed, app: &TestApp, email: &str, role: &str) -> String {
     use longform_domain::{Email, Name, NewUser, Password, PasswordHash, Role};
     let hash = PasswordHash::create(&Password::parse(PASSWORD).unwrap()).unwrap();
     let new = NewUser {
@@ -38,7 +38,7 @@ fn user(seed: &Seed, app: &TestApp, email: &str, role: &str) -> String {
     login(app, email, PASSWORD).json()["access_token"].as_str().unwrap().to_owned()
 }
 
-fn login(app: &TestApp, email: &str, password: &str) -> Reply {
+pub(crate) fn login(app: &TestApp, email: &str, password: &str) -> Reply {
     app.send("POST", "/api/v1/auth/login", &[], Some(&json!({ "email": email, "password": password })))
 }
 
@@ -46,11 +46,18 @@ fn bearer(token: &str) -> String {
     format!("Bearer {token}")
 }
 
-fn call(app: &TestApp, token: &str, method: &str, path: &str, body: Option<Value>) -> Reply {
+pub(crate) fn call(app: &TestApp, token: &str, method: &str, path: &str, body: Option<Value>) -> Reply {
     app.send(method, path, &[("Authorization", &bearer(token))], body.as_ref())
 }
 
-fn call_if(app: &TestApp, token: &str, method: &str, path: &str, version: i64, body: Option<Value>) -> Reply {
+pub(crate) fn call_if(
+    app: &TestApp,
+    token: &str,
+    method: &str,
+    path: &str,
+    version: i64,
+    body: Option<Value>,
+) -> Reply {
     let etag = format!("\"{version}\"");
     app.send(method, path, &[("Authorization", &bearer(token)), ("If-Match", &etag)], body.as_ref())
 }
@@ -61,7 +68,7 @@ fn create(app: &TestApp, token: &str, body: Value) -> Value {
     reply.json()["post"].clone()
 }
 
-fn setup(db: &Db) -> (Seed, TestApp) {
+pub(crate) fn setup(db: &Db) -> (Seed, TestApp) {
     (Seed::new(db.url()), TestApp::spawn(db.url()))
 }
 
