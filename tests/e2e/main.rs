@@ -29,4 +29,5 @@ mod rest;
 mod schedule;
 mod search;
 mod slugs;
+mod users;
 mod webhooks;

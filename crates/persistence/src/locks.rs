@@ -13,6 +13,9 @@ use crate::error::StoreError;
 pub(crate) const CHANGES: i64 = 708_100;
 /// One process at a time migrates the schema.
 pub(crate) const MIGRATIONS: i64 = 708_101;
+/// Writes to accounts take turns: "at least one active admin" is checked
+/// against the accounts as the previous writer left them.
+pub(crate) const ACCOUNTS: i64 = 708_102;
 
 /// Run `work` in one transaction that commits when it returns `Ok`. On
 /// SQLite the transaction is `BEGIN IMMEDIATE`: it takes the database's
