@@ -28,5 +28,7 @@ mod replicas;
 mod rest;
 mod schedule;
 mod search;
+mod slugs;
 mod taxonomy;
+mod users;
 mod webhooks;

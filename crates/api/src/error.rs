@@ -20,6 +20,10 @@ pub enum ApiError {
     NotFound,
     #[error("{field} is already taken")]
     Conflict { field: String },
+    /// A write the stored data as a whole forbids (the last active admin):
+    /// a 409 naming the field and why.
+    #[error("{reason}")]
+    Refused { field: &'static str, reason: &'static str },
     #[error("the resource changed since it was read")]
     PreconditionFailed { current_version: i64 },
     #[error("the service is unavailable")]
@@ -96,6 +100,7 @@ impl From<StoreError> for ApiError {
         match error {
             StoreError::NotFound => Self::NotFound,
             StoreError::Conflict { field } => Self::Conflict { field },
+            StoreError::Refused { field, reason } => Self::Refused { field, reason },
             StoreError::VersionMismatch { current, .. } => Self::PreconditionFailed { current_version: current },
             StoreError::Domain(domain) => domain.into(),
             other => Self::Store(other),
@@ -139,7 +144,7 @@ impl ApiError {
         match self {
             Self::Invalid(_) => ("validation", "Invalid input"),
             Self::NotFound => ("not-found", "Not found"),
-            Self::Conflict { .. } => ("conflict", "Conflict"),
+            Self::Conflict { .. } | Self::Refused { .. } => ("conflict", "Conflict"),
             Self::PreconditionFailed { .. } => ("precondition-failed", "Precondition failed"),
             Self::Unavailable => ("unavailable", "Service unavailable"),
             Self::Unauthorized(_) => ("unauthorized", "Unauthorized"),
@@ -174,7 +179,7 @@ impl ResponseError for ApiError {
         match self {
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Conflict { .. } | Self::Refused { .. } => StatusCode::CONFLICT,
             Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
@@ -196,6 +201,7 @@ impl ResponseError for ApiError {
         let (field, invalid_params, current_version) = match self {
             Self::Invalid(params) => (params.first().map(|p| p.name.as_str()), params.as_slice(), None),
             Self::Conflict { field } => (Some(field.as_str()), &[][..], None),
+            Self::Refused { field, .. } => (Some(*field), &[][..], None),
             Self::PreconditionFailed { current_version } => (None, &[][..], Some(*current_version)),
             _ => (None, &[][..], None),
         };

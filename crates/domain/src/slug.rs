@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 /// for a URL and an index key.
 pub const MAX_SLUG_LEN: usize = 120;
 
+/// The longest suffix [`Slug::with_suffix`] adds: `-4294967295`.
+const LONGEST_SUFFIX: usize = 11;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum SlugError {
     #[error("must not be empty")]
@@ -61,6 +64,19 @@ impl Slug {
         let keep = MAX_SLUG_LEN.saturating_sub(suffix.len()).min(self.0.len());
         let base = self.0[..keep].trim_end_matches('-');
         Self(format!("{base}{suffix}"))
+    }
+
+    /// What every suffixed form of this slug begins with, to look up the
+    /// taken ones by: `go-channels-` for `go-channels`, but for a slug so
+    /// long that a suffix trims it, only the part no suffix ever trims
+    /// (asking for `{self}-%` would miss the trimmed forms, and a writer
+    /// would try the same taken slug again and again).
+    pub fn suffix_stem(&self) -> String {
+        if self.0.len() + LONGEST_SUFFIX <= MAX_SLUG_LEN {
+            return format!("{}-", self.0);
+        }
+        // A trim may also drop the hyphen it ends on (slugs have no two in a row).
+        self.0[..MAX_SLUG_LEN - LONGEST_SUFFIX - 1].to_owned()
     }
 
     /// The first of `self`, `self-2`, `self-3`, ... that `is_taken` rejects.
@@ -170,6 +186,16 @@ mod tests {
     }
 
     #[test]
+    fn the_stem_of_a_long_slug_is_what_no_suffix_trims() {
+        let short = Slug::parse("hello-world").unwrap();
+        assert_eq!(short.suffix_stem(), "hello-world-");
+        let long = Slug::parse(&["word"; 24].join("-")).unwrap(); // 119 characters
+        assert_eq!(long.with_suffix(2).as_str(), format!("{}-wor-2", ["word"; 23].join("-")));
+        assert!(long.with_suffix(2).as_str().starts_with(&long.suffix_stem()));
+        assert!(!long.with_suffix(2).as_str().starts_with(&format!("{long}-")), "why `{{slug}}-%` missed it");
+    }
+
+    #[test]
     fn suffix_stays_within_the_length_limit() {
         let long = Slug::parse(&"a".repeat(MAX_SLUG_LEN)).unwrap();
         let suffixed = long.with_suffix(12);
@@ -189,6 +215,18 @@ mod tests {
         fn slugify_is_idempotent(text in "\\PC{0,200}") {
             let once = slugify(&text);
             prop_assert_eq!(slugify(&once), once.clone());
+        }
+
+        #[test]
+        fn every_suffixed_form_begins_with_the_stem(
+            raw in "[a-z0-9]{1,10}(-[a-z0-9]{1,10}){0,12}",
+            n in prop_oneof![2_u32..20, Just(u32::MAX)],
+        ) {
+            prop_assume!(raw.len() <= MAX_SLUG_LEN);
+            let slug = Slug::parse(&raw).unwrap();
+            let suffixed = slug.with_suffix(n);
+            prop_assert!(suffixed.as_str().starts_with(&slug.suffix_stem()), "{} {}", suffixed, slug.suffix_stem());
+            prop_assert!(Slug::parse(suffixed.as_str()).is_ok());
         }
 
         #[test]

@@ -212,6 +212,15 @@ pub struct User {
     pub disabled: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Moves on with every change to the account: its ETag.
+    pub version: i64,
+}
+
+impl User {
+    /// An admin who can sign in: the site must always keep one.
+    pub fn is_active_admin(&self) -> bool {
+        self.role == Role::Admin && !self.disabled
+    }
 }
 
 /// Everything needed to create a user, already validated and hashed.

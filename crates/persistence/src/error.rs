@@ -13,6 +13,10 @@ pub enum StoreError {
     /// A unique key already holds this value; `field` names the column.
     #[error("{field} is already taken")]
     Conflict { field: String },
+    /// The write would break a rule about the stored data as a whole (the
+    /// site keeps an active admin); `field` names what the client changed.
+    #[error("{reason}")]
+    Refused { field: &'static str, reason: &'static str },
     /// Optimistic locking: the row changed since the caller read it.
     #[error("version mismatch: expected {expected}, current {current}")]
     VersionMismatch { expected: i64, current: i64 },

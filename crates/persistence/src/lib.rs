@@ -8,7 +8,7 @@
 //!   change feed, webhook outbox), given the loaded post;
 //! - `read`: rows and queries;
 //! - the ground: connections and pools (`db`), the store's runners
-//!   (`store`), rows (`rows`), the schema, errors, time and the values the
+//!   (`store`), the locks that serialise racing writers (`locks`), rows (`rows`), the schema, errors, time and the values the
 //!   repositories take and give ([`model`]).
 
 mod commands;
@@ -16,6 +16,7 @@ pub mod db;
 mod effects;
 pub mod error;
 pub mod facades;
+mod locks;
 pub mod migrations;
 pub mod model;
 mod read;

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use tokio::sync::Semaphore;
 
@@ -138,7 +137,8 @@ impl Store {
 
     /// Run `work` in one transaction on the write pool, off the async
     /// executor: it commits when `work` returns `Ok`, and nothing of it
-    /// remains when it returns `Err`. Content writes: cached reads are
+    /// remains when it returns `Err`. On SQLite it holds the write lock
+    /// from its first statement ([`crate::locks::write_transaction`]). Content writes: cached reads are
     /// stale afterwards.
     pub(crate) async fn write<T, F>(&self, work: F) -> Result<T, StoreError>
     where
@@ -181,7 +181,7 @@ impl Store {
         let (pool, waits) = (self.pools.write.clone(), Arc::clone(&self.pools.waits));
         self.call(deadline, move || {
             let mut conn = waits.checkout(&pool)?;
-            AnyConnection::transaction(&mut conn, work)
+            crate::locks::write_transaction(&mut conn, work)
         })
         .await
     }

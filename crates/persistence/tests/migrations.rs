@@ -345,3 +345,41 @@ async fn postgres_migrations_go_up_down_and_up_again() {
     let Some(db) = postgres_database() else { return };
     up_down_up(db.url()).await;
 }
+
+/// Replicas started together on an empty PostgreSQL database each migrate
+/// at start. They take turns (an advisory lock): all of them start, the
+/// first applies every migration and the others find nothing left to do.
+/// Without the lock one died in nearly every round ("duplicate key value
+/// violates unique constraint pg_type_typname_nsp_index").
+#[test]
+fn replicas_migrating_one_empty_postgres_database_at_once_all_start() {
+    const REPLICAS: usize = 4;
+    const ROUNDS: usize = 5;
+    for round in 0..ROUNDS {
+        let Some(db) = postgres_database() else { return };
+        let barrier = std::sync::Barrier::new(REPLICAS);
+        let results: Vec<Result<Vec<String>, String>> = std::thread::scope(|scope| {
+            let replicas: Vec<_> = (0..REPLICAS)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                        // Connected before the start line; a failure still meets the others there.
+                        let store = Store::open(db.url(), &Default::default());
+                        let ready = store.map(|store| runtime.block_on(store.ping()).map(|()| store));
+                        barrier.wait();
+                        let store = ready.and_then(|ready| ready).map_err(|e| e.to_string())?;
+                        runtime.block_on(store.migrate()).map_err(|e| e.to_string())
+                    })
+                })
+                .collect();
+            replicas.into_iter().map(|replica| replica.join().unwrap()).collect()
+        });
+        let failed: Vec<&String> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+        assert!(failed.is_empty(), "round {round}: {} of {REPLICAS} replicas failed: {failed:?}", failed.len());
+        let mut applied: Vec<usize> = results.iter().flatten().map(Vec::len).collect();
+        applied.sort_unstable();
+        let mut expected = vec![0; REPLICAS - 1];
+        expected.push(migration_names("postgres").len());
+        assert_eq!(applied, expected, "round {round}: one replica applies everything, the others nothing");
+    }
+}

@@ -1,8 +1,9 @@
 //! The editor API under `/api/v1/admin`: every route authenticates its
 //! caller and checks the caller's role against the very object it writes.
 //! Contributors and authors see only published posts and their own.
-//! Writes to a post need `If-Match` with its current ETag (its version):
-//! a stale one is a 412 carrying the current version, a missing one a 428.
+//! Writes to a post, a user account, a tag, a category or an author
+//! profile need `If-Match` with its current ETag (its version): a stale
+//! one is a 412 carrying the current version, a missing one a 428.
 
 pub mod posts;
 pub mod preview;
@@ -18,7 +19,7 @@ use serde::Serialize;
 
 use crate::error::ApiError;
 
-/// The ETag of a post at `version`.
+/// The ETag of a post or an account at `version`.
 pub fn version_etag(version: i64) -> String {
     format!("\"{version}\"")
 }
@@ -28,10 +29,12 @@ pub fn if_match(req: &HttpRequest) -> Result<i64, ApiError> {
     let header = req.headers().get(IF_MATCH).ok_or(ApiError::PreconditionRequired)?;
     let raw = header.to_str().unwrap_or_default().trim();
     let raw = raw.strip_prefix("W/").unwrap_or(raw);
-    raw.trim_matches('"').parse().map_err(|_| ApiError::invalid("If-Match", "must be the post's ETag, e.g. \"3\""))
+    raw.trim_matches('"')
+        .parse()
+        .map_err(|_| ApiError::invalid("If-Match", "must be the ETag the resource was read with, e.g. \"3\""))
 }
 
-/// A JSON answer that is never cached and carries the post's version as its ETag.
+/// A JSON answer that is never cached and carries the resource's version as its ETag.
 pub fn versioned<T: Serialize>(status: actix_web::http::StatusCode, version: i64, body: &T) -> HttpResponse {
     let mut response = HttpResponse::build(status);
     if let Ok(value) = HeaderValue::from_str(&version_etag(version)) {

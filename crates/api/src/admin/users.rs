@@ -2,12 +2,12 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use longform_domain::{Email, Name, NewUser, Password, Role, UserId};
+use longform_domain::{Email, Name, NewUser, Password, Role, User, UserId};
 use longform_persistence::UserChanges;
 use serde_json::json;
 
-use super::private;
 use super::wire::UserJson;
+use super::{if_match, private, versioned};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::body::{Fields, JsonBody};
@@ -42,7 +42,7 @@ pub async fn create(
     };
     let password_hash = state.auth.hash_password(password).await?;
     let user = state.store.users().create(NewUser { email, name, role, password_hash }).await?;
-    Ok(private(StatusCode::CREATED, &json!({ "user": UserJson::from(&user) })))
+    Ok(answer(StatusCode::CREATED, &user))
 }
 
 pub async fn show(
@@ -54,11 +54,14 @@ pub async fn show(
     Params::parse(req.query_string(), &[])?;
     caller.require(caller.actor.can_administer())?;
     let user = state.store.users().get(user_id(&id)?).await?;
-    Ok(private(StatusCode::OK, &json!({ "user": UserJson::from(&user) })))
+    Ok(answer(StatusCode::OK, &user))
 }
 
-/// Rename, change the role, disable or enable (disabling ends every session at once).
+/// Rename, change the role, disable or enable (disabling ends every
+/// session at once), as of the version `If-Match` names. A change that
+/// would leave no active admin is a 409 on `role`.
 pub async fn update(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
@@ -78,11 +81,14 @@ pub async fn update(
     {
         return Err(ApiError::invalid("role", "admins cannot disable or demote themselves"));
     }
-    let user = state.store.users().update(id, changes).await?;
-    Ok(private(StatusCode::OK, &json!({ "user": UserJson::from(&user) })))
+    let user = state.store.users().update(id, if_match(&req)?, changes).await?;
+    Ok(answer(StatusCode::OK, &user))
 }
 
+/// Delete an account as of the version `If-Match` names; deleting the last
+/// active admin is a 409 on `role`.
 pub async fn remove(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
@@ -92,6 +98,11 @@ pub async fn remove(
     if caller.actor.user_id() == Some(id) {
         return Err(ApiError::invalid("id", "admins cannot delete themselves"));
     }
-    state.store.users().delete(id).await?;
+    state.store.users().delete(id, if_match(&req)?).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// One account, with its version as the ETag.
+fn answer(status: StatusCode, user: &User) -> HttpResponse {
+    versioned(status, user.version, &json!({ "user": UserJson::from(user) }))
 }

@@ -122,6 +122,8 @@ pub struct UserJson {
     pub disabled: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The account's ETag: `If-Match` on a change names it.
+    pub version: i64,
 }
 
 impl From<&User> for UserJson {
@@ -134,6 +136,7 @@ impl From<&User> for UserJson {
             disabled: user.disabled,
             created_at: user.created_at,
             updated_at: user.updated_at,
+            version: user.version,
         }
     }
 }

@@ -3,14 +3,16 @@
 
 use chrono::Duration;
 use diesel::prelude::*;
-use longform_domain::{NewUser, PasswordHash, TokenScope, User, UserId};
+use longform_domain::{NewUser, PasswordHash, Role, TokenScope, User, UserId};
 use uuid::Uuid;
 
+use super::check_version;
 use crate::db::AnyConnection;
 use crate::error::StoreError;
+use crate::locks;
 use crate::model::{ApiToken, Refresh, UserChanges};
 use crate::read;
-use crate::rows::users::{NewTokenRow, UserRow};
+use crate::rows::users::{NewTokenRow, UserChangeset, UserRow};
 use crate::schema::{api_tokens, refresh_tokens, sessions, settings, users};
 use crate::time::{now, to_db};
 
@@ -21,9 +23,17 @@ pub(crate) fn create_user(conn: &mut AnyConnection, new: &NewUser) -> Result<Use
     row.try_into()
 }
 
-/// Change an account; disabling it also ends its sessions.
-pub(crate) fn update_user(conn: &mut AnyConnection, id: UserId, changes: &UserChanges) -> Result<User, StoreError> {
-    let mut user = read::accounts::user(conn, id)?;
+/// Change an account as of version `expected` (else `VersionMismatch`);
+/// disabling it also ends its sessions. Demoting or disabling the last
+/// active admin is refused on `role`.
+pub(crate) fn update_user(
+    conn: &mut AnyConnection,
+    id: UserId,
+    expected: i64,
+    changes: &UserChanges,
+) -> Result<User, StoreError> {
+    let mut user = locked_user(conn, id, expected)?;
+    let was_admin = user.is_active_admin();
     if let Some(name) = &changes.name {
         user.name = name.clone();
     }
@@ -33,24 +43,72 @@ pub(crate) fn update_user(conn: &mut AnyConnection, id: UserId, changes: &UserCh
     if let Some(disabled) = changes.disabled {
         user.disabled = disabled;
     }
+    if was_admin && !user.is_active_admin() {
+        keep_an_admin(conn, id)?;
+    }
     user.updated_at = now();
-    diesel::update(users::table.find(id)).set(&UserRow::of(&user)).execute(conn)?;
+    user.version = expected + 1;
+    let changed = diesel::update(users::table.find(id).filter(users::version.eq(expected)))
+        .set(&UserChangeset::of(&user))
+        .execute(conn)?;
+    if changed == 0 {
+        return Err(StoreError::VersionMismatch { expected, current: read::accounts::user(conn, id)?.version });
+    }
     if changes.disabled == Some(true) {
         revoke_user_sessions(conn, id)?;
     }
     Ok(user)
 }
 
-pub(crate) fn set_password(conn: &mut AnyConnection, id: UserId, hash: &PasswordHash) -> Result<(), StoreError> {
-    let changed = diesel::update(users::table.find(id))
-        .set((users::password_hash.eq(hash.as_str()), users::updated_at.eq(to_db(now()))))
-        .execute(conn)?;
-    if changed == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+/// Delete an account as of version `expected`; deleting the last active
+/// admin is refused on `role`.
+pub(crate) fn delete_user(conn: &mut AnyConnection, id: UserId, expected: i64) -> Result<(), StoreError> {
+    let user = locked_user(conn, id, expected)?;
+    if user.is_active_admin() {
+        keep_an_admin(conn, id)?;
+    }
+    let deleted = diesel::delete(users::table.find(id).filter(users::version.eq(expected))).execute(conn)?;
+    if deleted == 0 {
+        return Err(StoreError::VersionMismatch { expected, current: read::accounts::user(conn, id)?.version });
+    }
+    Ok(())
 }
 
-pub(crate) fn delete_user(conn: &mut AnyConnection, id: UserId) -> Result<(), StoreError> {
-    let deleted = diesel::delete(users::table.find(id)).execute(conn)?;
-    if deleted == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+/// The account `id`, read after the writers before this one committed
+/// (they take turns: [`locks::ACCOUNTS`]), if it is at version `expected`.
+fn locked_user(conn: &mut AnyConnection, id: UserId, expected: i64) -> Result<User, StoreError> {
+    locks::transaction_lock(conn, locks::ACCOUNTS)?;
+    let user = read::accounts::user(conn, id)?;
+    check_version(user.version, Some(expected))?;
+    Ok(user)
+}
+
+/// Refuse, on `role`, a change that leaves no active admin but `id`. Two
+/// admins demoting each other at once each see the other's change: the
+/// second is refused.
+fn keep_an_admin(conn: &mut AnyConnection, id: UserId) -> Result<(), StoreError> {
+    let others: i64 = users::table
+        .filter(users::role.eq(Role::Admin.as_str()))
+        .filter(users::disabled.eq(false))
+        .filter(users::id.ne(id))
+        .count()
+        .get_result(conn)?;
+    if others == 0 {
+        return Err(StoreError::Refused { field: "role", reason: "the site must keep at least one active admin" });
+    }
+    Ok(())
+}
+
+/// Set a password; the account moves to its next version.
+pub(crate) fn set_password(conn: &mut AnyConnection, id: UserId, hash: &PasswordHash) -> Result<(), StoreError> {
+    let changed = diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(hash.as_str()),
+            users::updated_at.eq(to_db(now())),
+            users::version.eq(users::version + 1),
+        ))
+        .execute(conn)?;
+    if changed == 0 { Err(StoreError::NotFound) } else { Ok(()) }
 }
 
 pub(crate) fn create_session(

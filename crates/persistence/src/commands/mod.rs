@@ -11,3 +11,14 @@ pub(crate) mod restore;
 pub(crate) mod schedule;
 pub(crate) mod taxonomy;
 pub(crate) mod webhooks;
+
+use crate::error::StoreError;
+
+/// `VersionMismatch` unless the caller's `expected` version (when it named
+/// one) is the `current` one.
+pub(crate) fn check_version(current: i64, expected: Option<i64>) -> Result<(), StoreError> {
+    match expected {
+        Some(expected) if expected != current => Err(StoreError::VersionMismatch { expected, current }),
+        _ => Ok(()),
+    }
+}

@@ -5,6 +5,7 @@
 use diesel::prelude::*;
 use longform_domain::{FieldError, Move, Post, PostContent, PostDraft, PostId, UserId};
 
+use super::check_version;
 use super::taxonomy::ensure_terms;
 use crate::db::AnyConnection;
 use crate::effects::post_changed;
@@ -36,13 +37,6 @@ impl Rendered {
 /// Each round of colliding writers lets at least one through, so this
 /// bounds the writers deriving the same slug in the same instant.
 const MAX_SLUG_ATTEMPTS: u32 = 64;
-
-fn check_version(current: i64, expected: Option<i64>) -> Result<(), StoreError> {
-    match expected {
-        Some(expected) if expected != current => Err(StoreError::VersionMismatch { expected, current }),
-        _ => Ok(()),
-    }
-}
 
 /// Insert a new post's row, shaped by `shape` (an import sets its status
 /// and dates), with its taxonomy. An explicit slug that is taken is a

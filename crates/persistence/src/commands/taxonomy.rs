@@ -9,6 +9,7 @@ use longform_domain::{
     Author, Category, Description, FieldError, InvalidKind, Name, NewAuthor, NewTerm, PostDraft, Slug, Tag,
 };
 
+use super::check_version;
 use super::reindex::reindex;
 use crate::db::AnyConnection;
 use crate::effects::listing::drop_listing;
@@ -163,15 +164,6 @@ fn tagged(conn: &mut AnyConnection, kind: TermKind, term: &Term) -> Result<Vec<l
     }
 }
 
-/// `expected` (when given) is the version the writer saw: any other is a
-/// `VersionMismatch` carrying the current one.
-fn check_version(expected: Option<i64>, current: i64) -> Result<(), StoreError> {
-    match expected {
-        Some(expected) if expected != current => Err(StoreError::VersionMismatch { expected, current }),
-        _ => Ok(()),
-    }
-}
-
 /// A guarded write changed nothing: a concurrent writer moved the version
 /// on after it was read (PostgreSQL re-checks the guard under the row lock).
 fn raced(conn: &mut AnyConnection, kind: &str, slug: &Slug, expected: i64) -> StoreError {
@@ -195,7 +187,7 @@ pub(crate) fn update_term(
     expected: Option<i64>,
 ) -> Result<Term, StoreError> {
     let term = term_by_slug(conn, kind, current)?;
-    check_version(expected, term.version)?;
+    check_version(term.version, expected)?;
     let updated = Term {
         id: term.id.clone(),
         slug: changes.slug.clone().unwrap_or_else(|| term.slug.clone()),
@@ -257,7 +249,7 @@ pub(crate) fn delete_term(
     expected: Option<i64>,
 ) -> Result<(), StoreError> {
     let term = term_by_slug(conn, kind, slug)?;
-    check_version(expected, term.version)?;
+    check_version(term.version, expected)?;
     let posts = tagged(conn, kind, &term)?;
     let deleted = match kind {
         TermKind::Tag => {
@@ -285,7 +277,7 @@ pub(crate) fn update_author(
     expected: Option<i64>,
 ) -> Result<Author, StoreError> {
     let author = read::taxonomy::author_by_slug(conn, current)?.ok_or(StoreError::NotFound)?;
-    check_version(expected, author.version)?;
+    check_version(author.version, expected)?;
     let previous = author_state(&author);
     let mut updated = author.clone();
     if let Some(slug) = &changes.slug {
@@ -321,7 +313,7 @@ pub(crate) fn update_author(
 
 pub(crate) fn delete_author(conn: &mut AnyConnection, slug: &Slug, expected: Option<i64>) -> Result<(), StoreError> {
     let author = read::taxonomy::author_by_slug(conn, slug)?.ok_or(StoreError::NotFound)?;
-    check_version(expected, author.version)?;
+    check_version(author.version, expected)?;
     if diesel::delete(authors::table.find(author.id).filter(authors::version.eq(author.version))).execute(conn)? == 0 {
         return Err(raced(conn, "author", slug, author.version));
     }

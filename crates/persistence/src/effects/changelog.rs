@@ -19,9 +19,7 @@ use crate::time::{now, to_db};
 /// can never miss one that commits later with a smaller number. SQLite has
 /// one writer.
 pub(crate) fn record(conn: &mut AnyConnection, card: &PostCard, kind: ChangeKind) -> Result<(), StoreError> {
-    if let AnyConnection::Postgresql(pg) = conn {
-        diesel::sql_query("SELECT pg_advisory_xact_lock(708100)").execute(pg)?;
-    }
+    crate::locks::transaction_lock(conn, crate::locks::CHANGES)?;
     diesel::insert_into(changes::table)
         .values((
             changes::post_id.eq(card.id),

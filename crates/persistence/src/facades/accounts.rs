@@ -48,10 +48,12 @@ impl Users<'_> {
         self.0.read(read::accounts::users).await
     }
 
-    /// Change an account; disabling it also ends its sessions.
+    /// Change an account as of version `expected` (else `VersionMismatch`);
+    /// disabling it also ends its sessions. Leaving no active admin is
+    /// `Refused` on `role`.
     #[instrument(level = "debug", skip_all, fields(user.id = %id))]
-    pub async fn update(&self, id: UserId, changes: UserChanges) -> Result<User, StoreError> {
-        self.0.write_unseen(move |c| command::update_user(c, id, &changes)).await
+    pub async fn update(&self, id: UserId, expected: i64, changes: UserChanges) -> Result<User, StoreError> {
+        self.0.write_unseen(move |c| command::update_user(c, id, expected, &changes)).await
     }
 
     #[instrument(level = "debug", skip_all, fields(user.id = %id))]
@@ -59,9 +61,10 @@ impl Users<'_> {
         self.0.write_unseen(move |c| command::set_password(c, id, &hash)).await
     }
 
+    /// Delete an account as of version `expected`, like [`Users::update`].
     #[instrument(level = "debug", skip_all, fields(user.id = %id))]
-    pub async fn delete(&self, id: UserId) -> Result<(), StoreError> {
-        self.0.write_unseen(move |c| command::delete_user(c, id)).await
+    pub async fn delete(&self, id: UserId, expected: i64) -> Result<(), StoreError> {
+        self.0.write_unseen(move |c| command::delete_user(c, id, expected)).await
     }
 }
 

@@ -6,21 +6,27 @@ use diesel::connection::SimpleConnection;
 use crate::commands::reindex::rebuild;
 use crate::db::DatabaseUrl;
 use crate::error::StoreError;
+use crate::locks::{MIGRATIONS, with_session_lock};
 use crate::migrations::{SEARCH_MIGRATION, run_pending};
 use crate::store::Store;
 
 impl Store {
     /// Bring the schema up to date. Runs on the write connection, outside
     /// a wrapping transaction (each migration has its own). Applying the
-    /// search migration indexes the posts already published.
+    /// search migration indexes the posts already published. On PostgreSQL
+    /// one process migrates at a time (replicas starting together would
+    /// otherwise create the same tables at once, and one would fail); the
+    /// others wait, then find nothing left to do.
     pub async fn migrate(&self) -> Result<Vec<String>, StoreError> {
         self.with_write_connection(|conn| {
-            let applied = run_pending(conn)?;
-            if applied.iter().any(|version| version == SEARCH_MIGRATION) {
-                let indexed = conn.transaction(rebuild)?;
-                tracing::info!(posts = indexed, "search index built");
-            }
-            Ok(applied)
+            with_session_lock(conn, MIGRATIONS, |conn| {
+                let applied = run_pending(conn)?;
+                if applied.iter().any(|version| version == SEARCH_MIGRATION) {
+                    let indexed = conn.transaction(rebuild)?;
+                    tracing::info!(posts = indexed, "search index built");
+                }
+                Ok(applied)
+            })
         })
         .await
     }

@@ -99,7 +99,7 @@ pub(crate) fn none_exist(conn: &mut AnyConnection) -> Result<bool, StoreError> {
 /// The first free slug among `base`, `base-2`, ... in one query.
 pub(crate) fn free_slug(conn: &mut AnyConnection, base: &Slug) -> Result<Slug, StoreError> {
     let taken: Vec<String> = posts::table
-        .filter(posts::slug.eq(base.as_str()).or(posts::slug.like(format!("{base}-%"))))
+        .filter(posts::slug.eq(base.as_str()).or(posts::slug.like(format!("{}%", base.suffix_stem()))))
         .select(posts::slug)
         .load(conn)?;
     Ok(base.first_free(|candidate| taken.iter().any(|t| t == candidate.as_str())))

@@ -11,7 +11,7 @@ use crate::model::ApiToken;
 use crate::schema::{api_tokens, users};
 use crate::time::{from_db, to_db};
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub(crate) struct UserRow {
     pub(crate) id: UserId,
@@ -22,6 +22,31 @@ pub(crate) struct UserRow {
     pub(crate) disabled: bool,
     pub(crate) created_at: NaiveDateTime,
     pub(crate) updated_at: NaiveDateTime,
+    pub(crate) version: i64,
+}
+
+/// What an admin may change on an account, as of its next version: never
+/// its email or password (a password change has its own write).
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = users, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub(crate) struct UserChangeset {
+    pub(crate) name: String,
+    pub(crate) role: String,
+    pub(crate) disabled: bool,
+    pub(crate) updated_at: NaiveDateTime,
+    pub(crate) version: i64,
+}
+
+impl UserChangeset {
+    pub(crate) fn of(user: &User) -> Self {
+        Self {
+            name: user.name.as_str().to_owned(),
+            role: user.role.as_str().to_owned(),
+            disabled: user.disabled,
+            updated_at: to_db(user.updated_at),
+            version: user.version,
+        }
+    }
 }
 
 impl UserRow {
@@ -35,19 +60,7 @@ impl UserRow {
             disabled: false,
             created_at: to_db(at),
             updated_at: to_db(at),
-        }
-    }
-
-    pub(crate) fn of(user: &User) -> Self {
-        Self {
-            id: user.id,
-            email: user.email.as_str().to_owned(),
-            name: user.name.as_str().to_owned(),
-            role: user.role.as_str().to_owned(),
-            password_hash: user.password_hash.as_str().to_owned(),
-            disabled: user.disabled,
-            created_at: to_db(user.created_at),
-            updated_at: to_db(user.updated_at),
+            version: 1,
         }
     }
 }
@@ -64,6 +77,7 @@ impl TryFrom<UserRow> for User {
             disabled: row.disabled,
             created_at: from_db(row.created_at),
             updated_at: from_db(row.updated_at),
+            version: row.version,
         })
     }
 }
