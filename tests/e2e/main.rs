@@ -28,4 +28,5 @@ mod replicas;
 mod rest;
 mod schedule;
 mod search;
+mod tokens;
 mod webhooks;
