@@ -1,7 +1,8 @@
 //! Webhooks end to end, against a receiver on loopback: signed deliveries
 //! carrying the state before and after, retries with a log, replay and
 //! ping, nothing lost when the server is killed between commit and
-//! delivery, and private targets refused unless allowed.
+//! delivery, private targets refused unless allowed, and changes to an
+//! endpoint made against its current version only.
 
 use std::time::Duration;
 
@@ -18,6 +19,7 @@ both_backends!(
     a_failed_attempt_is_retried_logged_and_can_be_replayed,
     nothing_is_lost_or_invented_when_the_server_dies_before_delivering,
     private_targets_are_refused_unless_allowed,
+    changing_or_deleting_an_endpoint_needs_its_current_version,
 );
 
 /// A server with delivery turned off is given this long to (wrongly) send
@@ -218,4 +220,67 @@ fn private_targets_are_refused_unless_allowed(db: &Db) {
     assert!(error.contains("not a public address") && error.contains("localhost resolves to"), "{error}");
     assert!(failed["next_attempt_at"].is_null(), "a refused target is not retried");
     assert!(receiver.received().is_empty(), "nothing reached the receiver");
+}
+
+fn show(app: &TestApp, admin: &str, hook: &str) -> Reply {
+    let reply = call(app, admin, "GET", &format!("/api/v1/admin/webhooks/{hook}"), None);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply
+}
+
+fn call_if(app: &TestApp, auth: &str, method: &str, path: &str, etag: &str, body: Option<Value>) -> Reply {
+    app.send(method, path, &[("Authorization", auth), ("If-Match", etag)], body.as_ref())
+}
+
+fn changing_or_deleting_an_endpoint_needs_its_current_version(db: &Db) {
+    let seed = Seed::new(db.url());
+    let app = TestApp::spawn(db.url());
+    let admin = seed.sign_in(&app, "admin@example.com", Role::Admin);
+    let created = call(
+        &app,
+        &admin,
+        "POST",
+        "/api/v1/admin/webhooks",
+        Some(json!({ "url": "https://hooks.example.com/in", "events": ["post.*"] })),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!((created.header("etag"), &created.json()["webhook"]["version"]), (Some("\"1\""), &json!(1)));
+    let hook = created.json()["webhook"]["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/admin/webhooks/{hook}");
+    let change = || Some(json!({ "description": "Changed" }));
+
+    let missing = call(&app, &admin, "PATCH", &path, change());
+    assert_eq!((missing.status, missing.content_type.as_str()), (428, "application/problem+json"), "{}", missing.body);
+    let stale = call_if(&app, &admin, "PATCH", &path, "\"7\"", change());
+    assert_eq!(stale.status, 412, "{}", stale.body);
+    assert_eq!(stale.json()["current_version"], 1);
+    assert_eq!(call_if(&app, &admin, "PATCH", &path, "\"x\"", change()).status, 400);
+    let changed = call_if(&app, &admin, "PATCH", &path, "\"1\"", change());
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    assert_eq!((changed.header("etag"), &changed.json()["webhook"]["version"]), (Some("\"2\""), &json!(2)));
+    assert_eq!(show(&app, &admin, &hook).json()["webhook"]["description"], "Changed");
+    let listed = call(&app, &admin, "GET", "/api/v1/admin/webhooks", None).json();
+    assert_eq!(listed["webhooks"][0]["version"], 2);
+
+    // Of writers racing with the same version, one wins.
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let racers: Vec<_> = (0..6)
+            .map(|i| {
+                let (app, admin, path) = (&app, &admin, &path);
+                let body = json!({ "description": format!("Racer {i}") });
+                scope.spawn(move || call_if(app, admin, "PATCH", path, "\"2\"", Some(body)).status)
+            })
+            .collect();
+        racers.into_iter().map(|racer| racer.join().unwrap()).collect()
+    });
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| [200, 412].contains(s)), "{statuses:?}");
+    assert_eq!(show(&app, &admin, &hook).json()["webhook"]["version"], 3);
+
+    assert_eq!(call(&app, &admin, "DELETE", &path, None).status, 428);
+    let stale = call_if(&app, &admin, "DELETE", &path, "\"2\"", None);
+    assert_eq!((stale.status, &stale.json()["current_version"]), (412, &json!(3)), "{}", stale.body);
+    assert_eq!(call_if(&app, &admin, "DELETE", &path, "\"3\"", None).status, 204);
+    assert_eq!(call(&app, &admin, "GET", &path, None).status, 404);
+    assert_eq!(call_if(&app, &admin, "DELETE", &path, "\"3\"", None).status, 404);
 }

@@ -49,7 +49,7 @@ async fn events_go_to_active_subscribers_only(store: &Store) {
     let posts_hook = hook(store, &["post.published", "post.deleted"]).await;
     let everything = hook(store, &["*"]).await;
     let idle = hook(store, &["*"]).await;
-    store.webhooks().update(idle, WebhookChanges { active: Some(false), ..Default::default() }).await.unwrap();
+    store.webhooks().update(idle, 1, WebhookChanges { active: Some(false), ..Default::default() }).await.unwrap();
 
     let post = store.posts().create(draft("Announced"), Missing::Create, None).await.unwrap();
     store.posts().apply_move(post.card.id, Move::Publish, None, None).await.unwrap();

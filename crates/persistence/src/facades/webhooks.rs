@@ -36,14 +36,16 @@ impl Webhooks<'_> {
         self.0.read(read::webhooks::list).await
     }
 
+    /// Change the endpoint if it is still at version `expected`.
     #[instrument(level = "debug", skip_all, fields(webhook.id = %id))]
-    pub async fn update(&self, id: WebhookId, changes: WebhookChanges) -> Result<Webhook, StoreError> {
-        self.0.write_unseen(move |c| command::update(c, id, &changes)).await
+    pub async fn update(&self, id: WebhookId, expected: i64, changes: WebhookChanges) -> Result<Webhook, StoreError> {
+        self.0.write_unseen(move |c| command::update(c, id, expected, &changes)).await
     }
 
+    /// Delete the endpoint if it is still at version `expected`.
     #[instrument(level = "debug", skip_all, fields(webhook.id = %id))]
-    pub async fn delete(&self, id: WebhookId) -> Result<(), StoreError> {
-        self.0.write_unseen(move |c| command::delete(c, id)).await
+    pub async fn delete(&self, id: WebhookId, expected: i64) -> Result<(), StoreError> {
+        self.0.write_unseen(move |c| command::delete(c, id, expected)).await
     }
 
     /// The endpoint's deliveries, newest first, before `before`, at most
