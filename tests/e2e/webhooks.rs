@@ -1,8 +1,9 @@
 //! Webhooks end to end, against a receiver on loopback: signed deliveries
 //! carrying the state before and after, retries with a log, replay and
 //! ping, nothing lost when the server is killed between commit and
-//! delivery, private targets refused unless allowed, and changes to an
-//! endpoint made against its current version only.
+//! delivery, private targets refused unless allowed, a receiver that is
+//! gone turned off, and changes to an endpoint made against its current
+//! version only.
 
 use std::time::Duration;
 
@@ -19,6 +20,7 @@ both_backends!(
     a_failed_attempt_is_retried_logged_and_can_be_replayed,
     nothing_is_lost_or_invented_when_the_server_dies_before_delivering,
     private_targets_are_refused_unless_allowed,
+    a_receiver_answering_410_gone_turns_its_endpoint_off_until_an_admin_turns_it_on,
     changing_or_deleting_an_endpoint_needs_its_current_version,
 );
 
@@ -230,6 +232,47 @@ fn show(app: &TestApp, admin: &str, hook: &str) -> Reply {
 
 fn call_if(app: &TestApp, auth: &str, method: &str, path: &str, etag: &str, body: Option<Value>) -> Reply {
     app.send(method, path, &[("Authorization", auth), ("If-Match", etag)], body.as_ref())
+}
+
+fn a_receiver_answering_410_gone_turns_its_endpoint_off_until_an_admin_turns_it_on(db: &Db) {
+    let seed = Seed::new(db.url());
+    let app = allowing_loopback(db, &[]);
+    let admin = seed.sign_in(&app, "admin@example.com", Role::Admin);
+    let receiver = Receiver::start();
+    let (hook, _) = register(&app, &admin, &receiver.url("/hook"), &["post.*"]);
+    receiver.answer(&[410]);
+    let ping = call(&app, &admin, "POST", &format!("/api/v1/admin/webhooks/{hook}/ping"), None);
+    assert_eq!(ping.status, 202, "{}", ping.body);
+    let delivery = ping.json()["delivery"]["id"].as_str().unwrap().to_owned();
+
+    let failed = wait_for(DEADLINE, "the 410 is logged and not retried", || {
+        deliveries(&app, &admin, &hook).into_iter().find(|d| d["id"] == delivery.as_str() && d["status"] == "failed")
+    });
+    assert!(failed["next_attempt_at"].is_null(), "no retry: {failed}");
+    assert_eq!(failed["attempts"][0]["response_status"], 410);
+    let shown = show(&app, &admin, &hook);
+    let endpoint = &shown.json()["webhook"];
+    assert_eq!(endpoint["active"], false, "{endpoint}");
+    let reason = endpoint["disabled_reason"].as_str().unwrap();
+    assert!(reason.contains("410 Gone") && reason.contains(&delivery), "{reason}");
+    assert_eq!(endpoint["version"], 2, "turning it off is a change");
+    assert_eq!(shown.header("etag"), Some("\"2\""));
+    let listed = call(&app, &admin, "GET", "/api/v1/admin/webhooks", None).json();
+    assert_eq!(listed["webhooks"][0]["disabled_reason"], reason);
+    // A post event is not sent to an endpoint that is off.
+    create_post(&app, &admin, json!({ "title": "Unheard" }));
+
+    let path = format!("/api/v1/admin/webhooks/{hook}");
+    let on = call_if(&app, &admin, "PATCH", &path, "\"2\"", Some(json!({ "active": true })));
+    assert_eq!(on.status, 200, "{}", on.body);
+    assert_eq!(
+        (&on.json()["webhook"]["active"], &on.json()["webhook"]["disabled_reason"]),
+        (&json!(true), &Value::Null)
+    );
+    let again = call(&app, &admin, "POST", &format!("/api/v1/admin/webhooks/{hook}/ping"), None);
+    let received = receiver.wait_for(2, DEADLINE);
+    assert_eq!(received.len(), 2, "the ping, then the second one only: {received:?}");
+    assert_eq!(received[1].header("webhook-id"), again.json()["delivery"]["id"].as_str().unwrap());
 }
 
 fn changing_or_deleting_an_endpoint_needs_its_current_version(db: &Db) {

@@ -97,6 +97,7 @@ async fn a_claim_holds_its_lease_and_attempts_are_recorded(store: &Store) {
         response_status: Some(503),
         error: Some("answered 503".into()),
         outcome: Outcome::RetryAt(now()),
+        disable: None,
     };
     outbox.record_attempt(claimed[0].id, retry).await.unwrap();
     let again = outbox.claim(10, Duration::from_secs(30)).await.unwrap();
@@ -107,6 +108,7 @@ async fn a_claim_holds_its_lease_and_attempts_are_recorded(store: &Store) {
         response_status: Some(204),
         error: None,
         outcome: Outcome::Delivered,
+        disable: None,
     };
     outbox.record_attempt(again[0].id, done).await.unwrap();
     let log = store.webhooks().deliveries(everything, None, 10).await.unwrap();

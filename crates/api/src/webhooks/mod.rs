@@ -2,8 +2,9 @@
 //! that claims due deliveries from the outbox, signs and sends each one
 //! (Standard Webhooks headers, at most 10 s, no redirects, public targets
 //! only), and logs the attempt with its outcome: delivered, retried later
-//! with exponential backoff, or given up after a day. Finished deliveries
-//! are kept in the log for 30 days.
+//! with exponential backoff, or given up after a day. A receiver answering
+//! 410 Gone has its endpoint turned off at once, with the reason recorded.
+//! Finished deliveries are kept in the log for 30 days.
 
 mod guard;
 
@@ -28,6 +29,8 @@ const LEASE: Duration = Duration::from_secs(30);
 const KEEP: chrono::Duration = chrono::Duration::days(30);
 /// Sweeps between two prunings of the log (about an hour).
 const PRUNE_EVERY: u32 = 3600;
+/// The status by which a receiver says it will never take deliveries again.
+const GONE: u16 = 410;
 
 pub struct Deliverer {
     outbox: Outbox,
@@ -103,6 +106,7 @@ impl Deliverer {
                 http.status = report.response_status,
                 duration_ms = report.duration_ms,
                 outcome = ?report.outcome,
+                disabled = report.disable.is_some(),
                 "webhook attempt"
             );
             self.outbox.record_attempt(due.id, report).await?;
@@ -131,6 +135,7 @@ fn attempt(agent: &ureq::Agent, due: &Due) -> AttemptReport {
             let error = match status {
                 200..=299 => None,
                 300..=399 => Some(format!("answered {status}; redirects are not followed")),
+                GONE => Some(format!("answered {status}; the endpoint is gone and was turned off")),
                 _ => Some(format!("answered {status}")),
             };
             (Some(status), error, false)
@@ -141,10 +146,12 @@ fn attempt(agent: &ureq::Agent, due: &Due) -> AttemptReport {
         Err(ureq::Error::Timeout(_)) => (None, Some(format!("timed out after {} s", ATTEMPT_TIMEOUT.as_secs())), false),
         Err(e) => (None, Some(e.to_string()), false),
     };
+    let gone = response_status == Some(GONE);
     let outcome = if error.is_none() {
         Outcome::Delivered
-    } else if refused {
-        // Retrying cannot make a forbidden target allowed.
+    } else if refused || gone {
+        // Retrying cannot make a forbidden target allowed, nor bring back
+        // a receiver that said it is gone.
         Outcome::GaveUp
     } else {
         let elapsed = (at - due.created_at).to_std().unwrap_or_default();
@@ -153,5 +160,6 @@ fn attempt(agent: &ureq::Agent, due: &Due) -> AttemptReport {
             None => Outcome::GaveUp,
         }
     };
-    AttemptReport { at, duration_ms, response_status, error, outcome }
+    let disable = gone.then(|| format!("the receiver answered 410 Gone to delivery {id} at {}", at.to_rfc3339()));
+    AttemptReport { at, duration_ms, response_status, error, outcome, disable }
 }

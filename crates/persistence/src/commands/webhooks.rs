@@ -81,6 +81,20 @@ fn mismatch(conn: &mut AnyConnection, id: WebhookId, expected: i64) -> StoreErro
     }
 }
 
+/// Turn an active endpoint off because its receiver is gone, saying why; a
+/// new version, so an admin's change made against the old one is refused.
+pub(crate) fn disable(conn: &mut AnyConnection, id: WebhookId, reason: &str) -> Result<(), StoreError> {
+    diesel::update(webhooks::table.find(id).filter(webhooks::active.eq(true)))
+        .set((
+            webhooks::active.eq(false),
+            webhooks::disabled_reason.eq(Some(reason)),
+            webhooks::version.eq(webhooks::version + 1),
+            webhooks::updated_at.eq(to_db(now())),
+        ))
+        .execute(conn)?;
+    forget_unheard_states(conn)
+}
+
 /// Send a delivery again, as it was (same id and body), at once.
 pub(crate) fn replay(conn: &mut AnyConnection, webhook: WebhookId, delivery: DeliveryId) -> Result<(), StoreError> {
     let changed =

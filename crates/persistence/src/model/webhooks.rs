@@ -124,4 +124,6 @@ pub struct AttemptReport {
     pub response_status: Option<u16>,
     pub error: Option<String>,
     pub outcome: DeliveryOutcome,
+    /// Turn the endpoint off, for this reason (its receiver is gone for good).
+    pub disable: Option<String>,
 }
