@@ -2,10 +2,10 @@
 //! carrying the state before and after, retries with a log, replay and
 //! ping, nothing lost when the server is killed between commit and
 //! delivery, private targets refused unless allowed, a receiver that is
-//! gone turned off, and changes to an endpoint made against its current
-//! version only.
+//! gone turned off, a slow receiver holding up no other, and changes to an
+//! endpoint made against its current version only.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use longform_domain::Role;
 use longform_domain::webhook::WebhookSecret;
@@ -21,6 +21,7 @@ both_backends!(
     nothing_is_lost_or_invented_when_the_server_dies_before_delivering,
     private_targets_are_refused_unless_allowed,
     a_receiver_answering_410_gone_turns_its_endpoint_off_until_an_admin_turns_it_on,
+    a_receiver_that_hangs_delays_no_other_delivery,
     changing_or_deleting_an_endpoint_needs_its_current_version,
 );
 
@@ -273,6 +274,36 @@ fn a_receiver_answering_410_gone_turns_its_endpoint_off_until_an_admin_turns_it_
     let received = receiver.wait_for(2, DEADLINE);
     assert_eq!(received.len(), 2, "the ping, then the second one only: {received:?}");
     assert_eq!(received[1].header("webhook-id"), again.json()["delivery"]["id"].as_str().unwrap());
+}
+
+/// The slow receiver's budget: the fast receiver's delivery must be done
+/// in a small part of it.
+const SLOW_TIMEOUT: Duration = Duration::from_secs(60);
+
+fn a_receiver_that_hangs_delays_no_other_delivery(db: &Db) {
+    let seed = Seed::new(db.url());
+    let timeout = SLOW_TIMEOUT.as_secs().to_string();
+    let app = allowing_loopback(db, &[("LONGFORM_WEBHOOK_TIMEOUT", &timeout)]);
+    let admin = seed.sign_in(&app, "admin@example.com", Role::Admin);
+    let slow = Receiver::hanging(SLOW_TIMEOUT * 2);
+    let fast = Receiver::start();
+    register(&app, &admin, &slow.url("/hook"), &["post.created"]);
+    let (hook, _) = register(&app, &admin, &fast.url("/hook"), &["post.created"]);
+    // One transaction writes both deliveries: the same sweep claims them.
+    let started = Instant::now();
+    create_post(&app, &admin, json!({ "title": "Both Hear It" }));
+    let budget = SLOW_TIMEOUT / 4;
+    slow.wait_for(1, budget);
+    fast.wait_for(1, budget);
+    wait_for(budget, "the fast delivery is logged as delivered", || {
+        deliveries(&app, &admin, &hook).into_iter().find(|d| d["status"] == "delivered")
+    });
+    // Later deliveries do not queue behind the hanging one either.
+    let ping = call(&app, &admin, "POST", &format!("/api/v1/admin/webhooks/{hook}/ping"), None);
+    assert_eq!(ping.status, 202, "{}", ping.body);
+    fast.wait_for(2, budget);
+    assert!(started.elapsed() < budget, "took {:?} of the slow receiver's {SLOW_TIMEOUT:?}", started.elapsed());
+    assert_eq!(slow.received().len(), 1, "the slow receiver is still on its first request");
 }
 
 fn changing_or_deleting_an_endpoint_needs_its_current_version(db: &Db) {
