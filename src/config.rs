@@ -78,6 +78,9 @@ pub struct Settings {
     /// Hosts webhooks may reach although they are not public (loopback,
     /// private networks): for tests and intranets. Names or IP addresses.
     pub webhook_allow_hosts: Vec<String>,
+    /// Each delivery attempt's budget in seconds (resolving, connecting,
+    /// sending, the answer's head), 1 to 300.
+    pub webhook_timeout: u32,
     /// Peers whose `Forwarded` / `X-Forwarded-*` headers are believed: a
     /// single address is a /32 (or /128) network.
     pub trusted_proxies: Vec<IpNet>,
@@ -127,6 +130,7 @@ struct Raw {
     feed_items: u32,
     webhook_delivery: bool,
     webhook_allow_hosts: Vec<String>,
+    webhook_timeout: u32,
     trusted_proxies: Vec<String>,
 }
 
@@ -158,6 +162,7 @@ impl Default for Raw {
             feed_items: 20,
             webhook_delivery: true,
             webhook_allow_hosts: Vec::new(),
+            webhook_timeout: 10,
             trusted_proxies: Vec::new(),
         }
     }
@@ -249,6 +254,7 @@ impl Check<'_> {
                 .map(|h| h.trim().to_owned())
                 .filter(|h| !h.is_empty())
                 .collect(),
+            webhook_timeout: self.require("webhook_timeout", raw.webhook_timeout, |n| (1..=300).contains(n))?,
             trusted_proxies: raw.trusted_proxies.iter().map(|entry| self.network(entry)).collect::<Result<_, _>>()?,
         })
     }

@@ -67,7 +67,8 @@ pub fn run(settings: Settings, demo: bool) -> Result<(), CliError> {
         };
         if settings.webhook_delivery {
             // Deliveries committed before a crash or restart go out now.
-            let deliverer = longform_api::webhooks::Deliverer::new(store.clone(), site.webhook_allow.clone());
+            let timeout = Duration::from_secs(u64::from(settings.webhook_timeout));
+            let deliverer = longform_api::webhooks::Deliverer::new(store.clone(), site.webhook_allow.clone(), timeout);
             actix_web::rt::spawn(deliverer.run());
         }
         let state = web::Data::new(AppState::new(store, site, keys).map_err(|e| CliError::Invalid(e.to_string()))?);

@@ -59,6 +59,7 @@ pub const KEYS: &[Key] = &[
     key("site_language", "LONGFORM_SITE_LANGUAGE", TEXT),
     key("feed_items", "LONGFORM_FEED_ITEMS", "use an integer from 1 to 100"),
     key("webhook_delivery", "LONGFORM_WEBHOOK_DELIVERY", BOOL),
+    key("webhook_timeout", "LONGFORM_WEBHOOK_TIMEOUT", "use a whole number of seconds from 1 to 300"),
     list("webhook_allow_hosts", "LONGFORM_WEBHOOK_ALLOW_HOSTS", "use a list of host names or IP addresses"),
     list("trusted_proxies", "LONGFORM_TRUSTED_PROXIES", "use IP addresses or CIDR ranges, e.g. 10.0.0.0/8"),
 ];

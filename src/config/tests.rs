@@ -66,6 +66,7 @@ const BAD_IN_FILE: &[(&str, &str, &str)] = &[
     ("feed_items = 101", "feed_items = 101", "use an integer from 1 to 100"),
     ("webhook_delivery = 1.5", "webhook_delivery = 1.5", "use true or false"),
     ("webhook_allow_hosts = \"a,b\"", "webhook_allow_hosts = \"a,b\"", "use a list of host names"),
+    ("webhook_timeout = 0", "webhook_timeout = 0", "use a whole number of seconds from 1 to 300"),
     ("trusted_proxies = [\"10.0.0.0/33\"]", "trusted_proxies entry \"10.0.0.0/33\"", "use IP addresses or CIDR"),
     ("trusted_proxies = [\"127.0.0.1\", \"proxy.local\"]", "trusted_proxies entry \"proxy.local\"", "use IP"),
 ];
@@ -98,6 +99,7 @@ const BAD_IN_ENV: &[(&str, &str, &str, &str)] = &[
     ("LONGFORM_BODY_LIMIT", "2MB", "LONGFORM_BODY_LIMIT=\"2MB\"", "use a positive number of bytes"),
     ("LONGFORM_FEED_ITEMS", "500", "LONGFORM_FEED_ITEMS=\"500\"", "use an integer from 1 to 100"),
     ("LONGFORM_WEBHOOK_DELIVERY", "sometimes", "LONGFORM_WEBHOOK_DELIVERY=\"sometimes\"", "use true or false"),
+    ("LONGFORM_WEBHOOK_TIMEOUT", "301", "LONGFORM_WEBHOOK_TIMEOUT=\"301\"", "use a whole number of seconds"),
     ("LONGFORM_TRUSTED_PROXIES", "10.0.0.0/8,10.1", "LONGFORM_TRUSTED_PROXIES entry \"10.1\"", "use IP addresses"),
 ];
 

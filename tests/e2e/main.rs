@@ -30,5 +30,6 @@ mod schedule;
 mod search;
 mod slugs;
 mod taxonomy;
+mod tokens;
 mod users;
 mod webhooks;

@@ -1,5 +1,6 @@
 //! A webhook receiver on 127.0.0.1 for the tests: it records every request
-//! and answers with the statuses it was told to, in turn, then 200.
+//! and answers with the statuses it was told to, in turn, then 200; or,
+//! started `hanging`, never answers at all.
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -28,6 +29,8 @@ impl Received {
 struct Shared {
     received: Vec<Received>,
     answers: VecDeque<u16>,
+    /// Hold each request this long without answering.
+    hang: Option<Duration>,
 }
 
 pub struct Receiver {
@@ -37,9 +40,19 @@ pub struct Receiver {
 
 impl Receiver {
     pub fn start() -> Self {
+        Self::with(Shared::default())
+    }
+
+    /// A receiver that reads each request, then holds the connection for
+    /// `hang` without a word (one request at a time).
+    pub fn hanging(hang: Duration) -> Self {
+        Self::with(Shared { hang: Some(hang), ..Shared::default() })
+    }
+
+    fn with(shared: Shared) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        let shared = Arc::new(Mutex::new(Shared::default()));
+        let shared = Arc::new(Mutex::new(shared));
         let inbox = Arc::clone(&shared);
         // Lives as long as the test process; each test has its own port.
         std::thread::spawn(move || {
@@ -96,11 +109,15 @@ fn serve(stream: TcpStream, shared: &Mutex<Shared>) -> std::io::Result<()> {
     let length: usize = headers.get("content-length").and_then(|l| l.parse().ok()).unwrap_or(0);
     let mut body = vec![0; length];
     reader.read_exact(&mut body)?;
-    let status = {
+    let (status, hang) = {
         let mut shared = shared.lock().unwrap();
         shared.received.push(Received { headers, body: String::from_utf8_lossy(&body).into_owned() });
-        shared.answers.pop_front().unwrap_or(200)
+        (shared.answers.pop_front().unwrap_or(200), shared.hang)
     };
+    if let Some(hang) = hang {
+        std::thread::sleep(hang);
+        return Ok(());
+    }
     let location = if (300..400).contains(&status) { "location: /elsewhere\r\n" } else { "" };
     let mut stream = stream;
     write!(stream, "HTTP/1.1 {status} Answer\r\n{location}content-length: 0\r\nconnection: close\r\n\r\n")?;

@@ -1,9 +1,11 @@
 //! Webhooks end to end, against a receiver on loopback: signed deliveries
 //! carrying the state before and after, retries with a log, replay and
 //! ping, nothing lost when the server is killed between commit and
-//! delivery, and private targets refused unless allowed.
+//! delivery, private targets refused unless allowed, a receiver that is
+//! gone turned off, a slow receiver holding up no other, and changes to an
+//! endpoint made against its current version only.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use longform_domain::Role;
 use longform_domain::webhook::WebhookSecret;
@@ -18,6 +20,9 @@ both_backends!(
     a_failed_attempt_is_retried_logged_and_can_be_replayed,
     nothing_is_lost_or_invented_when_the_server_dies_before_delivering,
     private_targets_are_refused_unless_allowed,
+    a_receiver_answering_410_gone_turns_its_endpoint_off_until_an_admin_turns_it_on,
+    a_receiver_that_hangs_delays_no_other_delivery,
+    changing_or_deleting_an_endpoint_needs_its_current_version,
 );
 
 /// A server with delivery turned off is given this long to (wrongly) send
@@ -218,4 +223,138 @@ fn private_targets_are_refused_unless_allowed(db: &Db) {
     assert!(error.contains("not a public address") && error.contains("localhost resolves to"), "{error}");
     assert!(failed["next_attempt_at"].is_null(), "a refused target is not retried");
     assert!(receiver.received().is_empty(), "nothing reached the receiver");
+}
+
+fn show(app: &TestApp, admin: &str, hook: &str) -> Reply {
+    let reply = call(app, admin, "GET", &format!("/api/v1/admin/webhooks/{hook}"), None);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply
+}
+
+fn call_if(app: &TestApp, auth: &str, method: &str, path: &str, etag: &str, body: Option<Value>) -> Reply {
+    app.send(method, path, &[("Authorization", auth), ("If-Match", etag)], body.as_ref())
+}
+
+fn a_receiver_answering_410_gone_turns_its_endpoint_off_until_an_admin_turns_it_on(db: &Db) {
+    let seed = Seed::new(db.url());
+    let app = allowing_loopback(db, &[]);
+    let admin = seed.sign_in(&app, "admin@example.com", Role::Admin);
+    let receiver = Receiver::start();
+    let (hook, _) = register(&app, &admin, &receiver.url("/hook"), &["post.*"]);
+    receiver.answer(&[410]);
+    let ping = call(&app, &admin, "POST", &format!("/api/v1/admin/webhooks/{hook}/ping"), None);
+    assert_eq!(ping.status, 202, "{}", ping.body);
+    let delivery = ping.json()["delivery"]["id"].as_str().unwrap().to_owned();
+
+    let failed = wait_for(DEADLINE, "the 410 is logged and not retried", || {
+        deliveries(&app, &admin, &hook).into_iter().find(|d| d["id"] == delivery.as_str() && d["status"] == "failed")
+    });
+    assert!(failed["next_attempt_at"].is_null(), "no retry: {failed}");
+    assert_eq!(failed["attempts"][0]["response_status"], 410);
+    let shown = show(&app, &admin, &hook);
+    let endpoint = &shown.json()["webhook"];
+    assert_eq!(endpoint["active"], false, "{endpoint}");
+    let reason = endpoint["disabled_reason"].as_str().unwrap();
+    assert!(reason.contains("410 Gone") && reason.contains(&delivery), "{reason}");
+    assert_eq!(endpoint["version"], 2, "turning it off is a change");
+    assert_eq!(shown.header("etag"), Some("\"2\""));
+    let listed = call(&app, &admin, "GET", "/api/v1/admin/webhooks", None).json();
+    assert_eq!(listed["webhooks"][0]["disabled_reason"], reason);
+    // A post event is not sent to an endpoint that is off.
+    create_post(&app, &admin, json!({ "title": "Unheard" }));
+
+    let path = format!("/api/v1/admin/webhooks/{hook}");
+    let on = call_if(&app, &admin, "PATCH", &path, "\"2\"", Some(json!({ "active": true })));
+    assert_eq!(on.status, 200, "{}", on.body);
+    assert_eq!(
+        (&on.json()["webhook"]["active"], &on.json()["webhook"]["disabled_reason"]),
+        (&json!(true), &Value::Null)
+    );
+    let again = call(&app, &admin, "POST", &format!("/api/v1/admin/webhooks/{hook}/ping"), None);
+    let received = receiver.wait_for(2, DEADLINE);
+    assert_eq!(received.len(), 2, "the ping, then the second one only: {received:?}");
+    assert_eq!(received[1].header("webhook-id"), again.json()["delivery"]["id"].as_str().unwrap());
+}
+
+/// The slow receiver's budget: the fast receiver's delivery must be done
+/// in a small part of it.
+const SLOW_TIMEOUT: Duration = Duration::from_secs(60);
+
+fn a_receiver_that_hangs_delays_no_other_delivery(db: &Db) {
+    let seed = Seed::new(db.url());
+    let timeout = SLOW_TIMEOUT.as_secs().to_string();
+    let app = allowing_loopback(db, &[("LONGFORM_WEBHOOK_TIMEOUT", &timeout)]);
+    let admin = seed.sign_in(&app, "admin@example.com", Role::Admin);
+    let slow = Receiver::hanging(SLOW_TIMEOUT * 2);
+    let fast = Receiver::start();
+    register(&app, &admin, &slow.url("/hook"), &["post.created"]);
+    let (hook, _) = register(&app, &admin, &fast.url("/hook"), &["post.created"]);
+    // One transaction writes both deliveries: the same sweep claims them.
+    let started = Instant::now();
+    create_post(&app, &admin, json!({ "title": "Both Hear It" }));
+    let budget = SLOW_TIMEOUT / 4;
+    slow.wait_for(1, budget);
+    fast.wait_for(1, budget);
+    wait_for(budget, "the fast delivery is logged as delivered", || {
+        deliveries(&app, &admin, &hook).into_iter().find(|d| d["status"] == "delivered")
+    });
+    // Later deliveries do not queue behind the hanging one either.
+    let ping = call(&app, &admin, "POST", &format!("/api/v1/admin/webhooks/{hook}/ping"), None);
+    assert_eq!(ping.status, 202, "{}", ping.body);
+    fast.wait_for(2, budget);
+    assert!(started.elapsed() < budget, "took {:?} of the slow receiver's {SLOW_TIMEOUT:?}", started.elapsed());
+    assert_eq!(slow.received().len(), 1, "the slow receiver is still on its first request");
+}
+
+fn changing_or_deleting_an_endpoint_needs_its_current_version(db: &Db) {
+    let seed = Seed::new(db.url());
+    let app = TestApp::spawn(db.url());
+    let admin = seed.sign_in(&app, "admin@example.com", Role::Admin);
+    let created = call(
+        &app,
+        &admin,
+        "POST",
+        "/api/v1/admin/webhooks",
+        Some(json!({ "url": "https://hooks.example.com/in", "events": ["post.*"] })),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!((created.header("etag"), &created.json()["webhook"]["version"]), (Some("\"1\""), &json!(1)));
+    let hook = created.json()["webhook"]["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/admin/webhooks/{hook}");
+    let change = || Some(json!({ "description": "Changed" }));
+
+    let missing = call(&app, &admin, "PATCH", &path, change());
+    assert_eq!((missing.status, missing.content_type.as_str()), (428, "application/problem+json"), "{}", missing.body);
+    let stale = call_if(&app, &admin, "PATCH", &path, "\"7\"", change());
+    assert_eq!(stale.status, 412, "{}", stale.body);
+    assert_eq!(stale.json()["current_version"], 1);
+    assert_eq!(call_if(&app, &admin, "PATCH", &path, "\"x\"", change()).status, 400);
+    let changed = call_if(&app, &admin, "PATCH", &path, "\"1\"", change());
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    assert_eq!((changed.header("etag"), &changed.json()["webhook"]["version"]), (Some("\"2\""), &json!(2)));
+    assert_eq!(show(&app, &admin, &hook).json()["webhook"]["description"], "Changed");
+    let listed = call(&app, &admin, "GET", "/api/v1/admin/webhooks", None).json();
+    assert_eq!(listed["webhooks"][0]["version"], 2);
+
+    // Of writers racing with the same version, one wins.
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let racers: Vec<_> = (0..6)
+            .map(|i| {
+                let (app, admin, path) = (&app, &admin, &path);
+                let body = json!({ "description": format!("Racer {i}") });
+                scope.spawn(move || call_if(app, admin, "PATCH", path, "\"2\"", Some(body)).status)
+            })
+            .collect();
+        racers.into_iter().map(|racer| racer.join().unwrap()).collect()
+    });
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| [200, 412].contains(s)), "{statuses:?}");
+    assert_eq!(show(&app, &admin, &hook).json()["webhook"]["version"], 3);
+
+    assert_eq!(call(&app, &admin, "DELETE", &path, None).status, 428);
+    let stale = call_if(&app, &admin, "DELETE", &path, "\"2\"", None);
+    assert_eq!((stale.status, &stale.json()["current_version"]), (412, &json!(3)), "{}", stale.body);
+    assert_eq!(call_if(&app, &admin, "DELETE", &path, "\"3\"", None).status, 204);
+    assert_eq!(call(&app, &admin, "GET", &path, None).status, 404);
+    assert_eq!(call_if(&app, &admin, "DELETE", &path, "\"3\"", None).status, 404);
 }

@@ -141,6 +141,7 @@ diesel::table! {
         created_at -> Timestamp,
         last_used_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
+        version -> BigInt,
     }
 }
 
@@ -197,6 +198,8 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        version -> BigInt,
+        disabled_reason -> Nullable<Text>,
     }
 }
 

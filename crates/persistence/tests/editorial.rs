@@ -166,8 +166,13 @@ async fn api_tokens_are_found_by_hash_until_revoked(store: &Store) {
     assert_eq!((used.id, used.scope), (token.id, TokenScope::WriteContent));
     assert!(used.last_used_at.is_some(), "last use is recorded");
     assert!(auth.use_api_token(Secret::generate("lf_").hash()).await.unwrap().is_none());
-    let revoked = auth.revoke_api_token(token.id).await.unwrap();
+    let stale = auth.revoke_api_token(token.id, 2).await;
+    assert!(matches!(stale, Err(StoreError::VersionMismatch { expected: 2, current: 1 })), "{stale:?}");
+    let revoked = auth.revoke_api_token(token.id, token.version).await.unwrap();
     assert!(revoked.revoked_at.is_some());
+    assert_eq!(revoked.version, 2, "a revocation is a change");
+    let late = auth.revoke_api_token(token.id, 1).await;
+    assert!(matches!(late, Err(StoreError::VersionMismatch { expected: 1, current: 2 })), "{late:?}");
     assert!(auth.use_api_token(secret.hash()).await.unwrap().is_none());
     assert_eq!(auth.list_api_tokens().await.unwrap().len(), 1);
 }

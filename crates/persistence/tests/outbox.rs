@@ -49,7 +49,7 @@ async fn events_go_to_active_subscribers_only(store: &Store) {
     let posts_hook = hook(store, &["post.published", "post.deleted"]).await;
     let everything = hook(store, &["*"]).await;
     let idle = hook(store, &["*"]).await;
-    store.webhooks().update(idle, WebhookChanges { active: Some(false), ..Default::default() }).await.unwrap();
+    store.webhooks().update(idle, 1, WebhookChanges { active: Some(false), ..Default::default() }).await.unwrap();
 
     let post = store.posts().create(draft("Announced"), Missing::Create, None).await.unwrap();
     store.posts().apply_move(post.card.id, Move::Publish, None, None).await.unwrap();
@@ -97,6 +97,7 @@ async fn a_claim_holds_its_lease_and_attempts_are_recorded(store: &Store) {
         response_status: Some(503),
         error: Some("answered 503".into()),
         outcome: Outcome::RetryAt(now()),
+        disable: None,
     };
     outbox.record_attempt(claimed[0].id, retry).await.unwrap();
     let again = outbox.claim(10, Duration::from_secs(30)).await.unwrap();
@@ -107,6 +108,7 @@ async fn a_claim_holds_its_lease_and_attempts_are_recorded(store: &Store) {
         response_status: Some(204),
         error: None,
         outcome: Outcome::Delivered,
+        disable: None,
     };
     outbox.record_attempt(again[0].id, done).await.unwrap();
     let log = store.webhooks().deliveries(everything, None, 10).await.unwrap();

@@ -1,6 +1,7 @@
 //! `/api/v1/admin/tokens`: integration tokens for publishing pipelines.
 //! The secret is shown once, in the answer to its creation; afterwards only
-//! its name, scope and use are visible.
+//! its name, scope and use are visible. Revoking names the version it was
+//! made against (`If-Match`).
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -9,7 +10,7 @@ use longform_persistence::ApiToken;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::private;
+use super::{if_match, private, versioned};
 use crate::AppState;
 use crate::auth::{API_TOKEN_PREFIX, Caller};
 use crate::body::{Fields, JsonBody};
@@ -24,6 +25,7 @@ fn token_json(token: &ApiToken) -> Value {
         "created_at": token.created_at,
         "last_used_at": token.last_used_at,
         "revoked_at": token.revoked_at,
+        "version": token.version,
     })
 }
 
@@ -50,16 +52,17 @@ pub async fn create(
         state.store.auth().create_api_token(name.to_string(), scope, secret.hash(), caller.actor.user_id()).await?;
     let mut body = token_json(&token);
     body["token"] = Value::String(secret.expose().to_owned());
-    Ok(private(StatusCode::CREATED, &json!({ "token": body })))
+    Ok(versioned(StatusCode::CREATED, token.version, &json!({ "token": body })))
 }
 
 pub async fn revoke(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_administer())?;
     let id: Uuid = id.parse().map_err(|_| ApiError::NotFound)?;
-    state.store.auth().revoke_api_token(id).await?;
+    state.store.auth().revoke_api_token(id, if_match(&req)?).await?;
     Ok(HttpResponse::NoContent().finish())
 }

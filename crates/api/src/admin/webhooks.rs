@@ -1,7 +1,8 @@
 //! `/api/v1/admin/webhooks`: endpoints that receive signed events, for
 //! admins only; each endpoint's delivery log, replay and a test ping. The
 //! signing secret is shown in the answer to the creation (or the change)
-//! that sets it, never again.
+//! that sets it, never again. A change or deletion names the version it was
+//! made against (`If-Match`), as a post's does.
 
 use std::net::IpAddr;
 
@@ -12,7 +13,7 @@ use longform_domain::{DeliveryId, Description, WebhookId};
 use longform_persistence::{Delivery, NewWebhook, Webhook, WebhookChanges};
 use serde_json::{Value, json};
 
-use super::private;
+use super::{if_match, private, versioned};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::body::{Fields, JsonBody};
@@ -31,8 +32,10 @@ fn webhook_json(hook: &Webhook) -> Value {
         "events": hook.subscription.patterns(),
         "description": hook.description.as_ref().map(Description::as_str),
         "active": hook.active,
+        "disabled_reason": hook.disabled_reason,
         "created_at": hook.created_at,
         "updated_at": hook.updated_at,
+        "version": hook.version,
     })
 }
 
@@ -104,7 +107,7 @@ pub async fn create(
     let hook = state.store.webhooks().create(new).await?;
     let mut body = webhook_json(&hook);
     body["secret"] = Value::String(secret.expose());
-    Ok(private(StatusCode::CREATED, &json!({ "webhook": body })))
+    Ok(versioned(StatusCode::CREATED, hook.version, &json!({ "webhook": body })))
 }
 
 pub async fn show(
@@ -116,11 +119,13 @@ pub async fn show(
     Params::parse(req.query_string(), &[])?;
     caller.require(caller.actor.can_administer())?;
     let hook = state.store.webhooks().get(webhook_id(&id)?).await?;
-    Ok(private(StatusCode::OK, &json!({ "webhook": webhook_json(&hook) })))
+    Ok(versioned(StatusCode::OK, hook.version, &json!({ "webhook": webhook_json(&hook) })))
 }
 
-/// Change any field; `"secret": "rotate"` issues a new secret (shown in the answer).
+/// Change any field; `"secret": "rotate"` issues a new secret (shown in the
+/// answer); `"active": true` also clears a `disabled_reason`.
 pub async fn update(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
@@ -139,22 +144,26 @@ pub async fn update(
         if fields.has("description") { Some(fields.parse("description", Description::parse)) } else { None };
     let active = fields.bool("active");
     fields.finish()?;
+    // Bad input is reported as such, whatever the precondition says.
+    let expected = if_match(&req)?;
     let changes = WebhookChanges { url, subscription, secret: secret.clone(), description, active };
-    let hook = state.store.webhooks().update(id, changes).await?;
+    let hook = state.store.webhooks().update(id, expected, changes).await?;
     let mut body = webhook_json(&hook);
     if let Some(secret) = secret {
         body["secret"] = Value::String(secret.expose());
     }
-    Ok(private(StatusCode::OK, &json!({ "webhook": body })))
+    Ok(versioned(StatusCode::OK, hook.version, &json!({ "webhook": body })))
 }
 
 pub async fn remove(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_administer())?;
-    state.store.webhooks().delete(webhook_id(&id)?).await?;
+    let id = webhook_id(&id)?;
+    state.store.webhooks().delete(id, if_match(&req)?).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -2,7 +2,9 @@
 //! expiring preview tokens for one draft. One algorithm (HS256) is pinned by
 //! the server; issuer, audience, expiry and not-before are always checked,
 //! with a small leeway for clock skew. The two kinds have different
-//! audiences, so neither can stand in for the other.
+//! audiences, so neither can stand in for the other. An access token may
+//! not claim to live longer than the server issues them for: one signed
+//! with a leaked key for a year is refused.
 
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
@@ -90,7 +92,9 @@ impl Keys {
     /// The claims of a valid access token, else `None` (whatever the reason:
     /// the caller answers 401 either way).
     pub fn verify_access(&self, token: &str) -> Option<AccessClaims> {
-        decode::<AccessClaims>(token, &self.decoding, &validation(ACCESS_AUDIENCE)).ok().map(|data| data.claims)
+        let claims = decode::<AccessClaims>(token, &self.decoding, &validation(ACCESS_AUDIENCE)).ok()?.claims;
+        let lifetime = claims.exp.checked_sub(claims.iat)?;
+        (lifetime <= ACCESS_TTL.num_seconds()).then_some(claims)
     }
 
     pub fn preview_token(&self, post: PostId, ttl: Duration, now: DateTime<Utc>) -> String {
@@ -129,6 +133,23 @@ mod tests {
         assert!(keys().verify_access(&old).is_none(), "expired");
         let future = keys().access_token(user, session, now + Duration::minutes(5));
         assert!(keys().verify_access(&future).is_none(), "not yet valid");
+    }
+
+    #[test]
+    fn an_access_token_living_longer_than_issued_ones_is_refused() {
+        let now = Utc::now();
+        let claims = |lifetime: Duration| AccessClaims {
+            sub: UserId::new().to_string(),
+            sid: Uuid::now_v7().to_string(),
+            iss: ISSUER.into(),
+            aud: ACCESS_AUDIENCE.into(),
+            iat: now.timestamp(),
+            nbf: now.timestamp(),
+            exp: (now + lifetime).timestamp(),
+        };
+        assert!(keys().verify_access(&keys().sign(&claims(ACCESS_TTL))).is_some());
+        assert!(keys().verify_access(&keys().sign(&claims(ACCESS_TTL + Duration::seconds(1)))).is_none());
+        assert!(keys().verify_access(&keys().sign(&claims(Duration::days(365)))).is_none());
     }
 
     #[test]

@@ -1,52 +1,62 @@
 //! Webhook delivery: a loop in every server process (unless turned off)
-//! that claims due deliveries from the outbox, signs and sends each one
-//! (Standard Webhooks headers, at most 10 s, no redirects, public targets
-//! only), and logs the attempt with its outcome: delivered, retried later
-//! with exponential backoff, or given up after a day. Finished deliveries
-//! are kept in the log for 30 days.
+//! that claims due deliveries from the outbox and sends each one on a task
+//! of its own (at most [`IN_FLIGHT`] at once, each within its own time
+//! budget, so a slow receiver holds up nobody else), signed (Standard
+//! Webhooks headers, no redirects, public targets only), and logs the
+//! attempt with its outcome: delivered, retried later with exponential
+//! backoff, or given up after a day. A receiver answering 410 Gone has its
+//! endpoint turned off at once, with the reason recorded. Finished
+//! deliveries are kept in the log for 30 days.
 
 mod guard;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use longform_domain::webhook::retry_after;
-use longform_persistence::facades::Outbox;
+use longform_persistence::facades::{AttemptLog, Outbox};
 use longform_persistence::{AttemptReport, DeliveryOutcome as Outcome, Due, Store, StoreError, now};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub use guard::{AllowList, REFUSED};
 
 /// How often the outbox is looked at.
 const SWEEP: Duration = Duration::from_secs(1);
-/// Deliveries sent at once, at most.
-const BATCH: i64 = 16;
-/// One attempt's budget: resolving, connecting, sending, the answer's head.
-pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
-/// A claimed delivery is not claimed again before this: longer than an
-/// attempt, so that only a deliverer that died mid-attempt loses it.
-const LEASE: Duration = Duration::from_secs(30);
+/// Deliveries being sent at once, at most: a sweep claims no more than
+/// there is room for.
+pub const IN_FLIGHT: usize = 16;
+/// A claimed delivery is not claimed again before its attempt's budget and
+/// this much more have passed: only a deliverer that died mid-attempt loses it.
+const LEASE_MARGIN: Duration = Duration::from_secs(20);
 /// Finished deliveries stay in the log this long.
 const KEEP: chrono::Duration = chrono::Duration::days(30);
 /// Sweeps between two prunings of the log (about an hour).
 const PRUNE_EVERY: u32 = 3600;
+/// The status by which a receiver says it will never take deliveries again.
+const GONE: u16 = 410;
 
 pub struct Deliverer {
     outbox: Outbox,
     agent: ureq::Agent,
+    timeout: Duration,
+    slots: Arc<Semaphore>,
 }
 
 impl Deliverer {
-    pub fn new(store: Store, allow: AllowList) -> Self {
+    /// A deliverer giving each attempt `timeout` (resolving, connecting,
+    /// sending, the answer's head).
+    pub fn new(store: Store, allow: AllowList, timeout: Duration) -> Self {
         let config = ureq::Agent::config_builder()
             .max_redirects(0)
             .max_redirects_will_error(false)
             .http_status_as_error(false)
-            .timeout_global(Some(ATTEMPT_TIMEOUT))
+            .timeout_global(Some(timeout))
             .proxy(None)
             .user_agent(concat!("Longform-Webhooks/", env!("CARGO_PKG_VERSION")))
             .build();
         let connector = ureq::unversioned::transport::DefaultConnector::new();
         let agent = ureq::Agent::with_parts(config, connector, guard::GuardedResolver::new(allow));
-        Self { outbox: Outbox::new(store), agent }
+        Self { outbox: Outbox::new(store), agent, timeout, slots: Arc::new(Semaphore::new(IN_FLIGHT)) }
     }
 
     /// Sweep the outbox every second, for as long as the server runs.
@@ -76,43 +86,52 @@ impl Deliverer {
         self.outbox.prune(before).await
     }
 
-    /// Send what is due now; returns how many attempts were made.
+    /// Claim what is due now, as much as there is room for, and start
+    /// sending it; returns how many deliveries were started.
     pub async fn sweep(&mut self) -> Result<usize, StoreError> {
-        if !self.outbox.anything_due().await? {
+        let room = self.slots.available_permits();
+        if room == 0 || !self.outbox.anything_due().await? {
             return Ok(0);
         }
-        let due = self.outbox.claim(BATCH, LEASE).await?;
-        let sends: Vec<_> = due
-            .into_iter()
-            .map(|due| {
-                let agent = self.agent.clone();
-                tokio::task::spawn_blocking(move || {
-                    let report = attempt(&agent, &due);
-                    (due, report)
-                })
-            })
-            .collect();
-        let count = sends.len();
-        for send in sends {
-            let (due, report) =
-                send.await.map_err(|e| StoreError::Unavailable(format!("delivery task failed: {e}")))?;
-            tracing::info!(
-                webhook.id = %due.webhook_id,
-                delivery.id = %due.id,
-                delivery.attempt = due.attempts,
-                http.status = report.response_status,
-                duration_ms = report.duration_ms,
-                outcome = ?report.outcome,
-                "webhook attempt"
-            );
-            self.outbox.record_attempt(due.id, report).await?;
+        let due = self.outbox.claim(i64::try_from(room).unwrap_or(i64::MAX), self.timeout + LEASE_MARGIN).await?;
+        let count = due.len();
+        for due in due {
+            // This loop is the only one taking slots, and it found `room` free.
+            let Ok(slot) = Arc::clone(&self.slots).try_acquire_owned() else { break };
+            tokio::spawn(deliver(self.agent.clone(), self.outbox.attempt_log(), self.timeout, due, slot));
         }
         Ok(count)
     }
 }
 
+/// Send one delivery and record the attempt; the slot is free once it is.
+async fn deliver(agent: ureq::Agent, log: AttemptLog, timeout: Duration, due: Due, _slot: OwnedSemaphorePermit) {
+    let (id, webhook, tries) = (due.id, due.webhook_id, due.attempts);
+    let report = match tokio::task::spawn_blocking(move || attempt(&agent, &due, timeout)).await {
+        Ok(report) => report,
+        Err(error) => {
+            // The lease runs out and the delivery falls due again.
+            tracing::warn!(%error, delivery.id = %id, "a webhook delivery task failed");
+            return;
+        }
+    };
+    tracing::info!(
+        webhook.id = %webhook,
+        delivery.id = %id,
+        delivery.attempt = tries,
+        http.status = report.response_status,
+        duration_ms = report.duration_ms,
+        outcome = ?report.outcome,
+        disabled = report.disable.is_some(),
+        "webhook attempt"
+    );
+    if let Err(error) = log.record(id, report).await {
+        tracing::warn!(%error, delivery.id = %id, "could not record a webhook attempt");
+    }
+}
+
 /// Send one delivery once; never fails, reports instead.
-fn attempt(agent: &ureq::Agent, due: &Due) -> AttemptReport {
+fn attempt(agent: &ureq::Agent, due: &Due, timeout: Duration) -> AttemptReport {
     let at = now();
     let started = Instant::now();
     let id = due.id.to_string();
@@ -131,6 +150,7 @@ fn attempt(agent: &ureq::Agent, due: &Due) -> AttemptReport {
             let error = match status {
                 200..=299 => None,
                 300..=399 => Some(format!("answered {status}; redirects are not followed")),
+                GONE => Some(format!("answered {status}; the endpoint is gone and was turned off")),
                 _ => Some(format!("answered {status}")),
             };
             (Some(status), error, false)
@@ -138,13 +158,15 @@ fn attempt(agent: &ureq::Agent, due: &Due) -> AttemptReport {
         Err(ureq::Error::Io(e)) if e.kind() == std::io::ErrorKind::PermissionDenied => {
             (None, Some(e.to_string()), true)
         }
-        Err(ureq::Error::Timeout(_)) => (None, Some(format!("timed out after {} s", ATTEMPT_TIMEOUT.as_secs())), false),
+        Err(ureq::Error::Timeout(_)) => (None, Some(format!("timed out after {} s", timeout.as_secs())), false),
         Err(e) => (None, Some(e.to_string()), false),
     };
+    let gone = response_status == Some(GONE);
     let outcome = if error.is_none() {
         Outcome::Delivered
-    } else if refused {
-        // Retrying cannot make a forbidden target allowed.
+    } else if refused || gone {
+        // Retrying cannot make a forbidden target allowed, nor bring back
+        // a receiver that said it is gone.
         Outcome::GaveUp
     } else {
         let elapsed = (at - due.created_at).to_std().unwrap_or_default();
@@ -153,5 +175,6 @@ fn attempt(agent: &ureq::Agent, due: &Due) -> AttemptReport {
             None => Outcome::GaveUp,
         }
     };
-    AttemptReport { at, duration_ms, response_status, error, outcome }
+    let disable = gone.then(|| format!("the receiver answered 410 Gone to delivery {id} at {}", at.to_rfc3339()));
+    AttemptReport { at, duration_ms, response_status, error, outcome, disable }
 }

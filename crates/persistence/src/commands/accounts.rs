@@ -191,11 +191,23 @@ pub(crate) fn create_api_token(
     read::accounts::api_token(conn, id)
 }
 
-pub(crate) fn revoke_api_token(conn: &mut AnyConnection, id: Uuid) -> Result<ApiToken, StoreError> {
-    diesel::update(api_tokens::table.find(id.to_string()).filter(api_tokens::revoked_at.is_null()))
-        .set(api_tokens::revoked_at.eq(to_db(now())))
+/// Revoke a token still at version `expected`, as its next version. The
+/// version is checked by the write itself, so of two racing writers one
+/// loses with `VersionMismatch`.
+pub(crate) fn revoke_api_token(conn: &mut AnyConnection, id: Uuid, expected: i64) -> Result<ApiToken, StoreError> {
+    let live = api_tokens::table
+        .find(id.to_string())
+        .filter(api_tokens::revoked_at.is_null())
+        .filter(api_tokens::version.eq(expected));
+    let revoked = diesel::update(live)
+        .set((api_tokens::revoked_at.eq(to_db(now())), api_tokens::version.eq(expected + 1)))
         .execute(conn)?;
-    read::accounts::api_token(conn, id)
+    let token = read::accounts::api_token(conn, id)?;
+    let already_revoked = token.version == expected && token.revoked_at.is_some();
+    if revoked == 0 && !already_revoked {
+        return Err(StoreError::VersionMismatch { expected, current: token.version });
+    }
+    Ok(token)
 }
 
 pub(crate) fn touch_api_token(

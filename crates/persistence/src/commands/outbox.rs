@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use longform_domain::DeliveryId;
+use longform_domain::{DeliveryId, WebhookId};
 
+use crate::commands::webhooks;
 use crate::db::AnyConnection;
 use crate::error::StoreError;
 use crate::model::{AttemptReport, DeliveryOutcome, DeliveryStatus, Due};
@@ -34,7 +35,8 @@ pub(crate) fn claim(conn: &mut AnyConnection, limit: i64, lease: Duration) -> Re
     read::outbox::due(conn, &ids)
 }
 
-/// Log an attempt and move the delivery on: delivered, due again, or given up.
+/// Log an attempt and move the delivery on: delivered, due again, or given
+/// up; turn its endpoint off when the report says so.
 pub(crate) fn record(conn: &mut AnyConnection, id: DeliveryId, report: &AttemptReport) -> Result<(), StoreError> {
     let attempt = AttemptRow {
         delivery_id: id,
@@ -56,6 +58,11 @@ pub(crate) fn record(conn: &mut AnyConnection, id: DeliveryId, report: &AttemptR
             webhook_deliveries::delivered_at.eq(delivered),
         ))
         .execute(conn)?;
+    if let Some(reason) = &report.disable {
+        let webhook: WebhookId =
+            webhook_deliveries::table.find(id).select(webhook_deliveries::webhook_id).first(conn)?;
+        webhooks::disable(conn, webhook, reason)?;
+    }
     Ok(())
 }
 

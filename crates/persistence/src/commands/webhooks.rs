@@ -20,8 +20,18 @@ pub(crate) fn create(conn: &mut AnyConnection, new: &NewWebhook) -> Result<Webho
     row.try_into()
 }
 
-pub(crate) fn update(conn: &mut AnyConnection, id: WebhookId, changes: &WebhookChanges) -> Result<Webhook, StoreError> {
+/// Change an endpoint that is still at version `expected` (else
+/// `VersionMismatch`, and nothing is written).
+pub(crate) fn update(
+    conn: &mut AnyConnection,
+    id: WebhookId,
+    expected: i64,
+    changes: &WebhookChanges,
+) -> Result<Webhook, StoreError> {
     let mut hook = read::webhooks::get(conn, id)?;
+    if hook.version != expected {
+        return Err(StoreError::VersionMismatch { expected, current: hook.version });
+    }
     if let Some(url) = &changes.url {
         hook.url = url.clone();
     }
@@ -35,20 +45,53 @@ pub(crate) fn update(conn: &mut AnyConnection, id: WebhookId, changes: &WebhookC
         hook.description = description.clone();
     }
     if let Some(active) = changes.active {
+        // An admin's decision replaces the deliverer's.
         hook.active = active;
+        hook.disabled_reason = None;
     }
     hook.updated_at = now();
-    diesel::update(webhooks::table.find(id)).set(&WebhookRow::of(&hook)?).execute(conn)?;
+    hook.version = expected + 1;
+    // The version is checked again by the write itself: another writer may
+    // have committed since the read (PostgreSQL reads committed data).
+    let changed = diesel::update(webhooks::table.find(id).filter(webhooks::version.eq(expected)))
+        .set(&WebhookRow::of(&hook)?)
+        .execute(conn)?;
+    if changed == 0 {
+        return Err(mismatch(conn, id, expected));
+    }
     forget_unheard_states(conn)?;
     Ok(hook)
 }
 
-/// Delete an endpoint with its deliveries and their log.
-pub(crate) fn delete(conn: &mut AnyConnection, id: WebhookId) -> Result<(), StoreError> {
-    let deleted = diesel::delete(webhooks::table.find(id)).execute(conn)?;
+/// Delete an endpoint still at version `expected`, with its deliveries and their log.
+pub(crate) fn delete(conn: &mut AnyConnection, id: WebhookId, expected: i64) -> Result<(), StoreError> {
+    let deleted = diesel::delete(webhooks::table.find(id).filter(webhooks::version.eq(expected))).execute(conn)?;
     if deleted == 0 {
-        return Err(StoreError::NotFound);
+        return Err(mismatch(conn, id, expected));
     }
+    forget_unheard_states(conn)
+}
+
+/// Why a write guarded by `version = expected` touched no row: the
+/// endpoint is gone, or at another version.
+fn mismatch(conn: &mut AnyConnection, id: WebhookId, expected: i64) -> StoreError {
+    match read::webhooks::version(conn, id) {
+        Ok(current) => StoreError::VersionMismatch { expected, current },
+        Err(error) => error,
+    }
+}
+
+/// Turn an active endpoint off because its receiver is gone, saying why; a
+/// new version, so an admin's change made against the old one is refused.
+pub(crate) fn disable(conn: &mut AnyConnection, id: WebhookId, reason: &str) -> Result<(), StoreError> {
+    diesel::update(webhooks::table.find(id).filter(webhooks::active.eq(true)))
+        .set((
+            webhooks::active.eq(false),
+            webhooks::disabled_reason.eq(Some(reason)),
+            webhooks::version.eq(webhooks::version + 1),
+            webhooks::updated_at.eq(to_db(now())),
+        ))
+        .execute(conn)?;
     forget_unheard_states(conn)
 }
 

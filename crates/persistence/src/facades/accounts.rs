@@ -129,9 +129,11 @@ impl Auth<'_> {
         self.0.read(read::accounts::api_tokens).await
     }
 
+    /// Revoke the token if it is still at version `expected` (revoking a
+    /// revoked token at its version changes nothing).
     #[instrument(level = "debug", skip_all, fields(token.id = %id))]
-    pub async fn revoke_api_token(&self, id: Uuid) -> Result<ApiToken, StoreError> {
-        self.0.write_unseen(move |c| command::revoke_api_token(c, id)).await
+    pub async fn revoke_api_token(&self, id: Uuid, expected: i64) -> Result<ApiToken, StoreError> {
+        self.0.write_unseen(move |c| command::revoke_api_token(c, id, expected)).await
     }
 
     #[instrument(level = "debug", skip_all, fields(key))]

@@ -33,6 +33,9 @@ impl Store {
 
     /// A consistent online copy of a SQLite database at `target` (`VACUUM
     /// INTO`: a snapshot read while writers go on), which must not exist yet.
+    /// The copy holds every secret the database does (the generated JWT
+    /// secret, webhook signing secrets, password and token hashes), so it is
+    /// created readable by its owner alone before anything is written to it.
     /// PostgreSQL has its own tools for this; asking here is an error that
     /// says so.
     pub async fn backup_to(&self, target: std::path::PathBuf) -> Result<(), StoreError> {
@@ -41,10 +44,29 @@ impl Store {
                 "back up PostgreSQL with pg_dump (or your provider's snapshots)".into(),
             ));
         }
-        if target.exists() {
-            return Err(StoreError::Unsupported(format!("{} already exists; choose a new file", target.display())));
-        }
+        create_private(&target)?;
         let path = target.to_string_lossy().replace('\'', "''");
-        self.read(move |conn| Ok(conn.batch_execute(&format!("VACUUM INTO '{path}'"))?)).await
+        let copied = self.read(move |conn| Ok(conn.batch_execute(&format!("VACUUM INTO '{path}'"))?)).await;
+        if copied.is_err() {
+            // Leave no empty or partial copy behind to be taken for a backup.
+            let _ = std::fs::remove_file(&target);
+        }
+        copied
+    }
+}
+
+/// Create `target` empty, mode 0600 (`VACUUM INTO` fills an empty file and
+/// keeps its mode), refusing one that exists.
+fn create_private(target: &std::path::Path) -> Result<(), StoreError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(target) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(StoreError::Unsupported(format!("{} already exists; choose a new file", target.display())))
+        }
+        Err(e) => Err(StoreError::Unsupported(format!("cannot create {}: {e}", target.display()))),
     }
 }

@@ -16,4 +16,4 @@ pub use posts::Posts;
 pub use schedule::{Scheduler, Sweep};
 pub use stats::GaugeReader;
 pub use taxonomy::Taxonomy;
-pub use webhooks::{Outbox, Webhooks};
+pub use webhooks::{AttemptLog, Outbox, Webhooks};

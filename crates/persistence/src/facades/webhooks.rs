@@ -36,14 +36,16 @@ impl Webhooks<'_> {
         self.0.read(read::webhooks::list).await
     }
 
+    /// Change the endpoint if it is still at version `expected`.
     #[instrument(level = "debug", skip_all, fields(webhook.id = %id))]
-    pub async fn update(&self, id: WebhookId, changes: WebhookChanges) -> Result<Webhook, StoreError> {
-        self.0.write_unseen(move |c| command::update(c, id, &changes)).await
+    pub async fn update(&self, id: WebhookId, expected: i64, changes: WebhookChanges) -> Result<Webhook, StoreError> {
+        self.0.write_unseen(move |c| command::update(c, id, expected, &changes)).await
     }
 
+    /// Delete the endpoint if it is still at version `expected`.
     #[instrument(level = "debug", skip_all, fields(webhook.id = %id))]
-    pub async fn delete(&self, id: WebhookId) -> Result<(), StoreError> {
-        self.0.write_unseen(move |c| command::delete(c, id)).await
+    pub async fn delete(&self, id: WebhookId, expected: i64) -> Result<(), StoreError> {
+        self.0.write_unseen(move |c| command::delete(c, id, expected)).await
     }
 
     /// The endpoint's deliveries, newest first, before `before`, at most
@@ -103,14 +105,31 @@ impl Outbox {
         self.store.write_unseen(move |c| outbox::claim(c, limit, lease)).await
     }
 
-    #[instrument(level = "debug", skip_all, fields(delivery.id = %id))]
     pub async fn record_attempt(&self, id: DeliveryId, report: AttemptReport) -> Result<(), StoreError> {
-        self.store.write_unseen(move |c| outbox::record(c, id, &report)).await
+        self.attempt_log().record(id, report).await
+    }
+
+    /// Where attempts are recorded, for deliveries sent on tasks of their own.
+    pub fn attempt_log(&self) -> AttemptLog {
+        AttemptLog(self.store.clone())
     }
 
     /// Forget finished deliveries created before `before`; returns how many.
     #[instrument(level = "debug", skip_all)]
     pub async fn prune(&self, before: DateTime<Utc>) -> Result<usize, StoreError> {
         self.store.write_unseen(move |c| outbox::prune(c, before)).await
+    }
+}
+
+/// Records attempts at deliveries (a cheap handle, one per delivery task).
+#[derive(Clone)]
+pub struct AttemptLog(Store);
+
+impl AttemptLog {
+    /// Log an attempt and move its delivery on (and turn its endpoint off
+    /// when the report says so), in one transaction.
+    #[instrument(level = "debug", skip_all, fields(delivery.id = %id))]
+    pub async fn record(&self, id: DeliveryId, report: AttemptReport) -> Result<(), StoreError> {
+        self.0.write_unseen(move |c| outbox::record(c, id, &report)).await
     }
 }

@@ -39,4 +39,6 @@ pub struct ApiToken {
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// Grows with every change (a revocation); `If-Match` names it.
+    pub version: i64,
 }

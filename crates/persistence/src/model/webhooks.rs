@@ -14,8 +14,13 @@ pub struct Webhook {
     pub secret: WebhookSecret,
     pub description: Option<Description>,
     pub active: bool,
+    /// Why the deliverer turned the endpoint off (it answered 410 Gone);
+    /// cleared when an admin turns it on or off again.
+    pub disabled_reason: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Grows with every change; `If-Match` names it.
+    pub version: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -119,4 +124,6 @@ pub struct AttemptReport {
     pub response_status: Option<u16>,
     pub error: Option<String>,
     pub outcome: DeliveryOutcome,
+    /// Turn the endpoint off, for this reason (its receiver is gone for good).
+    pub disable: Option<String>,
 }

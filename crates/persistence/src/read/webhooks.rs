@@ -14,6 +14,11 @@ pub(crate) fn get(conn: &mut AnyConnection, id: WebhookId) -> Result<Webhook, St
     webhooks::table.find(id).select(WebhookRow::as_select()).first(conn)?.try_into()
 }
 
+/// The endpoint's current version.
+pub(crate) fn version(conn: &mut AnyConnection, id: WebhookId) -> Result<i64, StoreError> {
+    Ok(webhooks::table.find(id).select(webhooks::version).first(conn)?)
+}
+
 pub(crate) fn list(conn: &mut AnyConnection) -> Result<Vec<Webhook>, StoreError> {
     let rows = webhooks::table.order(webhooks::created_at).select(WebhookRow::as_select()).load(conn)?;
     rows.into_iter().map(Webhook::try_from).collect()

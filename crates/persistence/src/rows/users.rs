@@ -92,6 +92,7 @@ pub(crate) struct TokenRow {
     pub(crate) created_at: NaiveDateTime,
     pub(crate) last_used_at: Option<NaiveDateTime>,
     pub(crate) revoked_at: Option<NaiveDateTime>,
+    pub(crate) version: i64,
 }
 
 #[derive(Insertable)]
@@ -115,6 +116,7 @@ impl TryFrom<TokenRow> for ApiToken {
             created_at: from_db(row.created_at),
             last_used_at: row.last_used_at.map(from_db),
             revoked_at: row.revoked_at.map(from_db),
+            version: row.version,
         })
     }
 }

@@ -22,6 +22,8 @@ pub(crate) struct WebhookRow {
     pub(crate) active: bool,
     pub(crate) created_at: NaiveDateTime,
     pub(crate) updated_at: NaiveDateTime,
+    pub(crate) version: i64,
+    pub(crate) disabled_reason: Option<String>,
 }
 
 pub(crate) fn subscription_from_db(events: &str) -> Result<Subscription, StoreError> {
@@ -40,6 +42,8 @@ impl WebhookRow {
             active: new.active,
             created_at: to_db(at),
             updated_at: to_db(at),
+            version: 1,
+            disabled_reason: None,
         })
     }
 
@@ -53,6 +57,8 @@ impl WebhookRow {
             active: hook.active,
             created_at: to_db(hook.created_at),
             updated_at: to_db(hook.updated_at),
+            version: hook.version,
+            disabled_reason: hook.disabled_reason.clone(),
         })
     }
 }
@@ -67,8 +73,10 @@ impl TryFrom<WebhookRow> for Webhook {
             secret: parse_value(WebhookSecret::parse(&row.secret))?,
             description: parse_optional(row.description, Description::parse)?,
             active: row.active,
+            disabled_reason: row.disabled_reason,
             created_at: from_db(row.created_at),
             updated_at: from_db(row.updated_at),
+            version: row.version,
         })
     }
 }
