@@ -439,6 +439,7 @@ pub async fn load_demo(store: &longform_persistence::Store) -> Result<usize, Cli
                 website: None,
                 links: Vec::new(),
                 user_id: None,
+                public: false,
             })
         })
         .collect::<Result<Vec<_>, CliError>>()?;

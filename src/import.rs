@@ -72,6 +72,7 @@ fn authors(dir: &Path) -> Result<Vec<NewAuthor>, CliError> {
                 avatar_url: url("avatar_url", a.avatar_url).map_err(|e| bad(e.to_string()))?,
                 links: Vec::new(),
                 user_id: None,
+                public: false,
             })
         })
         .collect()

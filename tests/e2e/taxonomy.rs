@@ -134,5 +134,11 @@ fn term_writes_need_the_current_version(db: &Db) {
         assert_eq!(shown.json()[singular]["name"], format!("{singular} renamed"), "{}", shown.body);
         assert_eq!(call(&app, &editor, "DELETE", &one, Some("\"2\""), None).status, 204);
         assert_eq!(call(&app, &editor, "GET", &one, None, None).status, 404);
+        // Made public as it is created: one write, version 1, public at once.
+        let body = Some(json!({ "name": "open", "slug": "open", "public": true }));
+        let open = call(&app, &editor, "POST", &format!("/api/v1/admin/{plural}"), None, body);
+        assert_eq!((open.status, open.header("etag")), (201, Some("\"1\"")), "{}", open.body);
+        assert_eq!(open.json()[singular]["listed"], true, "{}", open.body);
+        assert_eq!(app.get(&format!("/api/v1/{plural}/open")).status, 200, "{plural}/open");
     }
 }

@@ -23,10 +23,13 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
         }
         JsonPayloadError::ContentType => ApiError::invalid("body", "send Content-Type: application/json").into(),
         JsonPayloadError::Payload(error) if crate::incoming::is_too_slow(&error) => ApiError::RequestTimeout.into(),
-        JsonPayloadError::Deserialize(error) if repeated_key(&error).is_some() => {
-            let key: String = repeated_key(&error).unwrap_or_default().chars().take(100).collect();
-            ApiError::invalid(key, "is given more than once: send each key once").into()
-        }
+        JsonPayloadError::Deserialize(error) => match repeated_key(&error) {
+            Some(key) => {
+                let key: String = key.chars().take(100).collect();
+                ApiError::invalid(key, "is given more than once: send each key once").into()
+            }
+            None => ApiError::invalid("body", format!("is not valid JSON: {error}")).into(),
+        },
         other => ApiError::invalid("body", format!("is not valid JSON: {other}")).into(),
     })
 }

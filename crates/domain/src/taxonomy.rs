@@ -79,6 +79,8 @@ pub struct NewTerm {
     pub slug: Slug,
     pub name: Name,
     pub description: Option<Description>,
+    /// Public before it has a published post.
+    pub public: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,4 +92,6 @@ pub struct NewAuthor {
     pub website: Option<WebUrl>,
     pub links: Vec<ProfileLink>,
     pub user_id: Option<UserId>,
+    /// Public before it has a published post.
+    pub public: bool,
 }

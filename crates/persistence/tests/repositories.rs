@@ -112,7 +112,12 @@ async fn taxonomy_keeps_order_and_creates_or_refuses_missing_terms(store: &Store
     assert_eq!(store.taxonomy().tags().await.unwrap().len(), 4, "nothing half-written");
     let conflict = store
         .taxonomy()
-        .create_tag(NewTerm { slug: slug("runtime"), name: Name::parse("Runtime").unwrap(), description: None })
+        .create_tag(NewTerm {
+            slug: slug("runtime"),
+            name: Name::parse("Runtime").unwrap(),
+            description: None,
+            public: false,
+        })
         .await;
     assert!(matches!(conflict, Err(StoreError::Conflict { ref field }) if field == "slug"), "{conflict:?}");
 }

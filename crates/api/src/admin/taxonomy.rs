@@ -38,11 +38,6 @@ fn path_slug(raw: &str) -> Result<Slug, ApiError> {
     Slug::parse(raw).map_err(|_| ApiError::NotFound)
 }
 
-/// The `public` flag, when the body sets it.
-fn public_flag(fields: &mut Fields) -> Option<bool> {
-    fields.bool("public")
-}
-
 fn term_fields(body: Value, creating: bool) -> Result<TermChanges, ApiError> {
     let mut fields = Fields::new(body, &["slug", "name", "description", "public"])?;
     let name = if creating { fields.required("name", Name::parse) } else { fields.parse("name", Name::parse) };
@@ -52,7 +47,7 @@ fn term_fields(body: Value, creating: bool) -> Result<TermChanges, ApiError> {
         Some(Value::Null) => Some(None),
         Some(_) => fields.parse("description", Description::parse).map(Some),
     };
-    let public = public_flag(&mut fields);
+    let public = fields.bool("public");
     fields.finish()?;
     Ok(TermChanges { slug, name, description, public })
 }
@@ -122,12 +117,8 @@ async fn create_term(
     let TermChanges { slug, name, description, public } = term_fields(body.into_inner().into_value(), true)?;
     let name = name.ok_or(ApiError::Internal)?;
     let slug = slug.or_else(|| Slug::from_text(name.as_str())).unwrap_or_else(Slug::fallback);
-    let taxonomy = state.store.taxonomy();
-    let term = taxonomy.create_term(kind, NewTerm { slug, name, description: description.flatten() }).await?;
-    if public == Some(true) {
-        let changes = TermChanges { public, ..Default::default() };
-        taxonomy.update_term(kind, term.slug.clone(), changes, Some(term.version)).await?;
-    }
+    let new = NewTerm { slug, name, description: description.flatten(), public: public.unwrap_or(false) };
+    let term = state.store.taxonomy().create_term(kind, new).await?;
     term_answer(&state, kind, term.slug, StatusCode::CREATED).await
 }
 
@@ -165,7 +156,7 @@ fn author_fields(body: Value, creating: bool) -> Result<AuthorChanges, ApiError>
     let mut fields = Fields::new(body, &["slug", "name", "bio", "avatar_url", "website", "links", "public"])?;
     let name = if creating { fields.required("name", Name::parse) } else { fields.parse("name", Name::parse) };
     let slug = fields.parse("slug", Slug::parse);
-    let mut changes = AuthorChanges { slug, name, public: public_flag(&mut fields), ..Default::default() };
+    let mut changes = AuthorChanges { slug, name, public: fields.bool("public"), ..Default::default() };
     if fields.has("bio") {
         changes.bio = Some(fields.parse("bio", Description::parse));
     }
@@ -230,13 +221,9 @@ pub async fn create_author(
         website: changes.website.clone().flatten(),
         links: changes.links.clone().unwrap_or_default(),
         user_id: None,
+        public: changes.public.unwrap_or(false),
     };
-    let taxonomy = state.store.taxonomy();
-    let author = taxonomy.create_author(new).await?;
-    if changes.public == Some(true) {
-        let public = AuthorChanges { public: Some(true), ..Default::default() };
-        taxonomy.update_author(author.slug.clone(), public, Some(author.version)).await?;
-    }
+    let author = state.store.taxonomy().create_author(new).await?;
     author_answer(&state, author.slug, StatusCode::CREATED).await
 }
 

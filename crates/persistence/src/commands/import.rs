@@ -24,13 +24,13 @@ fn ensure_named_terms(conn: &mut AnyConnection, post: &ImportedPost) -> Result<(
     let existing = read::taxonomy::tags_by_slugs(conn, &post.draft.tags)?;
     for (slug, name) in post.draft.tags.iter().zip(&post.tags) {
         if !existing.contains_key(slug.as_str()) {
-            insert_tag(conn, &NewTerm { slug: slug.clone(), name: name.clone(), description: None })?;
+            insert_tag(conn, &NewTerm { slug: slug.clone(), name: name.clone(), description: None, public: false })?;
         }
     }
     if let (Some(slug), Some(name)) = (&post.draft.category, &post.category)
         && read::taxonomy::category_by_slug(conn, slug)?.is_none()
     {
-        insert_category(conn, &NewTerm { slug: slug.clone(), name: name.clone(), description: None })?;
+        insert_category(conn, &NewTerm { slug: slug.clone(), name: name.clone(), description: None, public: false })?;
     }
     Ok(())
 }

@@ -89,7 +89,7 @@ fn ensure<T>(
 }
 
 fn new_term(slug: &Slug) -> Result<NewTerm, StoreError> {
-    Ok(NewTerm { slug: slug.clone(), name: name_from_slug(slug)?, description: None })
+    Ok(NewTerm { slug: slug.clone(), name: name_from_slug(slug)?, description: None, public: false })
 }
 
 /// The category, tags and authors a draft names.
@@ -126,6 +126,7 @@ pub(crate) fn ensure_terms(conn: &mut AnyConnection, draft: &PostDraft, missing:
             website: None,
             links: Vec::new(),
             user_id: None,
+            public: false,
         })
     };
     let authors = ensure(

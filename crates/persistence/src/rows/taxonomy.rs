@@ -37,7 +37,7 @@ macro_rules! term_row {
                     description: new.description.as_ref().map(|d| d.as_str().to_owned()),
                     created_at: to_db(at),
                     updated_at: to_db(at),
-                    public: false,
+                    public: new.public,
                     version: 1,
                 }
             }
@@ -109,7 +109,7 @@ impl AuthorRow {
             user_id: new.user_id,
             created_at: to_db(at),
             updated_at: to_db(at),
-            public: false,
+            public: new.public,
             version: 1,
         })
     }
