@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 use std::time::Duration;
 
 use longform_domain::{Move, Post};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::helpers::{DEADLINE, Db, TestApp, both_backends, wait_for, wait_until};
 use crate::seed::{PostSpec, Seed};
@@ -23,6 +23,7 @@ both_backends!(
     responses_allow_any_origin_and_compress,
     wrong_methods_answer_405_and_empty_parameters_are_invalid,
     the_index_costs_the_same_statements_however_large_the_blog,
+    writes_no_reader_sees_leave_the_public_cache_warm,
 );
 
 fn slugs(posts: &Value) -> Vec<String> {
@@ -352,4 +353,53 @@ fn tracking_parameters_are_ignored_on_public_reads(db: &Db) {
     }
     let typo = app.get("/api/v1/posts?tags=go&utm_source=x");
     assert_eq!((typo.status, typo.json()["field"].as_str()), (400, Some("tags")), "{}", typo.body);
+}
+
+/// An editor autosaving a draft, a sign-in, a draft written by another
+/// process: none changes a public read, so none empties the response cache
+/// (here or, through the watcher, on any server sharing the database).
+/// Publishing does.
+fn writes_no_reader_sees_leave_the_public_cache_warm(db: &Db) {
+    let seed = Seed::new(db.url());
+    seed.post(PostSpec { title: "Published One", tags: &["rust"], publish: true, ..Default::default() });
+    let app = TestApp::spawn(db.url());
+    let paths = ["/api/v1/posts", "/api/v1/tags", "/api/v1/tags/rust", "/feed.json", "/sitemap.xml"];
+    let warm: Vec<String> = paths.iter().map(|p| app.get(p).body).collect();
+
+    let token = seed.sign_in(&app, "ed@example.com", longform_domain::Role::Editor);
+    let auth = [("Authorization", token.as_str())];
+    let draft = json!({ "title": "Work in Progress", "tags": ["rust", "brand-new"], "markdown": "First words." });
+    let created = app.send("POST", "/api/v1/admin/posts", &auth, Some(&draft));
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.json()["post"]["id"].as_str().unwrap().to_owned();
+    for (version, body) in [(1, "First words, more."), (2, "First words, more, and more.")] {
+        let saved = app.send(
+            "PATCH",
+            &format!("/api/v1/admin/posts/{id}"),
+            &[auth[0], ("If-Match", &format!("\"{version}\""))],
+            Some(&json!({ "markdown": body })),
+        );
+        assert_eq!(saved.status, 200, "{}", saved.body);
+    }
+    seed.post(PostSpec { title: "Another Process's Draft", tags: &["rust"], publish: false, ..Default::default() });
+    // Long enough for the watcher (200 ms polls) to have seen every commit.
+    std::thread::sleep(Duration::from_millis(800));
+
+    let hits = crate::metrics::sample(&app, "longform_response_cache_hits_total");
+    let again: Vec<String> = paths.iter().map(|p| app.get(p).body).collect();
+    assert_eq!(again, warm, "no public read changed");
+    let served = crate::metrics::sample(&app, "longform_response_cache_hits_total") - hits;
+    assert_eq!(served, paths.len() as f64, "every read came from the cache");
+
+    let published =
+        app.send("POST", &format!("/api/v1/admin/posts/{id}/publish"), &[auth[0], ("If-Match", "\"3\"")], None);
+    assert_eq!(published.status, 200, "{}", published.body);
+    let hits = crate::metrics::sample(&app, "longform_response_cache_hits_total");
+    let index = app.get("/api/v1/posts");
+    assert_eq!(
+        crate::metrics::sample(&app, "longform_response_cache_hits_total"),
+        hits,
+        "the publish emptied the cache"
+    );
+    assert_eq!(slugs(&index.json()["posts"]), ["work-in-progress", "published-one"]);
 }

@@ -1,7 +1,8 @@
 //! Public reads served from memory. An entry remembers the store
-//! generation it was built at; any write through the store moves the
-//! generation, so every older entry is stale at once: no stale read after a
-//! publish, edit, unpublish or delete on this node. Every public answer
+//! generation it was built at; any write through the store that the public
+//! can see moves the generation, so every older entry is stale at once: no
+//! stale read after a publish, edit, unpublish or delete on this node. A
+//! draft's autosave moves nothing. Every public answer
 //! carries a strong ETag (a hash of its bytes), and `If-None-Match` gets a
 //! 304 without a body.
 //!

@@ -109,6 +109,7 @@ pub const UNIQUE_KEYS: &[(&str, &str, &str)] = &[
     ("webhook_attempts_pkey", "webhook_attempts.id", "id"),
     ("listing_counts_pkey", "listing_counts.kind, listing_counts.key", "listing"),
     ("post_states_pkey", "post_states.post_id", "post_id"),
+    ("public_changes_pkey", "public_changes.id", "id"),
 ];
 
 /// The field behind a unique violation, from the constraint PostgreSQL

@@ -243,6 +243,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    public_changes (id) {
+        id -> BigInt,
+        generation -> BigInt,
+    }
+}
+
 diesel::joinable!(authors -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));

@@ -11,6 +11,7 @@ use diesel::connection::SimpleConnection;
 use tokio::sync::Semaphore;
 
 use crate::db::{AnyConnection, Backend, DatabaseUrl, PoolOptions, Pools};
+use crate::effects::public::{self, Reach};
 use crate::error::StoreError;
 use crate::workers::{WorkError, Workers};
 
@@ -90,8 +91,9 @@ impl Store {
         self.pools.waits.totals()
     }
 
-    /// Moves after every write through this store (committed or not: a
-    /// spurious move only costs a cache refill).
+    /// Moves after every write through this store that may change a public
+    /// read (committed or not: a spurious move only costs a cache refill),
+    /// and when the watcher hears of one made elsewhere.
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
     }
@@ -139,15 +141,29 @@ impl Store {
     /// executor: it commits when `work` returns `Ok`, and nothing of it
     /// remains when it returns `Err`. On SQLite it holds the write lock
     /// from its first statement ([`crate::locks::write_transaction`]). Content writes: cached reads are
-    /// stale afterwards.
+    /// stale afterwards, here and on every server sharing the database.
     pub(crate) async fn write<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
-        let result = self.write_within(CALL_DEADLINE, work).await;
-        self.bump_generation();
-        result
+        self.write_reaching(move |c| Ok((work(c)?, Reach::Public))).await
+    }
+
+    /// [`Store::write`] for a write that says whether the public can see
+    /// what it changed: a [`Reach::Private`] one (a draft's autosave) leaves
+    /// every cached read alone.
+    pub(crate) async fn write_reaching<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut AnyConnection) -> Result<(T, Reach), StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let result = self.write_within(CALL_DEADLINE, announced(work)).await;
+        // A failed write may still commit (past its deadline): treat it as seen.
+        if !matches!(result, Ok((_, Reach::Private))) {
+            self.bump_generation();
+        }
+        result.map(|(value, _)| value)
     }
 
     /// [`Store::write`] for whole-site writes (a restore), within [`BULK_DEADLINE`].
@@ -156,9 +172,9 @@ impl Store {
         F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
-        let result = self.write_within(BULK_DEADLINE, work).await;
+        let result = self.write_within(BULK_DEADLINE, announced(move |c| Ok((work(c)?, Reach::Public)))).await;
         self.bump_generation();
-        result
+        result.map(|(value, _)| value)
     }
 
     /// Like [`Store::write`], for writes no public read shows (sessions,
@@ -212,6 +228,21 @@ impl Store {
             Ok(joined) => joined.map_err(|e| StoreError::Unavailable(format!("database task failed: {e}")))?,
             Err(_) => Err(StoreError::Unavailable(format!("the database did not answer within {deadline:?}"))),
         }
+    }
+}
+
+/// `work`, then, when it reached the public, the announcement of it in the
+/// same transaction.
+fn announced<T, F>(work: F) -> impl FnOnce(&mut AnyConnection) -> Result<(T, Reach), StoreError>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<(T, Reach), StoreError>,
+{
+    move |c| {
+        let (value, reach) = work(c)?;
+        if reach == Reach::Public {
+            public::advance(c)?;
+        }
+        Ok((value, reach))
     }
 }
 

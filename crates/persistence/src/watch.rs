@@ -1,8 +1,10 @@
 //! Writes made elsewhere: by another replica, or by the CLI next to a
 //! running server. A watcher thread moves the store's generation when one
-//! lands, so caches built on this store go stale within a poll interval.
-//! PostgreSQL: `LISTEN longform_changes` (triggers NOTIFY on every write).
-//! SQLite: `PRAGMA data_version`, which moves when another connection commits.
+//! that the public can see lands (it moves the `public_changes` row:
+//! [`crate::effects::public`]), so caches built on this store go stale
+//! within a poll interval. PostgreSQL: `LISTEN longform_changes` (the row's
+//! trigger NOTIFYs). SQLite: the row, polled. Writes no reader sees (a
+//! draft's autosave, a sign-in, a webhook delivery) leave caches alone.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,10 +12,10 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
 use diesel::{PgConnection, SqliteConnection};
 
 use crate::db::DatabaseUrl;
+use crate::schema::public_changes;
 use crate::store::Store;
 
 /// How often the watcher looks for other writers' commits.
@@ -51,12 +53,6 @@ impl Store {
     }
 }
 
-#[derive(QueryableByName)]
-struct DataVersion {
-    #[diesel(sql_type = BigInt)]
-    data_version: i64,
-}
-
 fn watch_sqlite(store: &Store, path: &str, stop: &AtomicBool) {
     let mut seen = None;
     let mut conn = None;
@@ -72,12 +68,12 @@ fn watch_sqlite(store: &Store, path: &str, stop: &AtomicBool) {
                 }
             },
         };
-        match diesel::sql_query("PRAGMA data_version").get_result::<DataVersion>(c) {
-            Ok(DataVersion { data_version }) => {
-                if seen.is_some_and(|v| v != data_version) {
+        match public_changes::table.find(1_i64).select(public_changes::generation).first::<i64>(c) {
+            Ok(generation) => {
+                if seen.is_some_and(|v| v != generation) {
                     store.bump_generation();
                 }
-                seen = Some(data_version);
+                seen = Some(generation);
             }
             Err(error) => {
                 tracing::warn!(%error, "change watcher lost the database");

@@ -162,7 +162,11 @@ pub(crate) fn import_batch(
                 })
                 .collect(),
         };
-        if dry_run { Err(Abort::Rehearsed(outcome)) } else { Ok(outcome) }
+        if dry_run {
+            return Err(Abort::Rehearsed(outcome));
+        }
+        crate::effects::public::advance(c).map_err(Abort::Failed)?;
+        Ok(outcome)
     });
     match result {
         Ok(outcome) | Err(Abort::Rehearsed(outcome)) => Ok(outcome),

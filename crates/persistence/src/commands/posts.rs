@@ -9,6 +9,7 @@ use super::check_version;
 use super::taxonomy::ensure_terms;
 use crate::db::AnyConnection;
 use crate::effects::post_changed;
+use crate::effects::public::Reach;
 use crate::error::StoreError;
 use crate::model::{ChangeKind, Missing};
 use crate::read;
@@ -148,16 +149,17 @@ fn link_terms(conn: &mut AnyConnection, id: PostId, terms: &Terms, before: Optio
     Ok(())
 }
 
-/// Create a draft.
+/// Create a draft: nothing the public sees.
 pub(crate) fn create(
     conn: &mut AnyConnection,
     rendered: &Rendered,
     missing: Missing,
     owner: Option<UserId>,
-) -> Result<Post, StoreError> {
+) -> Result<(Post, Reach), StoreError> {
     let post = insert_new(conn, rendered, missing, owner, |_| {})?;
     post_changed(conn, &post, ChangeKind::Created, owner)?;
-    Ok(post)
+    let reach = Reach::of_post(false, &post);
+    Ok((post, reach))
 }
 
 /// Replace a post's editable fields. `expected_version`, when given, must
@@ -171,12 +173,13 @@ pub(crate) fn update(
     expected_version: Option<i64>,
     missing: Missing,
     by: Option<UserId>,
-) -> Result<Post, StoreError> {
+) -> Result<(Post, Reach), StoreError> {
     let current = read::posts::get(conn, id)?;
     check_version(current.card.version, expected_version)?;
     let post = write_edit(conn, &current, rendered, missing, |_| {})?;
     post_changed(conn, &post, ChangeKind::Updated, by)?;
-    Ok(post)
+    let reach = Reach::of_post(current.card.is_public(), &post);
+    Ok((post, reach))
 }
 
 /// Write a life-cycle change made to `post` (loaded as version
@@ -200,9 +203,9 @@ pub(crate) fn apply_move(
     action: Move,
     expected_version: Option<i64>,
     by: Option<UserId>,
-) -> Result<Post, StoreError> {
+) -> Result<(Post, Reach), StoreError> {
     let mut post = read::posts::get(conn, id)?;
-    let version = post.card.version;
+    let (version, was_public) = (post.card.version, post.card.is_public());
     check_version(version, expected_version)?;
     let lifecycle = longform_domain::Lifecycle { status: post.card.status, published_at: post.card.published_at };
     let next = lifecycle.apply(action, now())?;
@@ -211,7 +214,8 @@ pub(crate) fn apply_move(
     post.card.updated_at = now();
     write_lifecycle(conn, &mut post, version)?;
     post_changed(conn, &post, ChangeKind::of_status(next.status), by)?;
-    Ok(post)
+    let reach = Reach::of_post(was_public, &post);
+    Ok((post, reach))
 }
 
 /// Move a post to the trash: gone from every listing and public page, kept
@@ -221,19 +225,20 @@ pub(crate) fn trash(
     id: PostId,
     expected_version: Option<i64>,
     by: Option<UserId>,
-) -> Result<(), StoreError> {
+) -> Result<((), Reach), StoreError> {
     let mut post = read::posts::get(conn, id)?;
-    let version = post.card.version;
+    let (version, was_public) = (post.card.version, post.card.is_public());
     check_version(version, expected_version)?;
     let at = now();
     post.card.deleted_at = Some(at);
     post.card.updated_at = at;
     write_lifecycle(conn, &mut post, version)?;
-    post_changed(conn, &post, ChangeKind::Deleted, by)
+    post_changed(conn, &post, ChangeKind::Deleted, by)?;
+    Ok(((), Reach::of_post(was_public, &post)))
 }
 
 /// Take a post out of the trash, as it was.
-pub(crate) fn restore(conn: &mut AnyConnection, id: PostId, by: Option<UserId>) -> Result<Post, StoreError> {
+pub(crate) fn restore(conn: &mut AnyConnection, id: PostId, by: Option<UserId>) -> Result<(Post, Reach), StoreError> {
     let mut post = read::posts::get(conn, id)?;
     if post.card.deleted_at.is_none() {
         return Err(StoreError::NotFound);
@@ -242,18 +247,20 @@ pub(crate) fn restore(conn: &mut AnyConnection, id: PostId, by: Option<UserId>) 
     let version = post.card.version;
     write_lifecycle(conn, &mut post, version)?;
     post_changed(conn, &post, ChangeKind::Restored, by)?;
-    Ok(post)
+    let reach = Reach::of_post(false, &post);
+    Ok((post, reach))
 }
 
-/// Delete a trashed post for good (its revisions go with it).
-pub(crate) fn purge(conn: &mut AnyConnection, id: PostId, by: Option<UserId>) -> Result<(), StoreError> {
+/// Delete a trashed post for good (its revisions go with it): it left the
+/// public when it went to the trash.
+pub(crate) fn purge(conn: &mut AnyConnection, id: PostId, by: Option<UserId>) -> Result<((), Reach), StoreError> {
     let post = read::posts::get(conn, id)?;
     if post.card.deleted_at.is_none() {
         return Err(StoreError::NotFound);
     }
     post_changed(conn, &post, ChangeKind::Purged, by)?;
     diesel::delete(posts::table.find(id)).execute(conn)?;
-    Ok(())
+    Ok(((), Reach::Private))
 }
 
 /// Create a post once per (`principal`, `key`): a retry with the same key
@@ -267,7 +274,7 @@ pub(crate) fn create_once(
     rendered: &Rendered,
     missing: Missing,
     owner: Option<UserId>,
-) -> Result<(Post, bool), StoreError> {
+) -> Result<((Post, bool), Reach), StoreError> {
     let stored: Option<(String, PostId)> = idempotency_keys::table
         .find((principal, key))
         .select((idempotency_keys::request_hash, idempotency_keys::body))
@@ -277,9 +284,9 @@ pub(crate) fn create_once(
         if hash != request_hash {
             return Err(StoreError::Conflict { field: "Idempotency-Key".into() });
         }
-        return Ok((read::posts::get(conn, post)?, true));
+        return Ok(((read::posts::get(conn, post)?, true), Reach::Private));
     }
-    let post = create(conn, rendered, missing, owner)?;
+    let (post, reach) = create(conn, rendered, missing, owner)?;
     diesel::insert_into(idempotency_keys::table)
         .values((
             idempotency_keys::owner.eq(principal),
@@ -290,5 +297,5 @@ pub(crate) fn create_once(
             idempotency_keys::created_at.eq(to_db(now())),
         ))
         .execute(conn)?;
-    Ok((post, false))
+    Ok(((post, false), reach))
 }

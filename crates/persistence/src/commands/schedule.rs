@@ -27,7 +27,7 @@ pub(crate) enum Step {
 pub(crate) fn publish_next(conn: &mut AnyConnection, skip: &[PostId]) -> Result<Step, StoreError> {
     let Some(id) = read::schedule::next_due(conn, skip)? else { return Ok(Step::Idle) };
     Ok(match conn.transaction(|c| apply_move(c, id, Move::Publish, None, None)) {
-        Ok(_) => Step::Published(id),
+        Ok((_, _)) => Step::Published(id),
         Err(error) => Step::Failed(id, error),
     })
 }

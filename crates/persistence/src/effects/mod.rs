@@ -6,6 +6,7 @@
 pub(crate) mod changelog;
 pub(crate) mod listing;
 pub(crate) mod outbox;
+pub(crate) mod public;
 pub(crate) mod revisions;
 pub(crate) mod search;
 

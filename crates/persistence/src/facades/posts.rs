@@ -32,7 +32,7 @@ impl Posts<'_> {
     #[instrument(level = "debug", skip_all)]
     pub async fn create(&self, draft: PostDraft, missing: Missing, owner: Option<UserId>) -> Result<Post, StoreError> {
         let rendered = self.render(draft).await?;
-        self.0.write(move |c| command::create(c, &rendered, missing, owner)).await
+        self.0.write_reaching(move |c| command::create(c, &rendered, missing, owner)).await
     }
 
     /// Create a draft once per (`principal`, `key`); `true` when the answer
@@ -48,7 +48,11 @@ impl Posts<'_> {
         owner: Option<UserId>,
     ) -> Result<(Post, bool), StoreError> {
         let rendered = self.render(draft).await?;
-        self.0.write(move |c| command::create_once(c, &principal, &key, &request_hash, &rendered, missing, owner)).await
+        self.0
+            .write_reaching(move |c| {
+                command::create_once(c, &principal, &key, &request_hash, &rendered, missing, owner)
+            })
+            .await
     }
 
     #[instrument(level = "debug", skip_all, fields(post.id = %id))]
@@ -61,7 +65,7 @@ impl Posts<'_> {
         by: Option<UserId>,
     ) -> Result<Post, StoreError> {
         let rendered = self.render(draft).await?;
-        self.0.write(move |c| command::update(c, id, &rendered, expected_version, missing, by)).await
+        self.0.write_reaching(move |c| command::update(c, id, &rendered, expected_version, missing, by)).await
     }
 
     /// Publish, schedule, unpublish or archive.
@@ -73,22 +77,22 @@ impl Posts<'_> {
         expected_version: Option<i64>,
         by: Option<UserId>,
     ) -> Result<Post, StoreError> {
-        self.0.write(move |c| command::apply_move(c, id, action, expected_version, by)).await
+        self.0.write_reaching(move |c| command::apply_move(c, id, action, expected_version, by)).await
     }
 
     #[instrument(level = "debug", skip_all, fields(post.id = %id))]
     pub async fn trash(&self, id: PostId, expected_version: Option<i64>, by: Option<UserId>) -> Result<(), StoreError> {
-        self.0.write(move |c| command::trash(c, id, expected_version, by)).await
+        self.0.write_reaching(move |c| command::trash(c, id, expected_version, by)).await
     }
 
     #[instrument(level = "debug", skip_all, fields(post.id = %id))]
     pub async fn restore(&self, id: PostId, by: Option<UserId>) -> Result<Post, StoreError> {
-        self.0.write(move |c| command::restore(c, id, by)).await
+        self.0.write_reaching(move |c| command::restore(c, id, by)).await
     }
 
     #[instrument(level = "debug", skip_all, fields(post.id = %id))]
     pub async fn purge(&self, id: PostId, by: Option<UserId>) -> Result<(), StoreError> {
-        self.0.write(move |c| command::purge(c, id, by)).await
+        self.0.write_reaching(move |c| command::purge(c, id, by)).await
     }
 
     /// The post's revisions, newest first; `NotFound` for an unknown post.

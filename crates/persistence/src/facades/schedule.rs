@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use longform_domain::PostId;
 
 use crate::commands::schedule::{Step, publish_next};
+use crate::effects::public::Reach;
 use crate::error::StoreError;
 use crate::read;
 use crate::store::{Probe, Store};
@@ -51,7 +52,12 @@ impl Scheduler {
         let mut skip: Vec<PostId> = self.failed.keys().copied().collect();
         while sweep.published.len() + sweep.failed.len() < BATCH {
             let left_out = skip.clone();
-            match self.store.write_unseen(move |c| publish_next(c, &left_out)).await? {
+            let step = self.store.write_reaching(move |c| {
+                let step = publish_next(c, &left_out)?;
+                let reach = if matches!(step, Step::Published(_)) { Reach::Public } else { Reach::Private };
+                Ok((step, reach))
+            });
+            match step.await? {
                 Step::Published(id) => sweep.published.push(id),
                 Step::Failed(id, error) => {
                     self.failed.insert(id, Instant::now());
@@ -60,9 +66,6 @@ impl Scheduler {
                 }
                 Step::Idle => break,
             }
-        }
-        if !sweep.published.is_empty() {
-            self.store.bump_generation();
         }
         Ok(sweep)
     }
