@@ -42,7 +42,7 @@ def _location(static: Static) -> str:
             f"error_page 405 =200 $uri; }}\n")
 
 
-def _config(root: Path, port: int, cores: int, statics: list[Static]) -> str:
+def _config(root: Path, port: int, cores: int, statics: list[Static], sendfile: bool) -> str:
     temp_paths = "".join(f"    {kind}_temp_path {root}/tmp/{kind};\n"
                          for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     return (
@@ -53,7 +53,7 @@ def _config(root: Path, port: int, cores: int, statics: list[Static]) -> str:
         "events { worker_connections 4096; }\n"
         "http {\n"
         "    access_log off;\n"
-        "    sendfile on; tcp_nopush on; tcp_nodelay on;\n"
+        f"    sendfile {'on' if sendfile else 'off'}; tcp_nopush on; tcp_nodelay on;\n"
         # wrk keeps its connections for the whole run: never close them on nginx's side.
         "    keepalive_timeout 300s; keepalive_requests 100000000;\n"
         "    open_file_cache max=256 inactive=1h; open_file_cache_valid 1h;\n"
@@ -70,9 +70,12 @@ def _config(root: Path, port: int, cores: int, statics: list[Static]) -> str:
 
 
 class Ceiling:
-    """nginx serving `statics` until stop()."""
+    """nginx serving `statics` until stop(). With `sendfile` off, nginx reads
+    each file into its buffers and writes them, copying the body from user
+    space into the socket as Longform does: the reference for what that
+    copy costs on bodies of tens of kilobytes."""
 
-    def __init__(self, nginx: str, cores: int, statics: list[Static], reaper: Reaper):
+    def __init__(self, nginx: str, cores: int, statics: list[Static], reaper: Reaper, sendfile: bool = True):
         self._reaper = reaper
         self._tmp = tempfile.TemporaryDirectory(prefix="longform-bench-nginx-")
         root = Path(self._tmp.name)
@@ -85,7 +88,7 @@ class Ceiling:
         for path in root.rglob("*"):
             path.chmod(0o755 if path.is_dir() else 0o644)
         self.port = free_port()
-        (root / "nginx.conf").write_text(_config(root, self.port, cores, statics))
+        (root / "nginx.conf").write_text(_config(root, self.port, cores, statics, sendfile))
         self._log = root / "error.log"
         self.proc = spawn([nginx, "-e", str(self._log), "-p", str(root), "-c", str(root / "nginx.conf")],
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

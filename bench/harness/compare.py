@@ -112,10 +112,9 @@ def autosave_cost(tools: Tools) -> Comparison:
                              encoding=tools.settings.warm_encodings[0])
     about = (f"The same binary with an editor saving a draft once a second during the load, and with no "
              f"writes, {tools.settings.small.title}, {rounds} runs each, taken in turn, sent as a browser sends "
-             "them. Any content write empties the whole response cache (a draft no reader can see included), "
-             "so after each save every entry is read from the database again and its brotli variant made "
-             "again. The cost is the median, over the rounds, of the share of the requests per second the "
-             "saves take.")
+             "them. A draft's save changes nothing public, so it leaves the response cache alone (a write the "
+             "public sees, such as an edit of a published post, empties it). The cost is the median, over the "
+             "rounds, of the share of the requests per second the saves take.")
     return Comparison("What a write a second costs the readers", "no writes", about, rounds, None, pairs)
 
 

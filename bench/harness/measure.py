@@ -75,6 +75,10 @@ class Tools:
                       self.reaper)
 
 
+# Bodies this large are also served by nginx with sendfile off (see Ceiling).
+COPYING_FROM = 32 * 1024
+
+
 @dataclass
 class ScenarioResult:
     name: str
@@ -84,11 +88,19 @@ class ScenarioResult:
     server: LoadResult | None = None
     ceiling: LoadResult | None = None
     ceiling_target: float | None = None
+    # nginx with sendfile off, for bodies of COPYING_FROM bytes or more.
+    copying: LoadResult | None = None
 
     @property
     def ratio(self) -> float | None:
         if self.server and self.ceiling and self.ceiling.rps:
             return self.server.rps / self.ceiling.rps
+        return None
+
+    @property
+    def copying_ratio(self) -> float | None:
+        if self.server and self.copying and self.copying.rps:
+            return self.server.rps / self.copying.rps
         return None
 
 
@@ -131,7 +143,8 @@ def database_url(tools: Tools, corpus: Corpus, result: CorpusResult) -> tuple[st
 
 def check(result: ScenarioResult) -> None:
     """Any 4xx/5xx under load fails the scenario, reported rather than hidden."""
-    for side, load in (("server", result.server), ("ceiling", result.ceiling)):
+    for side, load in (("server", result.server), ("ceiling", result.ceiling),
+                       ("copying nginx", result.copying)):
         if load and load.empty_runs:
             result.status = f"failed: no request completed within {load.empty_runs} run(s) on the {side}"
             return
@@ -168,32 +181,44 @@ def warm_cache(tools: Tools, url: str, result: CorpusResult) -> None:
                  for sc in scenarios.encoded(scenarios.read_scenarios(server.url, result.article_slug, digest,
                                                                       encoding), encoding)]
         captured, result.warm = _captures(items)
-        ceiling = Ceiling(tools.nginx, tools.settings.workers, [c.static(n) for n, c in captured.items()],
-                          tools.reaper)
+        statics = [c.static(n) for n, c in captured.items()]
+        ceiling = Ceiling(tools.nginx, tools.settings.workers, statics, tools.reaper)
+        large = [s for s in statics if len(s.body) >= COPYING_FROM]
+        copying = Ceiling(tools.nginx, tools.settings.workers, large, tools.reaper, sendfile=False) if large else None
         try:
             for sc, res in zip(items, result.warm, strict=True):
                 if sc.name in captured:
-                    _server_then_ceiling(tools, sc, res, server, ceiling)
+                    big = copying if res.body_bytes >= COPYING_FROM else None
+                    _server_then_ceiling(tools, sc, res, server, ceiling, big)
                 else:
                     log(f"  {sc.label}: {res.status}")
         finally:
             ceiling.stop()
+            if copying:
+                copying.stop()
         rss = max((r.server.rss_under_load_kb for r in result.warm if r.server), default=0)
         result.memory.append(MemoryFigures("warm cache", _peak(server), rss))
     finally:
         server.stop()
 
 
-def _server_then_ceiling(tools: Tools, sc: Scenario, res: ScenarioResult, server: Server, ceiling: Ceiling) -> None:
-    """The same request to the server and to nginx, their runs in turn and
-    never at once, so that the two never compete for the cores."""
-    static_request = sc.request.to(ceiling.url, f"/c/{sc.name}")
-    scenarios.capture(static_request)  # warm-up, and a check that nginx answers
-    res.server, res.ceiling = drive_in_turn(tools.throughput, [(sc.request, server.pid), (static_request, None)])
+def _server_then_ceiling(tools: Tools, sc: Scenario, res: ScenarioResult, server: Server, ceiling: Ceiling,
+                         copying: Ceiling | None) -> None:
+    """The same request to the server and to nginx (and, for a large body,
+    to nginx copying it), their runs in turn and never at once, so that they
+    never compete for the cores."""
+    targets = [(sc.request, server.pid)]
+    for nginx in (ceiling, copying) if copying else (ceiling,):
+        static_request = sc.request.to(nginx.url, f"/c/{sc.name}")
+        scenarios.capture(static_request)  # warm-up, and a check that nginx answers
+        targets.append((static_request, None))
+    res.server, res.ceiling, *rest = drive_in_turn(tools.throughput, targets)
+    res.copying = rest[0] if rest else None
     check(res)
     status = "" if res.status == "ok" else f" {res.status}"
+    copied = f"; nginx copying {res.copying.rps:,.0f} req/s ({res.copying_ratio or 0:.0%})" if res.copying else ""
     log(f"  {sc.label}: {res.server.rps:,.0f} req/s, p50 {res.server.p50_ms:.2f} ms; "
-        f"ceiling {res.ceiling.rps:,.0f} req/s ({res.ratio or 0:.0%}){status}")
+        f"ceiling {res.ceiling.rps:,.0f} req/s ({res.ratio or 0:.0%}){copied}{status}")
 
 
 def database_path(tools: Tools, url: str, result: CorpusResult) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from .compare import Comparison
 from .config import NOTES_MARKER, REPO, REPORT, Settings
 from .load import LoadResult
-from .measure import CorpusResult, ScenarioResult
+from .measure import COPYING_FROM, CorpusResult, ScenarioResult
 from .flood import Flood
 from .pathological import KIB, SIZES, Pathological
 from .startup import ColdStart
@@ -174,6 +174,15 @@ def corpus_section(res: CorpusResult, small: CorpusResult) -> str:
     parts.append("### Warm cache, against the ceiling\n")
     parts.append(table(["scenario", "req/s", "p50", "p95", "p99", "body bytes", "ceiling req/s", "vs ceiling",
                         "target", "result"], [_warm_row(sc) for sc in res.warm]))
+    copied = [sc for sc in res.warm if sc.copying]
+    if copied:
+        parts.append(f"Bodies of {COPYING_FROM // 1024} KB or more, also against nginx with `sendfile off`, "
+                     "which copies the body from user space into the socket as Longform does:\n")
+        parts.append(table(["scenario", "req/s", "body bytes", "nginx, sendfile", "vs sendfile",
+                            "nginx, copying", "vs copying"],
+                           [[sc.label, rps(sc.server.rps), f"{sc.body_bytes:,}", rps(sc.ceiling.rps),
+                             f"{sc.ratio or 0:.0%}", rps(sc.copying.rps), f"{sc.copying_ratio or 0:.0%}"]
+                            for sc in copied if sc.server and sc.ceiling]))
     parts.append("### Database path (response cache off, one client)\n")
     parts.append(table(["request", "p50", "p95", "p99", "req/s", "body bytes", f"p50 vs {small.corpus.title}",
                         "note"], _database_rows(res, small)))
@@ -225,7 +234,8 @@ def _how(r: Report) -> str:
         f"- Ceiling: {m.nginx}, {s.workers} worker(s) like the server (`LONGFORM_WORKERS`: the cores wrk leaves "
         "free), sendfile on, no access log, serving each scenario's answer as captured "
         "from the server (same bytes, same content type; a POST gets the file too), measured right after the "
-        "server in the same run.\n"
+        f"server in the same run. Bodies of {COPYING_FROM // 1024} KB or more are also served by a second nginx "
+        "with sendfile off, in the same turns, as a reference for the copy (not a target).\n"
         f"- Servers log at `{s.server_log}` (no line per request, like the ceiling). SQLite runs on a copy of the "
         "imported file (WAL, synchronous=NORMAL); PostgreSQL is a throwaway cluster with its durability "
         "defaults (fsync and synchronous_commit on).\n"
