@@ -84,6 +84,13 @@ pub struct Settings {
     /// Peers whose `Forwarded` / `X-Forwarded-*` headers are believed: a
     /// single address is a /32 (or /128) network.
     pub trusted_proxies: Vec<IpNet>,
+    /// Where uploaded media are kept: a directory; by default `media/`
+    /// beside the SQLite database, or `data/media` with PostgreSQL.
+    pub media_store: Option<String>,
+    /// The largest upload accepted, in bytes.
+    pub media_max_bytes: usize,
+    /// The most pixels an uploaded image may have (read from its header).
+    pub media_max_pixels: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,6 +139,9 @@ struct Raw {
     webhook_allow_hosts: Vec<String>,
     webhook_timeout: u32,
     trusted_proxies: Vec<String>,
+    media_store: Option<String>,
+    media_max_bytes: usize,
+    media_max_pixels: u64,
 }
 
 impl Default for Raw {
@@ -164,6 +174,9 @@ impl Default for Raw {
             webhook_allow_hosts: Vec::new(),
             webhook_timeout: 10,
             trusted_proxies: Vec::new(),
+            media_store: None,
+            media_max_bytes: 25 * 1000 * 1000,
+            media_max_pixels: 50_000_000,
         }
     }
 }
@@ -256,6 +269,12 @@ impl Check<'_> {
                 .collect(),
             webhook_timeout: self.require("webhook_timeout", raw.webhook_timeout, |n| (1..=300).contains(n))?,
             trusted_proxies: raw.trusted_proxies.iter().map(|entry| self.network(entry)).collect::<Result<_, _>>()?,
+            media_store: raw
+                .media_store
+                .map(|dir| self.require("media_store", dir, |dir| !dir.trim().is_empty()))
+                .transpose()?,
+            media_max_bytes: self.require("media_max_bytes", raw.media_max_bytes, |n| *n > 0)?,
+            media_max_pixels: self.require("media_max_pixels", raw.media_max_pixels, |n| *n > 0)?,
         })
     }
 

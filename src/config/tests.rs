@@ -69,6 +69,9 @@ const BAD_IN_FILE: &[(&str, &str, &str)] = &[
     ("webhook_timeout = 0", "webhook_timeout = 0", "use a whole number of seconds from 1 to 300"),
     ("trusted_proxies = [\"10.0.0.0/33\"]", "trusted_proxies entry \"10.0.0.0/33\"", "use IP addresses or CIDR"),
     ("trusted_proxies = [\"127.0.0.1\", \"proxy.local\"]", "trusted_proxies entry \"proxy.local\"", "use IP"),
+    ("media_store = \" \"", "media_store = \" \"", "use a directory path"),
+    ("media_max_bytes = 0", "media_max_bytes = 0", "use a positive number of bytes"),
+    ("media_max_pixels = -5", "media_max_pixels = -5", "use a positive number of pixels"),
 ];
 
 /// A variable, its value, and the error up to " (environment): ", then the hint.
@@ -101,6 +104,9 @@ const BAD_IN_ENV: &[(&str, &str, &str, &str)] = &[
     ("LONGFORM_WEBHOOK_DELIVERY", "sometimes", "LONGFORM_WEBHOOK_DELIVERY=\"sometimes\"", "use true or false"),
     ("LONGFORM_WEBHOOK_TIMEOUT", "301", "LONGFORM_WEBHOOK_TIMEOUT=\"301\"", "use a whole number of seconds"),
     ("LONGFORM_TRUSTED_PROXIES", "10.0.0.0/8,10.1", "LONGFORM_TRUSTED_PROXIES entry \"10.1\"", "use IP addresses"),
+    ("LONGFORM_MEDIA_STORE", "", "LONGFORM_MEDIA_STORE=\"\"", "use a directory path"),
+    ("LONGFORM_MEDIA_MAX_BYTES", "lots", "LONGFORM_MEDIA_MAX_BYTES=\"lots\"", "use a positive number of bytes"),
+    ("LONGFORM_MEDIA_MAX_PIXELS", "0", "LONGFORM_MEDIA_MAX_PIXELS=\"0\"", "use a positive number of pixels"),
 ];
 
 /// Keys whose every value from the environment is valid (any string).

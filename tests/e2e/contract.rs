@@ -180,6 +180,7 @@ fn a_body_off_its_schema_is_caught() {
         content_type: "application/json".into(),
         headers: Default::default(),
         body: body.into(),
+        bytes: body.as_bytes().to_vec(),
     };
     let good = std::panic::catch_unwind(|| check("GET", "/api/v1/tags", &reply(r#"{"tags": []}"#)));
     assert!(good.is_ok());

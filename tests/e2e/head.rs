@@ -64,11 +64,12 @@ fn every_answer_carries_the_security_headers(db: &Db) {
     }
 }
 
-/// Routes that are documents rather than API answers, or speak another
-/// protocol's rules (GraphQL-over-HTTP ignores what it does not define):
-/// they ignore the query string.
-const IGNORE_PARAMETERS: [&str; 7] =
-    ["/healthz", "/readyz", "/metrics", "/openapi.yaml", "/docs", "/assets/{file}", "/graphql"];
+/// Routes that are documents or files rather than API answers (a query
+/// string on an image is a cache buster), or speak another protocol's
+/// rules (GraphQL-over-HTTP ignores what it does not define): they ignore
+/// the query string.
+const IGNORE_PARAMETERS: [&str; 8] =
+    ["/healthz", "/readyz", "/metrics", "/openapi.yaml", "/docs", "/assets/{file}", "/graphql", "/media/{id}/{name}"];
 
 fn every_api_route_refuses_unknown_parameters_by_name(db: &Db) {
     let seed = Seed::new(db.url());

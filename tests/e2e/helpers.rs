@@ -213,6 +213,35 @@ impl TestApp {
         reply
     }
 
+    /// `POST` (or another method) of a multipart/form-data body: each part
+    /// a name, an optional file name, and its bytes.
+    pub fn send_form(&self, method: &str, path: &str, headers: &[(&str, &str)], parts: &[FormPart<'_>]) -> Reply {
+        const BOUNDARY: &str = "longform-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for part in parts {
+            body.extend_from_slice(
+                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{}\"", part.name).as_bytes(),
+            );
+            if let Some(filename) = part.filename {
+                body.extend_from_slice(
+                    format!("; filename=\"{filename}\"\r\nContent-Type: application/octet-stream").as_bytes(),
+                );
+            }
+            body.extend_from_slice(b"\r\n\r\n");
+            body.extend_from_slice(part.bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        let mut request = ureq::http::Request::builder().method(method).uri(self.url(path));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = request.header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"));
+        let reply = Reply::from(agent().run(request.body(body).unwrap()).unwrap());
+        crate::contract::check(method, path, &reply);
+        reply
+    }
+
     /// Send SIGTERM and wait (bounded) for the process to exit.
     pub fn terminate(mut self) -> ExitStatus {
         let mut child = self.child.take().unwrap();
@@ -259,6 +288,13 @@ fn wait_bounded(child: &mut Child, limit: Duration) -> ExitStatus {
     }
 }
 
+/// One part of a multipart/form-data body.
+pub struct FormPart<'a> {
+    pub name: &'a str,
+    pub filename: Option<&'a str>,
+    pub bytes: &'a [u8],
+}
+
 /// An HTTP client that hands back 4xx and 5xx answers instead of erring.
 pub fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
@@ -273,7 +309,9 @@ pub struct Reply {
     pub status: u16,
     pub content_type: String,
     pub headers: ureq::http::HeaderMap,
+    /// The body as text (lossy where it is not UTF-8: see `bytes`).
     pub body: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -291,7 +329,8 @@ impl From<ureq::http::Response<ureq::Body>> for Reply {
         let content_type =
             response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
         let headers = response.headers().clone();
-        let body = response.body_mut().read_to_string().unwrap();
-        Self { status: response.status().as_u16(), content_type, headers, body }
+        let bytes = response.body_mut().with_config().limit(64 << 20).read_to_vec().unwrap();
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        Self { status: response.status().as_u16(), content_type, headers, body, bytes }
     }
 }

@@ -21,6 +21,7 @@ mod head;
 mod health;
 mod import;
 mod logging;
+mod media;
 mod metrics;
 mod openapi;
 mod proxies;

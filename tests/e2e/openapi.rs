@@ -3,7 +3,7 @@
 //! compares its paths and methods with the route table; Schemathesis sends
 //! the editor routes what the document allows.)
 
-use crate::helpers::{Db, TestApp};
+use crate::helpers::{Db, FormPart, TestApp};
 use crate::seed::{PostSpec, Seed};
 
 /// The documented paths: the keys under `paths:` (two-space indent).
@@ -29,6 +29,19 @@ fn every_documented_public_path_answers() {
         ..Default::default()
     });
     let app = TestApp::spawn(db.url());
+    let admin = seed.sign_in(&app, "admin@example.com", longform_domain::Role::Admin);
+    let mut png = Vec::new();
+    image::ImageEncoder::write_image(
+        image::codecs::png::PngEncoder::new(&mut png),
+        &[9, 9, 9],
+        1,
+        1,
+        image::ExtendedColorType::Rgb8,
+    )
+    .unwrap();
+    let file = FormPart { name: "file", filename: Some("dot.png"), bytes: &png };
+    let uploaded = app.send_form("POST", "/api/v1/admin/media", &[("Authorization", &admin)], &[file]);
+    let media_url = uploaded.json()["media"]["url"].as_str().unwrap().to_owned();
     let served = app.get("/openapi.yaml");
     assert_eq!((served.status, served.content_type.as_str()), (200, "application/yaml"));
     let paths = documented_paths(&served.body);
@@ -40,6 +53,9 @@ fn every_documented_public_path_answers() {
         let mut concrete = path.replace("{slug}", "example").replace("{n}", "1");
         if path == "/api/v1/search" {
             concrete.push_str("?q=example");
+        }
+        if path == "/media/{id}/{name}" {
+            concrete = media_url[media_url.find("/media/").unwrap()..].to_owned();
         }
         if path == "/assets/{file}" {
             // A file by the hashed name a page links it by.

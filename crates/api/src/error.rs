@@ -46,6 +46,15 @@ pub enum ApiError {
     RequestTimeout,
     #[error("this resource answers {allow} only")]
     MethodNotAllowed { allow: &'static str },
+    /// An upload of a kind Longform does not keep: a 415 naming the field.
+    #[error("{field} {reason}")]
+    UnsupportedMediaType { field: &'static str, reason: String },
+    /// A byte range past the end of a file of `len` bytes.
+    #[error("the range asked for starts past the end of the {len} bytes")]
+    RangeNotSatisfiable { len: u64 },
+    /// A media item that posts still use: a 409 listing those the caller may see.
+    #[error("{} still use this media item; delete with ?force=true (editors and admins) to delete it anyway", describe_uses(.0))]
+    MediaInUse(Vec<UsedBy>),
     #[error("internal error")]
     Internal,
     /// A storage failure: 503 while the database cannot be reached, else
@@ -65,6 +74,23 @@ fn store_detail(error: &StoreError) -> &'static str {
 
 fn is_unavailable(error: &StoreError) -> bool {
     matches!(error, StoreError::Unavailable(_) | StoreError::Full(_))
+}
+
+/// A post that uses a media item, as a 409 names it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct UsedBy {
+    pub id: String,
+    pub title: String,
+    pub slug: String,
+    pub status: &'static str,
+}
+
+fn describe_uses(uses: &[UsedBy]) -> String {
+    match uses.len() {
+        0 => "posts you cannot see".to_owned(),
+        1 => "1 post".to_owned(),
+        n => format!("{n} posts"),
+    }
 }
 
 /// One offending input: its name as the client spelled it, and why.
@@ -134,6 +160,9 @@ struct Problem<'a> {
     invalid_params: &'a [InvalidParam],
     #[serde(skip_serializing_if = "Option::is_none")]
     current_version: Option<i64>,
+    /// The posts that still use a media item the client tried to delete.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    used_by: Option<&'a [UsedBy]>,
     /// The `X-Request-Id` of the request, to find its log line.
     #[serde(skip_serializing_if = "Option::is_none")]
     request_id: Option<String>,
@@ -154,6 +183,9 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => ("payload-too-large", "Payload too large"),
             Self::RequestTimeout => ("request-timeout", "Request timeout"),
             Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
+            Self::UnsupportedMediaType { .. } => ("unsupported-media-type", "Unsupported media type"),
+            Self::RangeNotSatisfiable { .. } => ("range-not-satisfiable", "Range not satisfiable"),
+            Self::MediaInUse(_) => ("conflict", "Conflict"),
             Self::Internal => ("internal", "Internal error"),
             Self::Store(error) if is_unavailable(error) => ("unavailable", "Service unavailable"),
             Self::Store(_) => ("internal", "Internal error"),
@@ -189,6 +221,9 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::RangeNotSatisfiable { .. } => StatusCode::RANGE_NOT_SATISFIABLE,
+            Self::MediaInUse(_) => StatusCode::CONFLICT,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Store(error) if is_unavailable(error) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -203,6 +238,7 @@ impl ResponseError for ApiError {
             Self::Conflict { field } => (Some(field.as_str()), &[][..], None),
             Self::Refused { field, .. } => (Some(*field), &[][..], None),
             Self::PreconditionFailed { current_version } => (None, &[][..], Some(*current_version)),
+            Self::UnsupportedMediaType { field, .. } => (Some(*field), &[][..], None),
             _ => (None, &[][..], None),
         };
         let status = self.status_code();
@@ -216,6 +252,9 @@ impl ResponseError for ApiError {
             }
             Self::MethodNotAllowed { allow } => {
                 builder.insert_header(("Allow", *allow));
+            }
+            Self::RangeNotSatisfiable { len } => {
+                builder.insert_header(("Content-Range", format!("bytes */{len}")));
             }
             _ => {}
         }
@@ -234,6 +273,10 @@ impl ResponseError for ApiError {
             field,
             invalid_params,
             current_version,
+            used_by: match self {
+                Self::MediaInUse(uses) => Some(uses.as_slice()),
+                _ => None,
+            },
             request_id: crate::telemetry::current_request_id().map(|id| id.to_string()),
         })
     }

@@ -16,6 +16,7 @@ pub mod feeds;
 pub mod graphql;
 pub mod health;
 pub mod incoming;
+pub mod media;
 pub mod metrics;
 pub mod params;
 pub mod rest;
@@ -49,10 +50,12 @@ pub struct AppState {
     pub incoming: incoming::InFlight,
     /// openapi.yaml as served: naming `site.api_url` as its server.
     pub openapi: web::Bytes,
+    /// Where uploads go, and their limits.
+    pub media: media::Media,
 }
 
 impl AppState {
-    pub fn new(store: Store, site: Site, keys: auth::jwt::Keys) -> Result<Self, ApiError> {
+    pub fn new(store: Store, site: Site, keys: auth::jwt::Keys, media: media::Media) -> Result<Self, ApiError> {
         let mut routes: Vec<&'static str> = Vec::new();
         for route in route_table().iter() {
             if !routes.contains(&route.pattern.as_str()) {
@@ -70,6 +73,7 @@ impl AppState {
             auth: auth::Auth::new(keys)?,
             graphql,
             incoming: incoming::InFlight::default(),
+            media,
         })
     }
 }
@@ -112,7 +116,8 @@ fn mount(r: &mut Routes<'_>) {
         .get("/metrics", metrics::metrics)
         .get("/openapi.yaml", docs::openapi)
         .get("/docs", docs::docs)
-        .get("/assets/{file}", assets::serve);
+        .get("/assets/{file}", assets::serve)
+        .get("/media/{id}/{name}", media::serve);
     r.scope(
         "/api/v1/auth",
         |scope| scope,
@@ -162,6 +167,8 @@ fn admin_routes(r: &mut Routes<'_>) {
     r.delete("/webhooks/{id}", webhooks::remove).get("/webhooks/{id}/deliveries", webhooks::deliveries);
     r.post("/webhooks/{id}/deliveries/{delivery}/replay", webhooks::replay);
     r.post("/webhooks/{id}/ping", webhooks::ping);
+    r.get("/media", media::list).post("/media", media::upload);
+    r.get("/media/{id}", media::show).patch("/media/{id}", media::update).delete("/media/{id}", media::remove);
 }
 
 /// No route took the request: a 405 naming the methods the route table has

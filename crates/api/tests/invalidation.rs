@@ -20,7 +20,9 @@ async fn publish(store: &Store, title: &str) -> longform_domain::Post {
 async fn each_kind_of_write_changes_the_etag_at_once(store: Store) {
     let first = publish(&store, "First").await;
     let keys = longform_api::auth::jwt::Keys::new(&[7; 32]).unwrap();
-    let state = web::Data::new(AppState::new(store.clone(), Site::default(), keys).unwrap());
+    let media = longform_persistence::media_store::MediaStore::local(tempfile::tempdir().unwrap().keep()).unwrap();
+    let media = longform_api::media::Media::new(media, 1 << 20, 1 << 20);
+    let state = web::Data::new(AppState::new(store.clone(), Site::default(), keys, media).unwrap());
     let app =
         test::init_service(App::new().app_data(state).configure(|cfg| longform_api::configure(cfg, 1 << 20))).await;
     let mut etag = String::new();

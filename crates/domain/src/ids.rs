@@ -1,5 +1,6 @@
 //! Typed ids: a `PostId` can never be passed where a `TagId` is expected.
-//! All are UUIDs (v7, so they sort by creation time).
+//! All are UUIDs: v7, so they sort by creation time, except a media
+//! item's, which is random.
 
 use std::fmt;
 use std::str::FromStr;
@@ -47,7 +48,7 @@ macro_rules! sql_text {
 }
 
 macro_rules! typed_id {
-    ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
+    ($($(#[$doc:meta])* $name:ident = $fresh:path),* $(,)?) => {$(
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[cfg_attr(feature = "diesel", derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow))]
@@ -59,9 +60,9 @@ macro_rules! typed_id {
         sql_text!($name);
 
         impl $name {
-            /// A fresh, time-ordered id.
+            /// A fresh id: time-ordered, or random where the id is a secret.
             pub fn new() -> Self {
-                Self(Uuid::now_v7())
+                Self($fresh())
             }
 
             pub const fn from_uuid(uuid: Uuid) -> Self {
@@ -96,17 +97,21 @@ macro_rules! typed_id {
 
 typed_id!(
     /// Identifies a post.
-    PostId,
+    PostId = Uuid::now_v7,
     /// Identifies a tag.
-    TagId,
+    TagId = Uuid::now_v7,
     /// Identifies a category.
-    CategoryId,
+    CategoryId = Uuid::now_v7,
     /// Identifies an author profile.
-    AuthorId,
+    AuthorId = Uuid::now_v7,
     /// Identifies a user account.
-    UserId,
+    UserId = Uuid::now_v7,
     /// Identifies a webhook endpoint.
-    WebhookId,
+    WebhookId = Uuid::now_v7,
     /// Identifies one event sent to one endpoint (the `webhook-id` header).
-    DeliveryId,
+    DeliveryId = Uuid::now_v7,
+    /// Identifies an uploaded image or file: 122 random bits, since its
+    /// public URL holds it (a time-ordered id would also tell when it was
+    /// made).
+    MediaId = Uuid::new_v4,
 );

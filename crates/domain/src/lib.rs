@@ -7,6 +7,7 @@ pub mod error;
 pub mod frontmatter;
 pub mod ids;
 pub mod markdown;
+pub mod media;
 pub mod policy;
 pub mod post;
 pub mod revision;
@@ -22,7 +23,7 @@ pub mod webhook;
 
 pub use content::PostContent;
 pub use error::{DomainError, FieldError, InvalidKind};
-pub use ids::{AuthorId, CategoryId, DeliveryId, PostId, TagId, UserId, WebhookId};
+pub use ids::{AuthorId, CategoryId, DeliveryId, MediaId, PostId, TagId, UserId, WebhookId};
 pub use markdown::TocEntry;
 pub use policy::{Actor, PostFacts, TokenScope};
 pub use post::{FeatureImage, Markdown, Post, PostBody, PostCard, PostDraft};
@@ -33,4 +34,6 @@ pub use slug::{Slug, SlugError};
 pub use status::{Lifecycle, Move, PostStatus};
 pub use taxonomy::{Author, Category, NewAuthor, NewTerm, ProfileLink, Tag, is_public};
 pub use user::{NewUser, Password, PasswordHash, Role, User};
-pub use values::{AltText, Description, Email, MetaDescription, MetaTitle, Name, Summary, Title, WebUrl};
+pub use values::{
+    AltText, Caption, Description, Email, MediaAlt, MetaDescription, MetaTitle, Name, Summary, Title, WebUrl,
+};

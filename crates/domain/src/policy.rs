@@ -144,6 +144,28 @@ impl Actor {
         self.at_least(Role::Editor) || self.writes_content()
     }
 
+    /// Uploading images and files: anyone who may write a post.
+    pub fn can_upload_media(&self) -> bool {
+        self.can_create_posts()
+    }
+
+    /// Seeing a media item in the editor's lists: contributors and authors
+    /// their own uploads, everyone else every one.
+    pub fn can_see_media(&self, uploaded_by: Option<UserId>) -> bool {
+        !self.reads_only_own() || (uploaded_by.is_some() && self.user_id() == uploaded_by)
+    }
+
+    /// Describing and deleting a media item: what one sees, except for
+    /// read-only integrations.
+    pub fn can_manage_media(&self, uploaded_by: Option<UserId>) -> bool {
+        self.can_see_media(uploaded_by) && (self.role().is_some() || self.writes_content())
+    }
+
+    /// Deleting a media item that posts still use: editors and admins.
+    pub fn can_force_media_delete(&self) -> bool {
+        self.at_least(Role::Editor)
+    }
+
     /// Users, integration tokens and settings.
     pub fn can_administer(&self) -> bool {
         self.at_least(Role::Admin)
@@ -193,6 +215,11 @@ mod tests {
             assert_eq!(actor.can_administer(), admin, "{role} administers");
             assert_eq!(actor.can_manage_trash(), admin, "{role} manages the trash");
             assert!(actor.can_create_posts());
+            assert!(actor.can_upload_media() && actor.can_manage_media(Some(me)) && actor.can_see_media(Some(me)));
+            assert_eq!(actor.can_manage_media(Some(other)), others_draft, "{role} manages another's upload");
+            assert_eq!(actor.can_see_media(Some(other)), others_draft, "{role} sees another's upload");
+            assert_eq!(actor.can_manage_media(None), others_draft, "{role} manages a pipeline's upload");
+            assert_eq!(actor.can_force_media_delete(), others_draft, "{role} deletes media still in use");
         }
     }
 
@@ -206,6 +233,9 @@ mod tests {
         assert!(reader.can_read(draft) && reader.can_read_revisions(draft) && !reader.reads_only_own());
         assert!(writer.can_create_posts() && writer.can_edit(post) && writer.can_publish(post));
         assert!(!writer.can_administer() && !writer.can_manage_trash());
+        assert!(reader.can_see_media(None) && !reader.can_manage_media(None) && !reader.can_upload_media());
+        assert!(writer.can_upload_media() && writer.can_manage_media(Some(UserId::new())));
+        assert!(!writer.can_force_media_delete());
         assert_eq!("write_content".parse::<TokenScope>().unwrap(), TokenScope::WriteContent);
         assert_eq!("admin".parse::<TokenScope>().unwrap_err().field, "scope");
     }

@@ -92,6 +92,14 @@ text_value!(
     AltText, field = "feature_image.alt", max = 1000, multiline = false
 );
 text_value!(
+    /// An uploaded image's alternative text: one line.
+    MediaAlt, field = "alt", max = 1000, multiline = false
+);
+text_value!(
+    /// The caption shown under an uploaded image or file.
+    Caption, field = "caption", max = 2000, multiline = true
+);
+text_value!(
     /// A short biography or description.
     Description, field = "description", max = 2000, multiline = true
 );

@@ -43,7 +43,8 @@ multi_backend_text!(
     longform_domain::AuthorId,
     longform_domain::UserId,
     longform_domain::WebhookId,
-    longform_domain::DeliveryId
+    longform_domain::DeliveryId,
+    longform_domain::MediaId
 );
 
 /// Which database a URL names.

@@ -110,6 +110,10 @@ pub const UNIQUE_KEYS: &[(&str, &str, &str)] = &[
     ("listing_counts_pkey", "listing_counts.kind, listing_counts.key", "listing"),
     ("post_states_pkey", "post_states.post_id", "post_id"),
     ("public_changes_pkey", "public_changes.id", "id"),
+    ("media_blobs_pkey", "media_blobs.sha256", "sha256"),
+    ("media_renditions_pkey", "media_renditions.sha256, media_renditions.width, media_renditions.format", "rendition"),
+    ("media_pkey", "media.id", "id"),
+    ("post_media_pkey", "post_media.post_id, post_media.media_id", "media"),
 ];
 
 /// The field behind a unique violation, from the constraint PostgreSQL

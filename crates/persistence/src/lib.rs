@@ -17,6 +17,7 @@ mod effects;
 pub mod error;
 pub mod facades;
 mod locks;
+pub mod media_store;
 pub mod migrations;
 pub mod model;
 mod read;

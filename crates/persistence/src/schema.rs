@@ -250,6 +250,49 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    media_blobs (sha256) {
+        sha256 -> Text,
+        content_type -> Text,
+        bytes -> BigInt,
+        width -> Nullable<Integer>,
+        height -> Nullable<Integer>,
+        has_location -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    media_renditions (sha256, width, format) {
+        sha256 -> Text,
+        width -> Integer,
+        format -> Text,
+        height -> Integer,
+        bytes -> BigInt,
+    }
+}
+
+diesel::table! {
+    media (id) {
+        id -> Text,
+        sha256 -> Text,
+        filename -> Text,
+        alt -> Nullable<Text>,
+        caption -> Nullable<Text>,
+        uploaded_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    post_media (post_id, media_id) {
+        post_id -> Text,
+        media_id -> Text,
+    }
+}
+
 diesel::joinable!(authors -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
@@ -262,6 +305,10 @@ diesel::joinable!(post_authors -> posts (post_id));
 diesel::joinable!(post_authors -> authors (author_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
+diesel::joinable!(media -> media_blobs (sha256));
+diesel::joinable!(media -> users (uploaded_by));
+diesel::joinable!(media_renditions -> media_blobs (sha256));
+diesel::joinable!(post_media -> posts (post_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -283,5 +330,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_deliveries,
     webhook_attempts,
     post_states,
-    listing_counts
+    listing_counts,
+    media_blobs,
+    media_renditions,
+    media,
+    post_media
 );

@@ -5,6 +5,7 @@
 //! profile need `If-Match` with its current ETag (its version): a stale
 //! one is a 412 carrying the current version, a missing one a 428.
 
+pub mod media;
 pub mod posts;
 pub mod preview;
 pub mod taxonomy;

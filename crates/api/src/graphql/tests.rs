@@ -107,7 +107,10 @@ async fn first_is_at_most_100() {
 
 fn state_of(store: Store) -> web::Data<AppState> {
     let keys = crate::auth::jwt::Keys::new(&[7; 32]).unwrap();
-    web::Data::new(AppState::new(store, Site::default(), keys).unwrap())
+    let media = longform_persistence::media_store::MediaStore::local(tempfile::tempdir().unwrap().keep()).unwrap();
+    web::Data::new(
+        AppState::new(store, Site::default(), keys, crate::media::Media::new(media, 1 << 20, 1 << 20)).unwrap(),
+    )
 }
 
 #[actix_web::test]

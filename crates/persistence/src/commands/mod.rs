@@ -4,6 +4,7 @@
 
 pub(crate) mod accounts;
 pub(crate) mod import;
+pub(crate) mod media;
 pub(crate) mod outbox;
 pub(crate) mod posts;
 pub(crate) mod reindex;

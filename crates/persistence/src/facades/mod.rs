@@ -4,6 +4,7 @@
 mod accounts;
 mod content;
 mod maintenance;
+mod media;
 mod posts;
 mod schedule;
 mod stats;
@@ -12,6 +13,7 @@ mod webhooks;
 
 pub use accounts::{Auth, Users};
 pub use content::Content;
+pub use media::MediaItems;
 pub use posts::Posts;
 pub use schedule::{Scheduler, Sweep};
 pub use stats::GaugeReader;

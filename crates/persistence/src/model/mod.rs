@@ -6,6 +6,7 @@ mod accounts;
 mod changes;
 mod import;
 mod listing;
+mod media;
 mod search;
 mod stats;
 mod taxonomy;
@@ -17,6 +18,7 @@ pub use import::{BatchOutcome, ImportOutcome};
 pub use listing::{
     AdminFilter, Counted, CreatedKeyset, Keyset, ListingFilter, MAX_PAGE_SIZE, Missing, Page, SitemapEntry,
 };
+pub use media::{Media, MediaBytes, MediaChanges, MediaDeletion, MediaFilter, MediaUse, NewMedia, RenditionInfo};
 pub use search::{SearchCursor, SearchFilter, SearchHit, SearchPage};
 pub use stats::{Gauges, OVERDUE_AFTER};
 pub use taxonomy::{AuthorChanges, Term, TermChanges, TermKind};

@@ -6,6 +6,7 @@ pub(crate) mod admin;
 pub(crate) mod changes;
 pub(crate) mod export;
 pub(crate) mod listings;
+pub(crate) mod media;
 pub(crate) mod outbox;
 pub(crate) mod posts;
 pub(crate) mod revisions;

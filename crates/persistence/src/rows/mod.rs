@@ -5,6 +5,7 @@
 //! not parse back means a corrupted row: an error, never a panic.
 
 pub mod export;
+pub(crate) mod media;
 pub(crate) mod posts;
 pub(crate) mod taxonomy;
 pub(crate) mod users;

@@ -1,0 +1,186 @@
+//! Where media bytes live: a directory on the local disk, by default next
+//! to the SQLite database. Keys are made from a blob's sha256 (and a
+//! rendition's width and format), never from anything a user typed.
+//!
+//! A file is written whole or not at all: into `tmp/` first, flushed to
+//! disk, then renamed under its key and the directory flushed, so a crash
+//! (kill -9, power loss) leaves at most a stray file in `tmp/`, never a
+//! half file under a real key. `tmp/` is emptied when the store opens.
+
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use longform_domain::media::RenditionFormat;
+
+use crate::error::StoreError;
+
+/// The name of one stored file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum BlobKey {
+    Original { sha256: String },
+    Rendition { sha256: String, width: u32, format: RenditionFormat },
+}
+
+impl BlobKey {
+    /// `originals/ab/abcdef…` or `renditions/ab/abcdef…-960.webp`. The
+    /// sha256 is checked to be 64 hex digits by [`BlobKey::original`].
+    pub fn path(&self) -> String {
+        match self {
+            Self::Original { sha256 } => format!("originals/{}/{sha256}", &sha256[..2]),
+            Self::Rendition { sha256, width, format } => {
+                format!("renditions/{}/{sha256}-{width}.{}", &sha256[..2], format.as_str())
+            }
+        }
+    }
+
+    /// The key of the original with this sha256 (lowercase hex).
+    pub fn original(sha256: &str) -> Result<Self, StoreError> {
+        check_sha(sha256)?;
+        Ok(Self::Original { sha256: sha256.to_owned() })
+    }
+
+    pub fn rendition(sha256: &str, width: u32, format: RenditionFormat) -> Result<Self, StoreError> {
+        check_sha(sha256)?;
+        Ok(Self::Rendition { sha256: sha256.to_owned(), width, format })
+    }
+}
+
+fn check_sha(sha256: &str) -> Result<(), StoreError> {
+    if sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        Ok(())
+    } else {
+        Err(StoreError::Corrupt(format!("{sha256:?} is not a sha256")))
+    }
+}
+
+/// The media store.
+#[derive(Debug, Clone)]
+pub struct MediaStore {
+    root: PathBuf,
+}
+
+impl MediaStore {
+    /// A store in the directory `root`, created if missing; files a crash
+    /// left half-written in its `tmp/` are removed.
+    pub fn local(root: impl Into<PathBuf>) -> Result<Self, StoreError> {
+        let root = root.into();
+        let tmp = root.join("tmp");
+        std::fs::create_dir_all(&tmp).map_err(|e| io_error(&tmp, e))?;
+        for entry in std::fs::read_dir(&tmp).map_err(|e| io_error(&tmp, e))?.flatten() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+        Ok(Self { root })
+    }
+
+    /// Where a SQLite database at `database` keeps its media: `media/`
+    /// beside the file.
+    pub fn beside(database: &Path) -> PathBuf {
+        database.parent().unwrap_or(Path::new(".")).join("media")
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn file(&self, key: &BlobKey) -> PathBuf {
+        self.root.join(key.path())
+    }
+
+    /// Store `bytes` under `key`, whole or not at all. A key already
+    /// holding a file of that length is left alone (same key, same bytes).
+    pub async fn put(&self, key: BlobKey, bytes: std::sync::Arc<[u8]>) -> Result<(), StoreError> {
+        let (root, file) = (self.root.clone(), self.file(&key));
+        blocking(move || put_file(&root, &file, &bytes)).await
+    }
+
+    /// `len` bytes of `key` from `start` (fewer at the end of the file).
+    pub async fn read(&self, key: &BlobKey, start: u64, len: usize) -> Result<Vec<u8>, StoreError> {
+        let file = self.file(key);
+        blocking(move || {
+            let mut handle = std::fs::File::open(&file).map_err(|e| io_error(&file, e))?;
+            handle.seek(SeekFrom::Start(start)).map_err(|e| io_error(&file, e))?;
+            let mut out = Vec::with_capacity(len);
+            handle.take(len as u64).read_to_end(&mut out).map_err(|e| io_error(&file, e))?;
+            Ok(out)
+        })
+        .await
+    }
+
+    /// Whether `key` holds a file.
+    pub async fn exists(&self, key: &BlobKey) -> Result<bool, StoreError> {
+        let file = self.file(key);
+        blocking(move || Ok(file.is_file())).await
+    }
+
+    /// Remove `key`'s file, if there is one.
+    pub async fn delete(&self, key: &BlobKey) -> Result<(), StoreError> {
+        let file = self.file(key);
+        blocking(move || match std::fs::remove_file(&file) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io_error(&file, e)),
+            _ => Ok(()),
+        })
+        .await
+    }
+}
+
+fn put_file(root: &Path, file: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    if std::fs::metadata(file).is_ok_and(|m| m.len() == bytes.len() as u64) {
+        return Ok(());
+    }
+    let dir = file.parent().unwrap_or(root);
+    std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
+    let tmp = root.join("tmp").join(uuid::Uuid::new_v4().simple().to_string());
+    let written = (|| {
+        let mut out = std::fs::File::create_new(&tmp)?;
+        out.write_all(bytes)?;
+        out.sync_all()?;
+        std::fs::rename(&tmp, file)?;
+        std::fs::File::open(dir)?.sync_all()
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written.map_err(|e| io_error(file, e))
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("media store task failed: {e}")))?
+}
+
+fn io_error(path: &Path, error: std::io::Error) -> StoreError {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => StoreError::NotFound,
+        std::io::ErrorKind::StorageFull => StoreError::Full(format!("media store at {}", path.display())),
+        _ => StoreError::Unavailable(format!("media store: {}: {error}", path.display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHA: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+    #[tokio::test]
+    async fn files_are_written_whole_under_their_key_and_read_in_ranges() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("tmp")).unwrap();
+        std::fs::write(dir.path().join("tmp/left-by-a-crash"), b"half").unwrap();
+        let store = MediaStore::local(dir.path()).unwrap();
+        assert_eq!(std::fs::read_dir(dir.path().join("tmp")).unwrap().count(), 0, "a crash's leftovers go");
+        let key = BlobKey::original(SHA).unwrap();
+        store.put(key.clone(), b"hello world".to_vec().into()).await.unwrap();
+        assert_eq!(store.read(&key, 6, 100).await.unwrap(), b"world");
+        assert_eq!(store.read(&key, 0, 5).await.unwrap(), b"hello");
+        let rendition = BlobKey::rendition(SHA, 960, RenditionFormat::Webp).unwrap();
+        assert_eq!(rendition.path(), format!("renditions/9f/{SHA}-960.webp"));
+        assert!(matches!(store.read(&rendition, 0, 1).await, Err(StoreError::NotFound)));
+        store.delete(&key).await.unwrap();
+        assert!(!store.exists(&key).await.unwrap());
+        assert!(BlobKey::original("../../etc/passwd").is_err(), "keys are hashes, never paths");
+    }
+}

@@ -1,0 +1,135 @@
+//! Media items, their blobs and renditions, and the posts that use them.
+
+use diesel::prelude::*;
+use longform_domain::{MediaId, PostStatus, Slug, Title};
+
+use crate::db::AnyConnection;
+use crate::error::StoreError;
+use crate::model::{Media, MediaBytes, MediaFilter, MediaUse, RenditionInfo};
+use crate::rows::media::{BlobRow, MediaRow, RenditionRow, kind_from_db, sorted};
+use crate::rows::parse_value;
+use crate::schema::{media, media_blobs, media_renditions, post_media, posts};
+use crate::time::to_db;
+
+diesel::define_sql_function! {
+    /// Lower case, as both backends spell it.
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+pub(crate) fn get(conn: &mut AnyConnection, id: MediaId) -> Result<Media, StoreError> {
+    let (row, blob) = media::table
+        .find(id)
+        .inner_join(media_blobs::table)
+        .select((MediaRow::as_select(), BlobRow::as_select()))
+        .first::<(MediaRow, BlobRow)>(conn)?;
+    let renditions = renditions(conn, std::slice::from_ref(&row.sha256))?;
+    row.into_media(blob, renditions.into_iter().map(|(_, r)| r).collect())
+}
+
+/// The renditions of `blobs`, each with its blob's sha256.
+fn renditions(conn: &mut AnyConnection, blobs: &[String]) -> Result<Vec<(String, RenditionInfo)>, StoreError> {
+    let rows = media_renditions::table
+        .filter(media_renditions::sha256.eq_any(blobs))
+        .select(RenditionRow::as_select())
+        .load::<RenditionRow>(conn)?;
+    rows.into_iter().map(|row| Ok((row.sha256.clone(), RenditionInfo::try_from(row)?))).collect()
+}
+
+pub(crate) fn version(conn: &mut AnyConnection, id: MediaId) -> Result<i64, StoreError> {
+    Ok(media::table.find(id).select(media::version).first(conn)?)
+}
+
+pub(crate) fn blob_exists(conn: &mut AnyConnection, sha256: &str) -> Result<bool, StoreError> {
+    let found: Option<String> = media_blobs::table.find(sha256).select(media_blobs::sha256).first(conn).optional()?;
+    Ok(found.is_some())
+}
+
+/// A page of media items, newest first: two statements, whatever the page.
+pub(crate) fn list(conn: &mut AnyConnection, filter: &MediaFilter) -> Result<Vec<Media>, StoreError> {
+    let mut query = media::table
+        .inner_join(media_blobs::table)
+        .select((MediaRow::as_select(), BlobRow::as_select()))
+        .order((media::created_at.desc(), media::id.desc()))
+        .limit(i64::from(filter.limit))
+        .into_boxed();
+    if let Some(owner) = filter.uploaded_by {
+        query = query.filter(media::uploaded_by.eq(owner));
+    }
+    if let Some(kinds) = &filter.kinds {
+        let types: Vec<&str> = kinds.iter().map(|k| k.content_type()).collect();
+        query = query.filter(media_blobs::content_type.eq_any(types));
+    }
+    if let Some(search) = &filter.search {
+        let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
+        query = query.filter(
+            lower(media::filename)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(media::alt.assume_not_null()).like(pattern).escape('\\')),
+        );
+    }
+    if let Some((created_at, id)) = filter.before {
+        let at = to_db(created_at);
+        query = query.filter(media::created_at.lt(at).or(media::created_at.eq(at).and(media::id.lt(id))));
+    }
+    let rows: Vec<(MediaRow, BlobRow)> = query.load(conn)?;
+    let blobs: Vec<String> = rows.iter().map(|(row, _)| row.sha256.clone()).collect();
+    let all = renditions(conn, &blobs)?;
+    rows.into_iter()
+        .map(|(row, blob)| {
+            let mine = all.iter().filter(|(sha, _)| *sha == row.sha256).map(|(_, r)| *r).collect();
+            row.into_media(blob, mine)
+        })
+        .collect()
+}
+
+/// `%`, `_` and `\` matched as themselves in a LIKE pattern escaped by `\`.
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// What the public address of `id` serves: its blob and renditions.
+pub(crate) fn bytes(conn: &mut AnyConnection, id: MediaId) -> Result<MediaBytes, StoreError> {
+    let (sha256, filename, content_type, bytes): (String, String, String, i64) = media::table
+        .find(id)
+        .inner_join(media_blobs::table)
+        .select((media::sha256, media::filename, media_blobs::content_type, media_blobs::bytes))
+        .first(conn)?;
+    let renditions = renditions(conn, std::slice::from_ref(&sha256))?;
+    Ok(MediaBytes {
+        kind: kind_from_db(&content_type)?,
+        bytes: parse_value(u64::try_from(bytes))?,
+        renditions: sorted(renditions.into_iter().map(|(_, r)| r).collect()),
+        sha256,
+        filename,
+    })
+}
+
+/// The posts that use `id`, trash included, oldest first.
+pub(crate) fn uses(conn: &mut AnyConnection, id: MediaId) -> Result<Vec<MediaUse>, StoreError> {
+    let rows: Vec<(longform_domain::PostId, String, String, String, Option<longform_domain::UserId>)> =
+        post_media::table
+            .filter(post_media::media_id.eq(id))
+            .inner_join(posts::table)
+            .select((posts::id, posts::title, posts::slug, posts::status, posts::owner_id))
+            .order(posts::created_at)
+            .load(conn)?;
+    rows.into_iter()
+        .map(|(post_id, title, slug, status, owner)| {
+            Ok(MediaUse {
+                post_id,
+                title: parse_value(Title::parse(&title))?,
+                slug: parse_value(Slug::parse(&slug))?,
+                status: parse_value(status.parse::<PostStatus>())?,
+                owner,
+            })
+        })
+        .collect()
+}

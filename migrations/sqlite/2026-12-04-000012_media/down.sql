@@ -1,0 +1,4 @@
+DROP TABLE post_media;
+DROP TABLE media;
+DROP TABLE media_renditions;
+DROP TABLE media_blobs;

@@ -1,0 +1,326 @@
+//! Media end to end: uploads checked by their bytes, stored once, served
+//! with their renditions under immutable public addresses; hostile uploads
+//! refused with nothing stored; each role sees and changes what it may.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use image::{ImageDecoder, ImageEncoder, ImageReader};
+use longform_domain::Role;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::helpers::{Db, FormPart, Reply, TestApp, both_backends};
+use crate::seed::Seed;
+
+both_backends!(
+    uploads_are_stored_once_and_served_with_their_renditions,
+    hostile_uploads_are_refused_and_leave_nothing_behind,
+    each_role_sees_and_changes_only_what_it_may
+);
+
+/// The server, keeping its media in `media/` of its working directory.
+fn spawn(db: &Db) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("media").to_string_lossy().into_owned();
+    TestApp::spawn_with(dir, db.url(), &[("LONGFORM_MEDIA_STORE", &store)])
+}
+
+fn upload(app: &TestApp, auth: &str, filename: &str, bytes: &[u8], alt: Option<&str>) -> Reply {
+    let mut parts = vec![FormPart { name: "file", filename: Some(filename), bytes }];
+    parts.extend(alt.map(|alt| FormPart { name: "alt", filename: None, bytes: alt.as_bytes() }));
+    app.send_form("POST", "/api/v1/admin/media", &[("Authorization", auth)], &parts)
+}
+
+/// The path of a public URL the server gave.
+fn path_of(url: &str) -> &str {
+    &url[url.find("/media/").unwrap()..]
+}
+
+/// Files under the media store's originals and renditions.
+fn stored_files(app: &TestApp) -> usize {
+    fn count(dir: &Path) -> usize {
+        std::fs::read_dir(dir)
+            .map_or(0, |entries| entries.flatten().map(|e| if e.path().is_dir() { count(&e.path()) } else { 1 }).sum())
+    }
+    let root = app.dir.path().join("media");
+    count(&root.join("originals")) + count(&root.join("renditions"))
+}
+
+/// A JPEG stored sideways (EXIF orientation 6: displayed, it is `height`
+/// wide and `width` tall), red on its left half (the top, displayed),
+/// with a GPS directory.
+fn sideways_jpeg(width: u32, height: u32) -> Vec<u8> {
+    let picture = image::RgbImage::from_fn(width, height, |x, _| {
+        if x < width / 2 { image::Rgb([230, 20, 20]) } else { image::Rgb([20, 20, 230]) }
+    });
+    // Little-endian TIFF: Orientation = 6, and a GPS directory holding
+    // GPSLatitudeRef = "N".
+    let mut exif = b"II\x2a\x00\x08\x00\x00\x00\x02\x00".to_vec();
+    exif.extend_from_slice(&[0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0]);
+    exif.extend_from_slice(&[0x25, 0x88, 4, 0, 1, 0, 0, 0, 38, 0, 0, 0]);
+    exif.extend_from_slice(&[0, 0, 0, 0, 1, 0, 0x01, 0x00, 2, 0, 2, 0, 0, 0, b'N', 0, 0, 0, 0, 0, 0, 0]);
+    let mut out = Vec::new();
+    let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90);
+    encoder.set_exif_metadata(exif).unwrap();
+    encoder.write_image(picture.as_raw(), width, height, image::ExtendedColorType::Rgb8).unwrap();
+    out
+}
+
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let picture = image::RgbaImage::from_pixel(width, height, image::Rgba([10, 120, 60, 200]));
+    let mut out = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut out)
+        .write_image(picture.as_raw(), width, height, image::ExtendedColorType::Rgba8)
+        .unwrap();
+    out
+}
+
+const SVG: &str = r##"<?xml version="1.0"?>
+<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 320 200"><rect width="320" height="200" fill="#eee"/><text x="10" y="40">queue</text></svg>"##;
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+
+fn sha256(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(bytes))
+}
+
+fn uploads_are_stored_once_and_served_with_their_renditions(db: &Db) {
+    let seed = Seed::new(db.url());
+    let app = spawn(db);
+    let editor = seed.sign_in(&app, "editor@example.com", Role::Editor);
+    let author = seed.sign_in(&app, "author@example.com", Role::Author);
+
+    let photo = sideways_jpeg(1200, 500);
+    let created = upload(&app, &editor, "../holiday/IMG 0001.JPG", &photo, Some("A harbour at dusk"));
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(created.header("etag"), Some("\"1\""));
+    let item = created.json()["media"].clone();
+    assert_eq!(created.header("location").unwrap(), format!("/api/v1/admin/media/{}", item["id"].as_str().unwrap()));
+    assert_eq!(item["filename"], "IMG 0001.JPG", "the path is dropped");
+    assert_eq!((item["content_type"].as_str(), item["sha256"].as_str()), (Some("image/jpeg"), Some(&*sha256(&photo))));
+    assert_eq!((&item["width"], &item["height"]), (&json!(500), &json!(1200)), "upright: the EXIF turn applied");
+    assert_eq!((&item["has_location"], &item["alt"]), (&json!(true), &json!("A harbour at dusk")));
+    let sizes: Vec<(u64, &str)> = item["renditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["width"].as_u64().unwrap(), r["format"].as_str().unwrap()))
+        .collect();
+    assert_eq!(sizes, [(480, "webp"), (480, "jpeg")], "only widths narrower than the original, 500");
+
+    // The original, byte for byte, with the headers of an immutable file.
+    let original = app.get(path_of(item["url"].as_str().unwrap()));
+    assert_eq!(original.status, 200);
+    assert_eq!(sha256(&original.bytes), sha256(&photo));
+    assert_eq!(original.content_type, "image/jpeg");
+    assert_eq!(original.header("cache-control"), Some("public, max-age=31536000, immutable"));
+    assert_eq!(original.header("x-content-type-options"), Some("nosniff"));
+    let etag = original.header("etag").unwrap().to_owned();
+    assert!(etag.starts_with('"') && !etag.starts_with("W/"), "a strong ETag: {etag}");
+    let path = path_of(item["url"].as_str().unwrap()).to_owned();
+    let again = app.get_with(&path, &[("If-None-Match", &etag)]);
+    assert_eq!((again.status, again.bytes.len()), (304, 0));
+    let part = app.get_with(&path, &[("Range", "bytes=100-199")]);
+    assert_eq!(part.status, 206);
+    assert_eq!(part.header("content-range"), Some(&*format!("bytes 100-199/{}", photo.len())));
+    assert_eq!(part.bytes, photo[100..200]);
+    let tail = app.get_with(&path, &[("Range", "bytes=-10")]);
+    assert_eq!((tail.status, tail.bytes.as_slice()), (206, &photo[photo.len() - 10..]));
+    let stale = app.get_with(&path, &[("Range", "bytes=0-9"), ("If-Range", "\"another\"")]);
+    assert_eq!((stale.status, stale.bytes.len()), (200, photo.len()), "If-Range of another version: all of it");
+    let past = app.get_with(&path, &[("Range", &format!("bytes={}-", photo.len()))]);
+    assert_eq!((past.status, past.header("content-range")), (416, Some(&*format!("bytes */{}", photo.len()))));
+    let head = app.send("HEAD", &path, &[], None);
+    assert_eq!((head.status, head.header("content-length")), (200, Some(&*photo.len().to_string())));
+    assert_eq!(app.get(&format!("{}x", &path)).status, 404, "another name is not this file");
+
+    // Each rendition: the size it says, upright, no metadata.
+    for rendition in item["renditions"].as_array().unwrap() {
+        let served = app.get(path_of(rendition["url"].as_str().unwrap()));
+        assert_eq!(served.status, 200, "{rendition}");
+        assert_eq!(served.content_type, rendition["content_type"].as_str().unwrap());
+        assert_eq!(served.bytes.len() as u64, rendition["bytes"].as_u64().unwrap());
+        let reader = ImageReader::new(Cursor::new(&served.bytes)).with_guessed_format().unwrap();
+        let mut decoder = reader.into_decoder().unwrap();
+        assert_eq!(decoder.dimensions(), (480, 1152), "{rendition}");
+        assert_eq!(decoder.exif_metadata().unwrap(), None, "{rendition} carries EXIF");
+        let pixels = image::DynamicImage::from_decoder(decoder).unwrap().to_rgb8();
+        let (top, bottom) = (pixels.get_pixel(240, 100), pixels.get_pixel(240, 1050));
+        assert!(top[0] > 180 && bottom[2] > 180, "{rendition}: red on top, blue below: {top:?} {bottom:?}");
+    }
+
+    // The same bytes again, by someone else: an item of its own, one blob.
+    let files = stored_files(&app);
+    assert_eq!(files, 3, "the original and two renditions");
+    let twice = upload(&app, &author, "copy.jpg", &photo, None);
+    assert_eq!(twice.status, 201, "{}", twice.body);
+    let copy = twice.json()["media"].clone();
+    assert_ne!(copy["id"], item["id"]);
+    assert_eq!(
+        (&copy["sha256"], &copy["alt"], &copy["renditions"].as_array().unwrap().len()),
+        (&item["sha256"], &Value::Null, &2)
+    );
+    assert_eq!(stored_files(&app), files, "identical bytes are stored once");
+
+    // A PNG, an SVG and a PDF.
+    let wide = png(1000, 400);
+    let made = upload(&app, &editor, "chart.png", &wide, None).json()["media"].clone();
+    let sizes: Vec<(u64, u64, &str)> = made["renditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["width"].as_u64().unwrap(), r["height"].as_u64().unwrap(), r["format"].as_str().unwrap()))
+        .collect();
+    assert_eq!(sizes, [(960, 384, "webp"), (960, 384, "png"), (480, 192, "webp"), (480, 192, "png")]);
+    let drawing = upload(&app, &editor, "queue.svg", SVG.as_bytes(), Some("A queue"));
+    assert_eq!(drawing.status, 201, "{}", drawing.body);
+    let drawing = drawing.json()["media"].clone();
+    assert_eq!(
+        (&drawing["content_type"], &drawing["width"], &drawing["height"]),
+        (&json!("image/svg+xml"), &json!(320), &json!(200))
+    );
+    let served = app.get(path_of(drawing["url"].as_str().unwrap()));
+    assert_eq!((served.status, served.content_type.as_str()), (200, "image/svg+xml"));
+    let policy = served.header("content-security-policy").unwrap();
+    assert!(policy.contains("sandbox") && policy.contains("default-src 'none'"), "{policy}");
+    let paper = upload(&app, &editor, "paper.pdf", PDF, None);
+    assert_eq!(paper.status, 201, "{}", paper.body);
+    let paper = paper.json()["media"].clone();
+    let served = app.get(path_of(paper["url"].as_str().unwrap()));
+    assert_eq!((served.content_type.as_str(), served.bytes.as_slice()), ("application/pdf", PDF));
+    let policy = served.header("content-security-policy").unwrap();
+    assert!(!policy.contains("sandbox") && policy.contains("default-src 'none'"), "{policy}");
+
+    // The list: newest first, in pages, filtered and searched.
+    let list =
+        |query: &str| app.send("GET", &format!("/api/v1/admin/media{query}"), &[("Authorization", &editor)], None);
+    let first = list("?limit=3").json();
+    let ids: Vec<&Value> = first["media"].as_array().unwrap().iter().map(|m| &m["id"]).collect();
+    assert_eq!(ids, [&paper["id"], &drawing["id"], &made["id"]]);
+    let cursor = first["meta"]["pagination"]["next_before"].as_str().unwrap().to_owned();
+    let second = list(&format!("?limit=3&before={cursor}")).json();
+    let ids: Vec<&Value> = second["media"].as_array().unwrap().iter().map(|m| &m["id"]).collect();
+    assert_eq!(ids, [&copy["id"], &item["id"]]);
+    assert_eq!(second["meta"]["pagination"]["next_before"], Value::Null);
+    assert_eq!(list("?type=file").json()["media"].as_array().unwrap().len(), 1);
+    assert_eq!(list("?type=image/svg%2Bxml").json()["media"][0]["id"], drawing["id"]);
+    assert_eq!(list("?q=HARBOUR").json()["media"][0]["id"], item["id"], "alt text, any case");
+    assert_eq!(list("?q=chart").json()["media"][0]["id"], made["id"]);
+    assert_eq!(list("?q=%25").json()["media"].as_array().unwrap().len(), 0, "% is a character, not a wildcard");
+    assert_eq!(list("?type=text/html").status, 400);
+    assert_eq!(list("?before=nonsense").status, 400);
+}
+
+/// A PNG of one pixel whose header claims `width` × `height`.
+fn pixel_bomb(width: u32, height: u32) -> Vec<u8> {
+    let mut bomb = png(1, 1);
+    bomb[16..20].copy_from_slice(&width.to_be_bytes());
+    bomb[20..24].copy_from_slice(&height.to_be_bytes());
+    let mut crc = flate2::Crc::new();
+    crc.update(&bomb[12..29]);
+    bomb[29..33].copy_from_slice(&crc.sum().to_be_bytes());
+    bomb
+}
+
+fn hostile_uploads_are_refused_and_leave_nothing_behind(db: &Db) {
+    let seed = Seed::new(db.url());
+    let app = spawn(db);
+    let admin = seed.sign_in(&app, "admin@example.com", Role::Admin);
+    let refused = |filename: &str, bytes: &[u8]| {
+        let reply = upload(&app, &admin, filename, bytes, None);
+        assert_eq!(reply.content_type, "application/problem+json", "{filename}: {}", reply.body);
+        reply
+    };
+    let bomb = pixel_bomb(100_000, 100_000);
+    assert!(bomb.len() < 100, "a small file");
+    let reply = refused("bomb.png", &bomb);
+    assert_eq!((reply.status, &reply.json()["field"]), (400, &json!("file")), "{}", reply.body);
+    assert!(reply.body.contains("100000 × 100000"), "{}", reply.body);
+    let executable = std::fs::read("/bin/ls").unwrap();
+    let reply = refused("innocent.png", &executable);
+    assert_eq!((reply.status, &reply.json()["field"]), (415, &json!("file")), "{}", reply.body);
+    let scripted = SVG.replace("</svg>", "<script>alert(document.cookie)</script></svg>");
+    let reply = refused("chart.svg", scripted.as_bytes());
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert!(reply.body.contains("<script>"), "{}", reply.body);
+    let handler = SVG.replace("<rect ", "<rect onmouseover=\"alert(1)\" ");
+    assert_eq!(refused("chart.svg", handler.as_bytes()).status, 400);
+    let html = b"<html><body><script>alert(1)</script></body></html>";
+    assert_eq!(refused("page.svg", html).status, 415, "HTML named .svg");
+    let mut huge = png(64, 64);
+    huge.resize(30 * 1000 * 1000, 0);
+    assert_eq!(refused("huge.png", &huge).status, 413);
+    let json = app.send("POST", "/api/v1/admin/media", &[("Authorization", &admin)], Some(&json!({ "file": "x" })));
+    assert_eq!((json.status, &json.json()["field"]), (415, &json!("Content-Type")));
+    let unknown = app.send_form(
+        "POST",
+        "/api/v1/admin/media",
+        &[("Authorization", &admin)],
+        &[FormPart { name: "owner", filename: None, bytes: b"someone" }],
+    );
+    assert_eq!((unknown.status, &unknown.json()["field"]), (400, &json!("owner")));
+    let listed = app.send("GET", "/api/v1/admin/media", &[("Authorization", &admin)], None);
+    assert_eq!(listed.json()["media"], json!([]), "no row");
+    assert_eq!(stored_files(&app), 0, "no file");
+}
+
+fn each_role_sees_and_changes_only_what_it_may(db: &Db) {
+    let seed = Seed::new(db.url());
+    let app = spawn(db);
+    let alice = seed.sign_in(&app, "alice@example.com", Role::Contributor);
+    let bob = seed.sign_in(&app, "bob@example.com", Role::Contributor);
+    let author = seed.sign_in(&app, "author@example.com", Role::Author);
+    let editor = seed.sign_in(&app, "editor@example.com", Role::Editor);
+    let created = upload(&app, &alice, "figure.png", &png(40, 30), None);
+    assert_eq!(created.status, 201, "{}", created.body);
+    let item = created.json()["media"].clone();
+    let path = format!("/api/v1/admin/media/{}", item["id"].as_str().unwrap());
+    let call = |auth: &str, method: &str, etag: Option<&str>, body: Option<Value>| {
+        let mut headers = vec![("Authorization", auth)];
+        headers.extend(etag.map(|etag| ("If-Match", etag)));
+        app.send(method, &path, &headers, body.as_ref())
+    };
+
+    // Another contributor neither sees it nor can touch it; an editor can.
+    assert_eq!(call(&bob, "GET", None, None).status, 404);
+    assert_eq!(call(&bob, "PATCH", Some("\"1\""), Some(json!({ "alt": "mine now" }))).status, 404);
+    assert_eq!(call(&bob, "DELETE", Some("\"1\""), None).status, 404);
+    let bobs_list = app.send("GET", "/api/v1/admin/media", &[("Authorization", &bob)], None);
+    assert_eq!(bobs_list.json()["media"], json!([]));
+    assert_eq!(call(&editor, "GET", None, None).status, 200);
+    let everyones = app.send("GET", "/api/v1/admin/media", &[("Authorization", &editor)], None);
+    assert_eq!(everyones.json()["media"][0]["id"], item["id"]);
+
+    // Its owner describes it, at the version read.
+    assert_eq!(call(&alice, "PATCH", None, Some(json!({ "alt": "A figure" }))).status, 428);
+    let changed = call(&alice, "PATCH", Some("\"1\""), Some(json!({ "alt": "A figure", "caption": "Figure 1" })));
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    assert_eq!((changed.header("etag"), &changed.json()["media"]["alt"]), (Some("\"2\""), &json!("A figure")));
+    let stale = call(&alice, "PATCH", Some("\"1\""), Some(json!({ "alt": "Again" })));
+    assert_eq!((stale.status, &stale.json()["current_version"]), (412, &json!(2)));
+    let cleared = call(&alice, "PATCH", Some("\"2\""), Some(json!({ "caption": null })));
+    assert_eq!(
+        (&cleared.json()["media"]["caption"], &cleared.json()["media"]["alt"]),
+        (&Value::Null, &json!("A figure"))
+    );
+    let bad = call(&alice, "PATCH", Some("\"3\""), Some(json!({ "alt": "two\nlines", "owner": "x" })));
+    assert_eq!(bad.status, 400, "{}", bad.body);
+
+    // Forcing a deletion is for editors and admins; its owner deletes it,
+    // and its public address answers 404 from then on.
+    let author_upload = upload(&app, &author, "a.png", &png(8, 8), None).json()["media"].clone();
+    let forced = app.send(
+        "DELETE",
+        &format!("/api/v1/admin/media/{}?force=true", author_upload["id"].as_str().unwrap()),
+        &[("Authorization", &author), ("If-Match", "\"1\"")],
+        None,
+    );
+    assert_eq!(forced.status, 403, "{}", forced.body);
+    let public = path_of(item["url"].as_str().unwrap()).to_owned();
+    assert_eq!(app.get(&public).status, 200);
+    assert_eq!(call(&alice, "DELETE", Some("\"1\""), None).status, 412);
+    assert_eq!(call(&alice, "DELETE", Some("\"3\""), None).status, 204);
+    assert_eq!(call(&alice, "GET", None, None).status, 404);
+    assert_eq!(app.get(&public).status, 404);
+}
