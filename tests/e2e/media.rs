@@ -16,7 +16,8 @@ use crate::seed::Seed;
 both_backends!(
     uploads_are_stored_once_and_served_with_their_renditions,
     hostile_uploads_are_refused_and_leave_nothing_behind,
-    each_role_sees_and_changes_only_what_it_may
+    each_role_sees_and_changes_only_what_it_may,
+    posts_show_their_images_sized_and_keep_what_they_use
 );
 
 /// The server, keeping its media in `media/` of its working directory.
@@ -323,4 +324,94 @@ fn each_role_sees_and_changes_only_what_it_may(db: &Db) {
     assert_eq!(call(&alice, "DELETE", Some("\"3\""), None).status, 204);
     assert_eq!(call(&alice, "GET", None, None).status, 404);
     assert_eq!(app.get(&public).status, 404);
+}
+
+fn posts_show_their_images_sized_and_keep_what_they_use(db: &Db) {
+    let seed = Seed::new(db.url());
+    let app = spawn(db);
+    let editor = seed.sign_in(&app, "editor@example.com", Role::Editor);
+    let author = seed.sign_in(&app, "author@example.com", Role::Author);
+    let figure = upload(&app, &editor, "queue diagram.png", &png(1600, 900), Some("A queue")).json()["media"].clone();
+    let paper = upload(&app, &editor, "paper.pdf", PDF, None).json()["media"].clone();
+    let figure_path = path_of(figure["url"].as_str().unwrap()).to_owned();
+    let paper_path = path_of(paper["url"].as_str().unwrap()).to_owned();
+    let markdown = format!(
+        "Intro.\n\n![A queue]({figure_path})\n\nThe [paper]({paper_path}).\n\n![again]({figure_path})\n\n\
+         ![elsewhere](https://img.example/x.png)\n"
+    );
+    let body = json!({ "title": "Queues with figures", "markdown": markdown, "tags": ["queues"] });
+    let created = app.send("POST", "/api/v1/admin/posts", &[("Authorization", &editor)], Some(&body));
+    assert_eq!(created.status, 201, "{}", created.body);
+    let post = created.json()["post"].clone();
+    let id = post["id"].as_str().unwrap().to_owned();
+    let published = app.send(
+        "POST",
+        &format!("/api/v1/admin/posts/{id}/publish"),
+        &[("Authorization", &editor), ("If-Match", "\"1\"")],
+        None,
+    );
+    assert_eq!(published.status, 200, "{}", published.body);
+
+    // The public article: absolute addresses, sizes, WebP sources, the
+    // first image eager and the next lazy; an outside image as written.
+    let article = app.get("/api/v1/posts/queues-with-figures").json();
+    let html = article["post"]["html"].as_str().unwrap();
+    let api = &app.base_url;
+    let expected = format!(
+        "<img src=\"{api}{figure_path}\" width=\"1600\" height=\"900\" srcset=\"{api}{stem}-480w.webp 480w, \
+         {api}{stem}-960w.webp 960w, {api}{stem}-1440w.webp 1440w, {api}{figure_path} 1600w\" sizes=\"(min-width: 960px) 960px, \
+         100vw\" decoding=\"async\" fetchpriority=\"high\" alt=\"A queue\">",
+        stem = figure_path.trim_end_matches(".png")
+    );
+    assert!(html.contains(&expected), "{html}");
+    assert_eq!(html.matches("loading=\"lazy\"").count(), 1, "the second image is lazy: {html}");
+    assert!(html.contains(&format!("href=\"{api}{paper_path}\"")), "{html}");
+    assert!(html.contains("<img src=\"https://img.example/x.png\" alt=\"elsewhere\">"), "{html}");
+    for srcset_url in html.split("srcset=\"").nth(1).unwrap().split('"').next().unwrap().split(", ") {
+        let url = srcset_url.split(' ').next().unwrap();
+        assert_eq!(app.get(path_of(url)).status, 200, "{url}");
+    }
+    let feed = app.get("/feed.json").json();
+    assert!(feed["items"][0]["content_html"].as_str().unwrap().contains(&format!("src=\"{api}{figure_path}\"")));
+    let graphql = app.send(
+        "POST",
+        "/graphql",
+        &[],
+        Some(&json!({ "query": "{ post(slug: \"queues-with-figures\") { html readingTimeMinutes } }" })),
+    );
+    assert_eq!(graphql.json()["data"]["post"]["html"].as_str(), Some(html), "{}", graphql.body);
+    // Three words of prose and a link, and two images: 12 s and 11 s.
+    assert_eq!(article["post"]["reading_time_minutes"], json!(1));
+
+    // Deleting what a post uses: a 409 naming the post, unless forced by
+    // an editor; an author sees only the posts they may read.
+    let delete = |auth: &str, item: &Value, query: &str| {
+        let path = format!("/api/v1/admin/media/{}{query}", item["id"].as_str().unwrap());
+        app.send("DELETE", &path, &[("Authorization", auth), ("If-Match", "\"1\"")], None)
+    };
+    let refused = delete(&editor, &paper, "");
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    let used_by = &refused.json()["used_by"];
+    assert_eq!((&used_by[0]["id"], &used_by[0]["slug"]), (&json!(id), &json!("queues-with-figures")), "{used_by}");
+    // An author's own upload, used in another's draft they cannot read.
+    let own = upload(&app, &author, "mine.png", &png(20, 20), None).json()["media"].clone();
+    let draft =
+        json!({ "title": "Hidden draft", "markdown": format!("![x]({})", path_of(own["url"].as_str().unwrap())) });
+    assert_eq!(app.send("POST", "/api/v1/admin/posts", &[("Authorization", &editor)], Some(&draft)).status, 201);
+    let hidden = delete(&author, &own, "");
+    assert_eq!((hidden.status, &hidden.json()["used_by"]), (409, &json!([])), "{}", hidden.body);
+
+    // Once the post no longer mentions the paper, it may go.
+    let edited = json!({ "markdown": format!("Intro.\n\n![A queue]({figure_path})\n") });
+    let changed = app.send(
+        "PATCH",
+        &format!("/api/v1/admin/posts/{id}"),
+        &[("Authorization", &editor), ("If-Match", "\"2\"")],
+        Some(&edited),
+    );
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    assert_eq!(delete(&editor, &paper, "").status, 204);
+    assert_eq!(delete(&editor, &figure, "").status, 409);
+    assert_eq!(delete(&editor, &figure, "?force=true").status, 204);
+    assert_eq!(app.get(&figure_path).status, 404);
 }

@@ -191,7 +191,8 @@ impl Feed<'_> {
     }
 
     fn html(&self, post: &Post) -> String {
-        absolute(&post.body.html, &self.state.site.base_url)
+        let site = &self.state.site;
+        absolute(&crate::media::absolute_media(&post.body.html, &site.api_url), &site.base_url)
     }
 
     fn updated(&self) -> DateTime<Utc> {

@@ -91,6 +91,29 @@ pub fn rendition_url(api_url: &str, id: MediaId, filename: &str, rendition: &Ren
     format!("{api_url}/media/{id}/{}", utf8_percent_encode(&name, SEGMENT))
 }
 
+/// A post's HTML with the media addresses it holds as paths (`/media/…`,
+/// as the writer wrote them and the renderer sized them) made absolute
+/// under `api_url`, where Longform serves them, whatever the frontend's
+/// origin. Bodies without media are returned as they are.
+pub fn absolute_media<'a>(html: &'a str, api_url: &str) -> std::borrow::Cow<'a, str> {
+    if !html.contains("/media/") {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    let mut out = html.to_owned();
+    // In `src`, `href` and `srcset` (whose later candidates follow ", ").
+    for (before, after) in [
+        (" src=\"/media/", format!(" src=\"{api_url}/media/")),
+        (" href=\"/media/", format!(" href=\"{api_url}/media/")),
+        (" srcset=\"/media/", format!(" srcset=\"{api_url}/media/")),
+        ("w, /media/", format!("w, {api_url}/media/")),
+    ] {
+        if out.contains(before) {
+            out = out.replace(before, &after);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// What one public address serves.
 struct Served {
     key: BlobKey,
@@ -284,6 +307,17 @@ mod tests {
             .insert_header((header::IF_RANGE, "\"other\""))
             .to_http_request();
         assert_eq!(requested_range(&stale, &served(10)).ok(), Some(None), "If-Range of another version");
+    }
+
+    #[test]
+    fn media_paths_in_bodies_become_absolute() {
+        let html = r#"<p><img src="/media/a/x.png" srcset="/media/a/x-480w.webp 480w, /media/a/x.png 900w" alt="/media/"> <a href="/media/b/p.pdf">p</a> <a href="/about">a</a> <code>/media/c</code></p>"#;
+        let out = absolute_media(html, "https://api.example");
+        assert_eq!(
+            out,
+            r#"<p><img src="https://api.example/media/a/x.png" srcset="https://api.example/media/a/x-480w.webp 480w, https://api.example/media/a/x.png 900w" alt="/media/"> <a href="https://api.example/media/b/p.pdf">p</a> <a href="/about">a</a> <code>/media/c</code></p>"#
+        );
+        assert!(matches!(absolute_media("<p>no media</p>", "x"), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]

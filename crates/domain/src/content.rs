@@ -3,20 +3,33 @@
 
 use crate::error::{FieldError, InvalidKind};
 use crate::markdown::{self, TocEntry};
+use crate::media::{self, Catalog};
 use crate::values::Summary;
 
 /// Reading speed for prose and code alike.
 pub const WORDS_PER_MINUTE: u32 = 250;
-/// Time a reader spends on each image.
-pub const SECONDS_PER_IMAGE: u32 = 10;
+/// Time a reader spends on the first image, as Ghost counts it; one second
+/// less for each next one, never under [`MIN_SECONDS_PER_IMAGE`].
+pub const FIRST_IMAGE_SECONDS: u32 = 12;
+pub const MIN_SECONDS_PER_IMAGE: u32 = 3;
+
+/// Seconds spent on `images` images: 12 + 11 + … + 4, then 3 each.
+pub fn image_seconds(images: u32) -> u64 {
+    let descending = images.min(FIRST_IMAGE_SECONDS - MIN_SECONDS_PER_IMAGE);
+    let first = u64::from(FIRST_IMAGE_SECONDS);
+    let sum: u64 = (0..u64::from(descending)).map(|i| first - i).sum();
+    sum + u64::from(images - descending) * u64::from(MIN_SECONDS_PER_IMAGE)
+}
 /// Longest derived summary, in characters.
 pub const SUMMARY_MAX_CHARS: usize = 280;
 
 /// Reading time in whole minutes:
 ///
 /// ```text
-/// minutes = max(1, ceil((words / 250 wpm) + (images × 10 s) / 60 s))
+/// minutes = max(1, ceil(words / 250 wpm + image seconds / 60 s))
 /// ```
+///
+/// where images count as Ghost counts them ([`image_seconds`]).
 ///
 /// Code counts as words (readers of technical essays read it), so a listing
 /// adds time like prose. Computed in integers (units of 1/250 s) so the
@@ -27,11 +40,12 @@ pub const SUMMARY_MAX_CHARS: usize = 280;
 /// assert_eq!(reading_time_minutes(0, 0), 1);
 /// assert_eq!(reading_time_minutes(250, 0), 1);
 /// assert_eq!(reading_time_minutes(251, 0), 2);
-/// assert_eq!(reading_time_minutes(244, 1), 2); // 58.56 s + 10 s
-/// assert_eq!(reading_time_minutes(6000, 6), 25); // 24 min + 1 min of images
+/// assert_eq!(reading_time_minutes(244, 1), 2); // 58.56 s + 12 s
+/// assert_eq!(reading_time_minutes(6000, 6), 25); // 24 min + 57 s of images (12 + 11 + … + 7)
+/// assert_eq!(reading_time_minutes(6000, 7), 26); // and 6 s more
 /// ```
 pub fn reading_time_minutes(words: u32, images: u32) -> u32 {
-    let units = u64::from(words) * 60 + u64::from(images) * u64::from(SECONDS_PER_IMAGE * WORDS_PER_MINUTE);
+    let units = u64::from(words) * 60 + image_seconds(images) * u64::from(WORDS_PER_MINUTE);
     let per_minute = 60 * u64::from(WORDS_PER_MINUTE);
     u32::try_from(units.div_ceil(per_minute)).unwrap_or(u32::MAX).max(1)
 }
@@ -71,6 +85,16 @@ impl PostContent {
     /// Fails on `markdown` when the body is over the markup budget
     /// ([`markdown::budget`]), before any of the costly work.
     pub fn render(markdown: &str, explicit_summary: Option<&Summary>) -> Result<Self, FieldError> {
+        Self::render_with(markdown, explicit_summary, &Catalog::new())
+    }
+
+    /// [`PostContent::render`], with the images of media items in `catalog`
+    /// given their size and responsive sources ([`media::responsive`]).
+    pub fn render_with(
+        markdown: &str,
+        explicit_summary: Option<&Summary>,
+        catalog: &Catalog,
+    ) -> Result<Self, FieldError> {
         let rendered = markdown::render(markdown)
             .map_err(|over| FieldError::new("markdown", InvalidKind::Custom(over.explain())))?;
         let summary = match explicit_summary {
@@ -80,7 +104,7 @@ impl PostContent {
         Ok(Self {
             markdown: markdown.to_owned(),
             reading_time_minutes: reading_time_minutes(rendered.word_count, rendered.image_count),
-            html: rendered.html,
+            html: if catalog.is_empty() { rendered.html } else { media::responsive(&rendered.html, catalog) },
             toc: rendered.toc,
             word_count: rendered.word_count,
             summary,
@@ -101,10 +125,13 @@ mod tests {
         assert_eq!(reading_time_minutes(0, 6), 1);
         assert_eq!(reading_time_minutes(0, 7), 2);
         assert_eq!(reading_time_minutes(3000, 0), 12);
+        let most_seconds = 72 + (u64::from(u32::MAX) - 9) * 3;
         assert_eq!(
             reading_time_minutes(u32::MAX, u32::MAX),
-            u32::try_from((u64::from(u32::MAX) * 60 + u64::from(u32::MAX) * 2500).div_ceil(15000)).unwrap()
+            u32::try_from((u64::from(u32::MAX) * 60 + most_seconds * 250).div_ceil(15000)).unwrap()
         );
+        let seconds: Vec<u64> = [0, 1, 2, 9, 10, 11].into_iter().map(image_seconds).collect();
+        assert_eq!(seconds, [0, 12, 23, 72, 75, 78], "as Ghost counts them");
     }
 
     #[test]

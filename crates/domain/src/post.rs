@@ -157,7 +157,23 @@ impl PostDraft {
     }
 
     pub fn render(&self) -> Result<PostContent, FieldError> {
-        PostContent::render(self.markdown.as_str(), self.summary.as_ref())
+        self.render_with(&crate::media::Catalog::new())
+    }
+
+    /// [`PostDraft::render`], with the media items the body shows.
+    pub fn render_with(&self, catalog: &crate::media::Catalog) -> Result<PostContent, FieldError> {
+        PostContent::render_with(self.markdown.as_str(), self.summary.as_ref(), catalog)
+    }
+
+    /// The media items the body and the feature image mention.
+    pub fn mentioned_media(&self) -> Vec<crate::MediaId> {
+        let mut ids = crate::media::mentioned(self.markdown.as_str());
+        for id in self.feature_image.iter().flat_map(|f| crate::media::mentioned(f.url.as_str())) {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        ids
     }
 
     /// Tags, authors: duplicates would make "the first is primary" ambiguous

@@ -76,7 +76,7 @@ impl AdminPostJson {
             status: post.card.status.as_str(),
             version: post.card.version,
             markdown: body.markdown.clone(),
-            html: body.html.clone(),
+            html: crate::media::absolute_media(&body.html, &site.api_url).into_owned(),
             toc: body.toc.clone(),
             custom_summary: post.card.custom_summary,
             canonical_url: body.canonical_url.as_ref().map(|u| u.as_str().to_owned()),

@@ -126,7 +126,8 @@ impl Post {
 
     /// The body as sanitised HTML.
     async fn html(&self, ctx: &Context<'_>) -> Result<String, GqlError> {
-        Ok(self.body(ctx).await?.html.clone())
+        let api_url = &state(ctx)?.site.api_url;
+        Ok(crate::media::absolute_media(&self.body(ctx).await?.html, api_url).into_owned())
     }
 
     /// The headings of `html`, in order; `id` is the anchor in `html`.

@@ -108,7 +108,7 @@ impl PostJson {
     pub fn new(post: &Post, related: &[PostCard], site: &Site) -> Self {
         Self {
             card: CardJson::new(&post.card, site),
-            html: post.body.html.clone(),
+            html: crate::media::absolute_media(&post.body.html, &site.api_url).into_owned(),
             toc: post.body.toc.clone(),
             canonical_url: post.body.canonical_url.as_ref().map(|u| u.as_str().to_owned()),
             meta_title: post.body.meta_title.as_ref().map(ToString::to_string),

@@ -3,7 +3,8 @@
 //! into HTML before the transaction opened.
 
 use diesel::prelude::*;
-use longform_domain::{FieldError, Move, Post, PostContent, PostDraft, PostId, UserId};
+use longform_domain::media::Catalog;
+use longform_domain::{FieldError, MediaId, Move, Post, PostContent, PostDraft, PostId, UserId};
 
 use super::check_version;
 use super::taxonomy::ensure_terms;
@@ -14,7 +15,7 @@ use crate::error::StoreError;
 use crate::model::{ChangeKind, Missing};
 use crate::read;
 use crate::rows::posts::{LifecycleChange, PostRow, Terms};
-use crate::schema::{idempotency_keys, posts};
+use crate::schema::{idempotency_keys, post_media, posts};
 use crate::sql::{Param, Statement};
 use crate::time::{now, to_db};
 
@@ -23,15 +24,24 @@ use crate::time::{now, to_db};
 pub(crate) struct Rendered {
     pub(crate) draft: PostDraft,
     pub(crate) content: PostContent,
+    /// The media items the post uses (those of its mentions that exist).
+    pub(crate) media: Vec<MediaId>,
 }
 
 impl Rendered {
     /// Render `draft` (the slow part of a write: run it before the
     /// transaction); fails on `markdown` when it is over the markup budget.
-    pub(crate) fn of(mut draft: PostDraft) -> Result<Self, FieldError> {
+    pub(crate) fn of(draft: PostDraft) -> Result<Self, FieldError> {
+        Self::with(draft, &Catalog::new())
+    }
+
+    /// [`Rendered::of`], with the media items the draft mentions, as
+    /// [`crate::read::media::catalog`] found them.
+    pub(crate) fn with(mut draft: PostDraft, catalog: &Catalog) -> Result<Self, FieldError> {
         draft.dedup_taxonomy();
-        let content = draft.render()?;
-        Ok(Self { draft, content })
+        let content = draft.render_with(catalog)?;
+        let media = draft.mentioned_media().into_iter().filter(|id| catalog.contains_key(id)).collect();
+        Ok(Self { draft, content, media })
     }
 }
 
@@ -51,7 +61,7 @@ pub(crate) fn insert_new(
     owner: Option<UserId>,
     shape: impl Fn(&mut PostRow),
 ) -> Result<Post, StoreError> {
-    let Rendered { draft, content } = rendered;
+    let Rendered { draft, content, media } = rendered;
     let terms = ensure_terms(conn, draft, missing)?;
     let category = terms.category.as_ref().map(|c| c.id);
     let row = match &draft.slug {
@@ -81,6 +91,7 @@ pub(crate) fn insert_new(
         }
     };
     link_terms(conn, row.card.id, &terms, None)?;
+    link_media(conn, row.card.id, media, None)?;
     row.into_post(terms)
 }
 
@@ -94,7 +105,7 @@ pub(crate) fn write_edit(
     missing: Missing,
     shape: impl FnOnce(&mut PostRow),
 ) -> Result<Post, StoreError> {
-    let Rendered { draft, content } = rendered;
+    let Rendered { draft, content, media } = rendered;
     let terms = ensure_terms(conn, draft, missing)?;
     let mut row = PostRow::try_from(current)?;
     let slug = draft.slug.clone().unwrap_or_else(|| current.card.slug.clone());
@@ -109,7 +120,39 @@ pub(crate) fn write_edit(
         return Err(StoreError::VersionMismatch { expected: current.card.version, current: stored });
     }
     link_terms(conn, current.card.id, &terms, Some(current))?;
+    link_media(conn, current.card.id, media, Some(current))?;
     row.into_post(terms)
+}
+
+/// Record which media items the post uses. An edit that mentions the same
+/// ids as before (most do: no media, or the same) writes nothing.
+fn link_media(
+    conn: &mut AnyConnection,
+    id: PostId,
+    media: &[MediaId],
+    before: Option<&Post>,
+) -> Result<(), StoreError> {
+    if let Some(post) = before {
+        let mut mentioned = longform_domain::media::mentioned(&post.body.markdown);
+        if let Some(image) = &post.card.feature_image {
+            mentioned.extend(longform_domain::media::mentioned(image.url.as_str()));
+        }
+        if mentioned.is_empty() && media.is_empty() {
+            return Ok(());
+        }
+        diesel::delete(post_media::table.filter(post_media::post_id.eq(id))).execute(conn)?;
+    }
+    if media.is_empty() {
+        return Ok(());
+    }
+    let mut insert = Statement::new(conn);
+    insert.push("INSERT INTO post_media (post_id, media_id) VALUES ");
+    for (i, item) in media.iter().enumerate() {
+        insert.push(if i == 0 { "" } else { ", " });
+        insert.row([Param::Text(id.to_string()), Param::Text(item.to_string())]);
+    }
+    insert.execute(conn)?;
+    Ok(())
 }
 
 /// Point the post at its tags and authors, in order, unless it already

@@ -24,8 +24,16 @@ impl Store {
 }
 
 impl Posts<'_> {
+    /// Render before the write's transaction: the media the draft mentions
+    /// are looked up first (two statements, none when it mentions none).
     async fn render(&self, draft: PostDraft) -> Result<Rendered, StoreError> {
-        self.0.compute(move || Rendered::of(draft)).await?.map_err(|e| StoreError::Domain(e.into()))
+        let mentioned = draft.mentioned_media();
+        let catalog = if mentioned.is_empty() {
+            Default::default()
+        } else {
+            self.0.read(move |c| read::media::catalog(c, &mentioned)).await?
+        };
+        self.0.compute(move || Rendered::with(draft, &catalog)).await?.map_err(|e| StoreError::Domain(e.into()))
     }
 
     /// Create a draft owned by `owner`.

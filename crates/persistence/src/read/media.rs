@@ -1,6 +1,7 @@
 //! Media items, their blobs and renditions, and the posts that use them.
 
 use diesel::prelude::*;
+use longform_domain::media::{Catalog, MediaRef, RenditionFormat};
 use longform_domain::{MediaId, PostStatus, Slug, Title};
 
 use crate::db::AnyConnection;
@@ -110,6 +111,30 @@ pub(crate) fn bytes(conn: &mut AnyConnection, id: MediaId) -> Result<MediaBytes,
         sha256,
         filename,
     })
+}
+
+/// What a post's HTML needs of the media items `ids` that exist: their
+/// size and the widths of their WebP renditions.
+pub(crate) fn catalog(conn: &mut AnyConnection, ids: &[MediaId]) -> Result<Catalog, StoreError> {
+    let rows: Vec<(MediaId, String, Option<i32>, Option<i32>)> = media::table
+        .filter(media::id.eq_any(ids))
+        .inner_join(media_blobs::table)
+        .select((media::id, media::sha256, media_blobs::width, media_blobs::height))
+        .load(conn)?;
+    let blobs: Vec<String> = rows.iter().map(|(_, sha, _, _)| sha.clone()).collect();
+    let renditions = renditions(conn, &blobs)?;
+    rows.into_iter()
+        .map(|(id, sha, width, height)| {
+            let mut webp_widths: Vec<u32> = renditions
+                .iter()
+                .filter(|(blob, r)| *blob == sha && r.format == RenditionFormat::Webp)
+                .map(|(_, r)| r.width)
+                .collect();
+            webp_widths.sort_unstable_by(|a, b| b.cmp(a));
+            let dimension = |n: Option<i32>| n.and_then(|n| u32::try_from(n).ok());
+            Ok((id, MediaRef { width: dimension(width), height: dimension(height), webp_widths }))
+        })
+        .collect()
 }
 
 /// The posts that use `id`, trash included, oldest first.
