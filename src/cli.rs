@@ -66,6 +66,25 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Look after uploaded media.
+    Media {
+        #[command(subcommand)]
+        command: MediaCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MediaCommand {
+    /// Remove the bytes no media item uses any more (deleted items'), and
+    /// files under no item's name older than an hour.
+    Gc {
+        /// Say what would be removed, and remove nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Hash every stored original again and check every rendition is
+    /// there at its size; exit 1 when any does not match.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]
@@ -129,5 +148,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             runtime()?.block_on(crate::users::set_password(&settings, &email, password))
         }
         Command::User { command: UserCommand::List } => runtime()?.block_on(crate::users::list(&settings)),
+        Command::Media { command: MediaCommand::Gc { dry_run } } => {
+            runtime()?.block_on(crate::media::gc(&settings, dry_run))
+        }
+        Command::Media { command: MediaCommand::Verify } => runtime()?.block_on(crate::media::verify(&settings)),
     }
 }

@@ -7,6 +7,7 @@ mod corpus;
 mod error;
 mod export;
 mod import;
+mod media;
 mod runtime;
 mod serve;
 mod users;

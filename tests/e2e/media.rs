@@ -10,14 +10,15 @@ use longform_domain::Role;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{Db, FormPart, Reply, TestApp, both_backends};
+use crate::helpers::{Db, FormPart, Reply, TestApp, both_backends, command};
 use crate::seed::Seed;
 
 both_backends!(
     uploads_are_stored_once_and_served_with_their_renditions,
     hostile_uploads_are_refused_and_leave_nothing_behind,
     each_role_sees_and_changes_only_what_it_may,
-    posts_show_their_images_sized_and_keep_what_they_use
+    posts_show_their_images_sized_and_keep_what_they_use,
+    gc_removes_only_what_nothing_uses_and_verify_finds_damage
 );
 
 /// The server, keeping its media in `media/` of its working directory.
@@ -414,4 +415,93 @@ fn posts_show_their_images_sized_and_keep_what_they_use(db: &Db) {
     assert_eq!(delete(&editor, &figure, "").status, 409);
     assert_eq!(delete(&editor, &figure, "?force=true").status, 204);
     assert_eq!(app.get(&figure_path).status, 404);
+}
+
+/// `longform media ...` against the app's database and media store.
+fn media_cli(app: &TestApp, db: &Db, args: &[&str]) -> (bool, String) {
+    let store = app.dir.path().join("media");
+    let output =
+        command(app.dir.path(), db.url()).env("LONGFORM_MEDIA_STORE", &store).arg("media").args(args).output().unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    (output.status.success(), text)
+}
+
+/// A file under the media store, written `age` ago.
+fn aged_file(app: &TestApp, relative: &str, age: std::time::Duration) -> std::path::PathBuf {
+    let file = app.dir.path().join("media").join(relative);
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, b"left over").unwrap();
+    let handle = std::fs::File::options().write(true).open(&file).unwrap();
+    handle.set_modified(std::time::SystemTime::now() - age).unwrap();
+    file
+}
+
+fn gc_removes_only_what_nothing_uses_and_verify_finds_damage(db: &Db) {
+    let seed = Seed::new(db.url());
+    let app = spawn(db);
+    let editor = seed.sign_in(&app, "editor@example.com", Role::Editor);
+    let (gone_bytes, kept_bytes) = (png(600, 40), png(700, 50));
+    let gone = upload(&app, &editor, "gone.png", &gone_bytes, None).json()["media"].clone();
+    let kept = upload(&app, &editor, "kept.png", &kept_bytes, None).json()["media"].clone();
+    // The same bytes again, another item: deleting one leaves the other's.
+    let twin = upload(&app, &editor, "twin.png", &kept_bytes, None).json()["media"].clone();
+    for item in [&gone, &twin] {
+        let path = format!("/api/v1/admin/media/{}", item["id"].as_str().unwrap());
+        let deleted = app.send("DELETE", &path, &[("Authorization", &editor), ("If-Match", "\"1\"")], None);
+        assert_eq!(deleted.status, 204, "{}", deleted.body);
+    }
+    let hour = std::time::Duration::from_secs(3600);
+    let stray_sha = sha256(b"nobody uploaded this");
+    let old_stray = aged_file(&app, &format!("originals/{}/{stray_sha}", &stray_sha[..2]), 2 * hour);
+    let new_stray = aged_file(&app, &format!("renditions/{}/{stray_sha}-480.webp", &stray_sha[..2]), hour / 60);
+    let old_tmp = aged_file(&app, "tmp/interrupted", 2 * hour);
+    // gone.png: the original and a WebP and a PNG at 480; kept.png the same.
+    assert_eq!(stored_files(&app), 3 + 3 + 2);
+
+    let (ok, dry) = media_cli(&app, db, &["gc", "--dry-run"]);
+    assert!(ok, "{dry}");
+    let gone_sha = gone["sha256"].as_str().unwrap();
+    assert!(dry.contains(&format!("would remove {gone_sha} ({} bytes", gone_bytes.len())), "{dry}");
+    assert!(dry.contains(&format!("would remove originals/{}/{stray_sha}", &stray_sha[..2])), "{dry}");
+    assert!(dry.contains("would remove tmp/interrupted"), "{dry}");
+    assert!(!dry.contains(kept["sha256"].as_str().unwrap()) && !dry.contains("-480.webp"), "{dry}");
+    assert!(dry.contains("would remove 1 unused blob(s)") && dry.contains("2 stray file(s)"), "{dry}");
+    assert_eq!(stored_files(&app), 3 + 3 + 2, "a dry run removes nothing");
+    assert!(old_tmp.exists());
+
+    let (ok, done) = media_cli(&app, db, &["gc"]);
+    assert!(ok, "{done}");
+    assert!(done.contains("removed 1 unused blob(s)"), "{done}");
+    assert_eq!(stored_files(&app), 3 + 1, "kept.png's three files and the stray written a minute ago");
+    assert!(!old_stray.exists() && !old_tmp.exists() && new_stray.exists());
+    let kept_url = path_of(kept["url"].as_str().unwrap()).to_owned();
+    assert_eq!(app.get(&kept_url).bytes, kept_bytes);
+    let (_, again) = media_cli(&app, db, &["gc"]);
+    assert!(again.contains("removed 0 unused blob(s)"), "{again}");
+    // The same bytes uploaded after their blob went: stored again.
+    let back = upload(&app, &editor, "gone.png", &gone_bytes, None);
+    assert_eq!(back.status, 201, "{}", back.body);
+    assert_eq!(app.get(path_of(back.json()["media"]["url"].as_str().unwrap())).bytes, gone_bytes);
+    std::fs::remove_file(&new_stray).unwrap();
+
+    let (ok, clean) = media_cli(&app, db, &["verify"]);
+    assert!(ok, "{clean}");
+    assert!(clean.contains("matches the database"), "{clean}");
+    let kept_sha = kept["sha256"].as_str().unwrap();
+    let original = app.dir.path().join("media").join(format!("originals/{}/{kept_sha}", &kept_sha[..2]));
+    let mut damaged = kept_bytes.clone();
+    damaged[100] ^= 0xff;
+    std::fs::write(&original, &damaged).unwrap();
+    std::fs::remove_file(
+        app.dir.path().join("media").join(format!("renditions/{}/{kept_sha}-480.webp", &kept_sha[..2])),
+    )
+    .unwrap();
+    let (ok, report) = media_cli(&app, db, &["verify"]);
+    assert!(!ok, "damage is a failure: {report}");
+    assert!(
+        report.contains(&format!("originals/{}/{kept_sha}: its bytes hash to {}", &kept_sha[..2], sha256(&damaged))),
+        "{report}"
+    );
+    assert!(report.contains(&format!("renditions/{}/{kept_sha}-480.webp: missing", &kept_sha[..2])), "{report}");
+    assert!(report.contains("error: 2 stored file(s) do not match"), "{report}");
 }

@@ -5,7 +5,9 @@
 //! A file is written whole or not at all: into `tmp/` first, flushed to
 //! disk, then renamed under its key and the directory flushed, so a crash
 //! (kill -9, power loss) leaves at most a stray file in `tmp/`, never a
-//! half file under a real key. `tmp/` is emptied when the store opens.
+//! half file under a real key. `longform media gc` removes what a crash
+//! left in `tmp/` once it is an hour old (other processes may be writing
+//! there meanwhile).
 
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -22,6 +24,27 @@ pub enum BlobKey {
 }
 
 impl BlobKey {
+    /// The key a stored file's path names, if it is one of ours.
+    pub fn from_path(path: &str) -> Option<Self> {
+        let (kind, rest) = path.split_once('/')?;
+        let (_, name) = rest.split_once('/')?;
+        match kind {
+            "originals" => Self::original(name).ok(),
+            "renditions" => {
+                let (stem, format) = name.rsplit_once('.')?;
+                let (sha256, width) = stem.rsplit_once('-')?;
+                Self::rendition(sha256, width.parse().ok()?, format.parse().ok()?).ok()
+            }
+            _ => None,
+        }
+    }
+
+    pub fn sha256(&self) -> &str {
+        match self {
+            Self::Original { sha256 } | Self::Rendition { sha256, .. } => sha256,
+        }
+    }
+
     /// `originals/ab/abcdef…` or `renditions/ab/abcdef…-960.webp`. The
     /// sha256 is checked to be 64 hex digits by [`BlobKey::original`].
     pub fn path(&self) -> String {
@@ -60,15 +83,11 @@ pub struct MediaStore {
 }
 
 impl MediaStore {
-    /// A store in the directory `root`, created if missing; files a crash
-    /// left half-written in its `tmp/` are removed.
+    /// A store in the directory `root`, created if missing.
     pub fn local(root: impl Into<PathBuf>) -> Result<Self, StoreError> {
         let root = root.into();
         let tmp = root.join("tmp");
         std::fs::create_dir_all(&tmp).map_err(|e| io_error(&tmp, e))?;
-        for entry in std::fs::read_dir(&tmp).map_err(|e| io_error(&tmp, e))?.flatten() {
-            let _ = std::fs::remove_file(entry.path());
-        }
         Ok(Self { root })
     }
 
@@ -114,12 +133,103 @@ impl MediaStore {
 
     /// Remove `key`'s file, if there is one.
     pub async fn delete(&self, key: &BlobKey) -> Result<(), StoreError> {
+        let this = self.clone();
+        let key = key.clone();
+        blocking(move || this.remove_now(&key)).await
+    }
+
+    /// [`MediaStore::delete`] on this thread (inside a transaction, which
+    /// runs on a blocking thread already).
+    pub(crate) fn remove_now(&self, key: &BlobKey) -> Result<(), StoreError> {
         let file = self.file(key);
-        blocking(move || match std::fs::remove_file(&file) {
+        match std::fs::remove_file(&file) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io_error(&file, e)),
             _ => Ok(()),
+        }
+    }
+}
+
+/// A stored file, as [`MediaStore::list`] finds it.
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    pub key: BlobKey,
+    pub len: u64,
+    /// How long ago it was last written.
+    pub age: std::time::Duration,
+}
+
+impl MediaStore {
+    /// Every file under a key, for `longform media gc` and `verify`.
+    pub async fn list(&self) -> Result<Vec<StoredFile>, StoreError> {
+        let root = self.root.clone();
+        blocking(move || {
+            let mut found = Vec::new();
+            for kind in ["originals", "renditions"] {
+                let top = root.join(kind);
+                let Ok(shards) = std::fs::read_dir(&top) else { continue };
+                for shard in shards.flatten() {
+                    let dir = shard.path();
+                    for entry in std::fs::read_dir(&dir).map_err(|e| io_error(&dir, e))?.flatten() {
+                        let name = entry.file_name().to_string_lossy().into_owned();
+                        let shard_name = shard.file_name().to_string_lossy().into_owned();
+                        let Some(key) = BlobKey::from_path(&format!("{kind}/{shard_name}/{name}")) else { continue };
+                        let meta = entry.metadata().map_err(|e| io_error(&entry.path(), e))?;
+                        let age = meta.modified().ok().and_then(|m| m.elapsed().ok()).unwrap_or_default();
+                        found.push(StoredFile { key, len: meta.len(), age });
+                    }
+                }
+            }
+            Ok(found)
         })
         .await
+    }
+
+    /// Temporary files older than `grace` that an interrupted write left
+    /// behind (a crash between creating one and renaming it), removed
+    /// unless `dry_run`; their paths.
+    pub async fn sweep_temporary(&self, grace: std::time::Duration, dry_run: bool) -> Result<Vec<String>, StoreError> {
+        let root = self.root.clone();
+        blocking(move || {
+            let mut swept = Vec::new();
+            let Ok(entries) = std::fs::read_dir(root.join("tmp")) else { return Ok(swept) };
+            for entry in entries.flatten() {
+                let old = entry.metadata().ok().and_then(|m| m.modified().ok()).and_then(|m| m.elapsed().ok());
+                if old.is_some_and(|age| age >= grace) {
+                    if !dry_run {
+                        std::fs::remove_file(entry.path()).map_err(|e| io_error(&entry.path(), e))?;
+                    }
+                    swept.push(format!("tmp/{}", entry.file_name().to_string_lossy()));
+                }
+            }
+            Ok(swept)
+        })
+        .await
+    }
+
+    /// The SHA-256 of `key`'s bytes, read in pieces.
+    pub async fn hash(&self, key: &BlobKey) -> Result<String, StoreError> {
+        use sha2::Digest;
+        let file = self.file(key);
+        blocking(move || {
+            let mut handle = std::fs::File::open(&file).map_err(|e| io_error(&file, e))?;
+            let mut hasher = sha2::Sha256::new();
+            let mut buffer = vec![0; 1 << 16];
+            loop {
+                let n = handle.read(&mut buffer).map_err(|e| io_error(&file, e))?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&buffer[..n]);
+            }
+            Ok(format!("{:x}", hasher.finalize()))
+        })
+        .await
+    }
+
+    /// The length of `key`'s file, `None` when there is none.
+    pub async fn len(&self, key: &BlobKey) -> Result<Option<u64>, StoreError> {
+        let file = self.file(key);
+        blocking(move || Ok(std::fs::metadata(&file).ok().map(|m| m.len()))).await
     }
 }
 
@@ -168,10 +278,7 @@ mod tests {
     #[tokio::test]
     async fn files_are_written_whole_under_their_key_and_read_in_ranges() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("tmp")).unwrap();
-        std::fs::write(dir.path().join("tmp/left-by-a-crash"), b"half").unwrap();
         let store = MediaStore::local(dir.path()).unwrap();
-        assert_eq!(std::fs::read_dir(dir.path().join("tmp")).unwrap().count(), 0, "a crash's leftovers go");
         let key = BlobKey::original(SHA).unwrap();
         store.put(key.clone(), b"hello world".to_vec().into()).await.unwrap();
         assert_eq!(store.read(&key, 6, 100).await.unwrap(), b"world");
@@ -182,5 +289,6 @@ mod tests {
         store.delete(&key).await.unwrap();
         assert!(!store.exists(&key).await.unwrap());
         assert!(BlobKey::original("../../etc/passwd").is_err(), "keys are hashes, never paths");
+        assert_eq!(std::fs::read_dir(dir.path().join("tmp")).unwrap().count(), 0, "nothing left in tmp/");
     }
 }

@@ -202,6 +202,13 @@ pub async fn upload(
         sha256,
     };
     let item = state.store.media().create(new).await?;
+    // `longform media gc` may have removed these bytes between the write
+    // above and the row (their blob was unused until this upload): put
+    // them back now that the row holds them.
+    let original = BlobKey::original(&item.sha256)?;
+    if !state.media.store.exists(&original).await? {
+        state.media.store.put(original, bytes).await?;
+    }
     let mut response =
         versioned(StatusCode::CREATED, item.version, &json!({ "media": media_json(&state.site.api_url, &item) }));
     if let Ok(location) = header::HeaderValue::from_str(&format!("/api/v1/admin/media/{}", item.id)) {

@@ -6,6 +6,7 @@ use longform_domain::MediaId;
 
 use crate::db::AnyConnection;
 use crate::error::StoreError;
+use crate::media_store::{BlobKey, MediaStore};
 use crate::model::{Media, MediaChanges, MediaDeletion, NewMedia};
 use crate::read;
 use crate::rows::media::{BlobRow, MediaRow, RenditionRow};
@@ -95,4 +96,41 @@ fn mismatch(conn: &mut AnyConnection, id: MediaId, expected: i64) -> StoreError 
         Ok(current) => StoreError::VersionMismatch { expected, current },
         Err(error) => error,
     }
+}
+
+/// Blobs no media item uses, removed: their files first, then their rows,
+/// in one transaction that holds the rows (SQLite's write lock; on
+/// PostgreSQL `FOR UPDATE`). An upload of the same bytes meanwhile waits on
+/// its blob row and, after it commits, writes any file that is missing
+/// again. With `dry_run`, only what would go. Each blob's sha256 and size.
+pub(crate) fn collect(
+    conn: &mut AnyConnection,
+    files: &MediaStore,
+    dry_run: bool,
+) -> Result<Vec<(String, u64)>, StoreError> {
+    let unused = media_blobs::table
+        .filter(diesel::dsl::not(diesel::dsl::exists(media::table.filter(media::sha256.eq(media_blobs::sha256)))))
+        .select((media_blobs::sha256, media_blobs::bytes));
+    let blobs: Vec<(String, i64)> = match conn {
+        AnyConnection::Sqlite(c) => unused.load(c)?,
+        AnyConnection::Postgresql(c) => unused.for_update().load(c)?,
+    };
+    if dry_run || blobs.is_empty() {
+        return Ok(blobs.into_iter().map(|(sha, bytes)| (sha, u64::try_from(bytes).unwrap_or(0))).collect());
+    }
+    let shas: Vec<String> = blobs.iter().map(|(sha, _)| sha.clone()).collect();
+    let renditions: Vec<(String, i32, String)> = media_renditions::table
+        .filter(media_renditions::sha256.eq_any(&shas))
+        .select((media_renditions::sha256, media_renditions::width, media_renditions::format))
+        .load(conn)?;
+    for (sha, width, format) in &renditions {
+        let format = format.parse().map_err(|()| StoreError::Corrupt(format!("rendition format {format:?}")))?;
+        files.remove_now(&BlobKey::rendition(sha, u32::try_from(*width).unwrap_or(0), format)?)?;
+    }
+    for sha in &shas {
+        files.remove_now(&BlobKey::original(sha)?)?;
+    }
+    diesel::delete(media_renditions::table.filter(media_renditions::sha256.eq_any(&shas))).execute(conn)?;
+    diesel::delete(media_blobs::table.filter(media_blobs::sha256.eq_any(&shas))).execute(conn)?;
+    Ok(blobs.into_iter().map(|(sha, bytes)| (sha, u64::try_from(bytes).unwrap_or(0))).collect())
 }

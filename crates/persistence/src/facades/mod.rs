@@ -13,7 +13,7 @@ mod webhooks;
 
 pub use accounts::{Auth, Users};
 pub use content::Content;
-pub use media::MediaItems;
+pub use media::{Garbage, MediaItems, STRAY_GRACE};
 pub use posts::Posts;
 pub use schedule::{Scheduler, Sweep};
 pub use stats::GaugeReader;

@@ -158,3 +158,26 @@ pub(crate) fn uses(conn: &mut AnyConnection, id: MediaId) -> Result<Vec<MediaUse
         })
         .collect()
 }
+
+/// Every blob's sha256.
+pub(crate) fn blob_shas(conn: &mut AnyConnection) -> Result<Vec<String>, StoreError> {
+    Ok(media_blobs::table.select(media_blobs::sha256).load(conn)?)
+}
+
+/// Every blob (sha256 and size) and every rendition, for `media verify`.
+pub(crate) type AllBlobs = (Vec<(String, u64)>, Vec<(String, RenditionInfo)>);
+
+pub(crate) fn all_blobs(conn: &mut AnyConnection) -> Result<AllBlobs, StoreError> {
+    let blobs: Vec<(String, i64)> =
+        media_blobs::table.select((media_blobs::sha256, media_blobs::bytes)).order(media_blobs::sha256).load(conn)?;
+    let blobs = blobs
+        .into_iter()
+        .map(|(sha, n)| Ok((sha, parse_value(u64::try_from(n))?)))
+        .collect::<Result<_, StoreError>>()?;
+    let rows = media_renditions::table.select(RenditionRow::as_select()).load::<RenditionRow>(conn)?;
+    let renditions = rows
+        .into_iter()
+        .map(|row| Ok((row.sha256.clone(), RenditionInfo::try_from(row)?)))
+        .collect::<Result<_, StoreError>>()?;
+    Ok((blobs, renditions))
+}
