@@ -89,10 +89,10 @@ fn rss_and_atom_parse_and_carry_the_required_elements(db: &Db) {
         longform_domain::Title::parse("Pictured").unwrap(),
         longform_domain::Markdown::parse("x").unwrap(),
     );
-    draft.feature_image = Some(longform_domain::FeatureImage {
-        url: longform_domain::WebUrl::parse_field("feature_image", "https://cdn.example/cover.png").unwrap(),
-        alt: None,
-    });
+    draft.feature_image = Some(longform_domain::FeatureImage::new(
+        longform_domain::WebUrl::parse_field("feature_image", "https://cdn.example/cover.png").unwrap(),
+        None,
+    ));
     let pictured =
         seed.block_on(seed.store.posts().create(draft, longform_persistence::Missing::Create, None)).unwrap();
     seed.block_on(seed.store.posts().apply_move(pictured.card.id, Move::Publish, None, None)).unwrap();

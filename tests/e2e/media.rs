@@ -10,7 +10,8 @@ use longform_domain::Role;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{Db, FormPart, Reply, TestApp, both_backends, command};
+use crate::helpers::{DEADLINE, Db, FormPart, Reply, TestApp, both_backends, command};
+use crate::receiver::Receiver;
 use crate::seed::Seed;
 
 both_backends!(
@@ -18,7 +19,8 @@ both_backends!(
     hostile_uploads_are_refused_and_leave_nothing_behind,
     each_role_sees_and_changes_only_what_it_may,
     posts_show_their_images_sized_and_keep_what_they_use,
-    gc_removes_only_what_nothing_uses_and_verify_finds_damage
+    gc_removes_only_what_nothing_uses_and_verify_finds_damage,
+    an_uploaded_feature_image_is_sized_in_every_read_and_announced
 );
 
 /// The server, keeping its media in `media/` of its working directory.
@@ -32,6 +34,13 @@ fn upload(app: &TestApp, auth: &str, filename: &str, bytes: &[u8], alt: Option<&
     let mut parts = vec![FormPart { name: "file", filename: Some(filename), bytes }];
     parts.extend(alt.map(|alt| FormPart { name: "alt", filename: None, bytes: alt.as_bytes() }));
     app.send_form("POST", "/api/v1/admin/media", &[("Authorization", auth)], &parts)
+}
+
+/// Publish the post `id`, still at its first version.
+fn publish_first_version(app: &TestApp, auth: &str, id: &str) {
+    let path = format!("/api/v1/admin/posts/{id}/publish");
+    let published = app.send("POST", &path, &[("Authorization", auth), ("If-Match", "\"1\"")], None);
+    assert_eq!(published.status, 200, "{}", published.body);
 }
 
 /// The path of a public URL the server gave.
@@ -345,13 +354,7 @@ fn posts_show_their_images_sized_and_keep_what_they_use(db: &Db) {
     assert_eq!(created.status, 201, "{}", created.body);
     let post = created.json()["post"].clone();
     let id = post["id"].as_str().unwrap().to_owned();
-    let published = app.send(
-        "POST",
-        &format!("/api/v1/admin/posts/{id}/publish"),
-        &[("Authorization", &editor), ("If-Match", "\"1\"")],
-        None,
-    );
-    assert_eq!(published.status, 200, "{}", published.body);
+    publish_first_version(&app, &editor, &id);
 
     // The public article: absolute addresses, sizes, WebP sources, the
     // first image eager and the next lazy; an outside image as written.
@@ -504,4 +507,134 @@ fn gc_removes_only_what_nothing_uses_and_verify_finds_damage(db: &Db) {
     );
     assert!(report.contains(&format!("renditions/{}/{kept_sha}-480.webp: missing", &kept_sha[..2])), "{report}");
     assert!(report.contains("error: 2 stored file(s) do not match"), "{report}");
+}
+
+fn an_uploaded_feature_image_is_sized_in_every_read_and_announced(db: &Db) {
+    let seed = Seed::new(db.url());
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("media").to_string_lossy().into_owned();
+    let env = [("LONGFORM_MEDIA_STORE", store.as_str()), ("LONGFORM_WEBHOOK_ALLOW_HOSTS", "127.0.0.1")];
+    let app = TestApp::spawn_with(dir, db.url(), &env);
+    let admin = seed.sign_in(&app, "admin@example.com", Role::Admin);
+    let editor = seed.sign_in(&app, "editor@example.com", Role::Editor);
+    let contributor = seed.sign_in(&app, "contributor@example.com", Role::Contributor);
+    let receiver = Receiver::start();
+    let hook = json!({ "url": receiver.url("/hook"), "events": ["media.*"] });
+    let registered = app.send("POST", "/api/v1/admin/webhooks", &[("Authorization", &admin)], Some(&hook));
+    assert_eq!(registered.status, 201, "{}", registered.body);
+
+    let cover_bytes = png(1200, 600);
+    let cover = upload(&app, &editor, "cover.png", &cover_bytes, Some("Threads in a queue")).json()["media"].clone();
+    let cover_id = cover["id"].as_str().unwrap().to_owned();
+    let cover_url = cover["url"].as_str().unwrap().to_owned();
+    let figure = upload(&app, &editor, "figure.png", &png(300, 200), None).json()["media"].clone();
+    let figure_path = path_of(figure["url"].as_str().unwrap()).to_owned();
+    let theirs = upload(&app, &contributor, "theirs.png", &png(20, 20), None).json()["media"]["id"].clone();
+    let paper = upload(&app, &editor, "paper.pdf", PDF, None).json()["media"]["id"].clone();
+
+    // A feature image by media id: its address and its alt text are the
+    // item's; an unknown id, an upload the caller may not see (a
+    // contributor's view of an editor's) or a PDF are refused.
+    let post = |feature: Value| json!({ "title": "Work stealing", "markdown": format!("Deques.\n\n![]({figure_path})\n"), "feature_image": feature });
+    for (caller, feature, why) in [
+        (&editor, json!({ "media_id": longform_domain::MediaId::new() }), "names no media item you may use"),
+        (&contributor, json!({ "media_id": cover_id }), "names no media item you may use"),
+        (&editor, json!({ "media_id": paper }), "not an image"),
+        (&editor, json!({ "media_id": "nope" }), "media item's id"),
+        (&editor, json!({ "media_id": cover_id, "url": "https://img.example/x.png" }), "not both"),
+    ] {
+        let refused = app.send("POST", "/api/v1/admin/posts", &[("Authorization", caller)], Some(&post(feature)));
+        assert_eq!(refused.status, 400, "{}", refused.body);
+        assert!(refused.body.contains("feature_image") && refused.body.contains(why), "{}", refused.body);
+    }
+    let created = app.send(
+        "POST",
+        "/api/v1/admin/posts",
+        &[("Authorization", &editor)],
+        Some(&post(json!({ "media_id": cover_id }))),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    let admin_post = created.json()["post"].clone();
+    assert_eq!(admin_post["feature_image"]["url"], json!(cover_url));
+    assert_eq!(admin_post["feature_image"]["alt"], "Threads in a queue");
+    let body_image = format!("{}{figure_path}", app.base_url);
+    assert_eq!(admin_post["missing_alt"], json!([body_image]), "the body's image has no alt text");
+    let id = admin_post["id"].as_str().unwrap().to_owned();
+    publish_first_version(&app, &editor, &id);
+
+    // REST: the card and the article carry its size, type, length and srcset.
+    let stem = cover_url.trim_end_matches(".png");
+    let srcset = format!("{stem}-480w.webp 480w, {stem}-960w.webp 960w, {cover_url} 1200w");
+    let expected = json!({
+        "url": cover_url, "alt": "Threads in a queue", "width": 1200, "height": 600,
+        "content_type": "image/png", "bytes": cover_bytes.len(), "srcset": srcset,
+        "sizes": "(min-width: 960px) 960px, 100vw",
+    });
+    assert_eq!(app.get("/api/v1/posts/work-stealing").json()["post"]["feature_image"], expected);
+    assert_eq!(app.get("/api/v1/posts").json()["posts"][0]["feature_image"], expected);
+
+    // GraphQL: the same, with the media item and its renditions, which are served.
+    let query = json!({ "query": "{ post(slug: \"work-stealing\") { featureImage { url alt width height srcset sizes \
+        media { id url contentType bytes width height renditions { width height format url } } } } }" });
+    let answer = app.send("POST", "/graphql", &[], Some(&query)).json();
+    let image = &answer["data"]["post"]["featureImage"];
+    assert_eq!((&image["width"], &image["height"], &image["srcset"]), (&json!(1200), &json!(600), &json!(srcset)));
+    assert_eq!(image["media"]["id"], json!(cover_id));
+    assert_eq!(
+        (&image["media"]["contentType"], &image["media"]["bytes"]),
+        (&json!("image/png"), &json!(cover_bytes.len()))
+    );
+    let renditions = image["media"]["renditions"].as_array().unwrap();
+    let sizes: Vec<(u64, u64)> =
+        renditions.iter().map(|r| (r["width"].as_u64().unwrap(), r["height"].as_u64().unwrap())).collect();
+    assert_eq!(sizes, [(960, 480), (480, 240)]);
+    let served = app.get(path_of(renditions[0]["url"].as_str().unwrap()));
+    assert_eq!((served.status, served.content_type.as_str()), (200, "image/webp"));
+    let decoded = image::load_from_memory(&served.bytes).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (960, 480), "the size GraphQL says");
+
+    // Feeds and the sitemap: the real type and length.
+    let length = cover_bytes.len();
+    let rss = app.get("/feed.xml").body;
+    assert!(rss.contains(&format!("<enclosure url=\"{cover_url}\" length=\"{length}\" type=\"image/png\"/>")), "{rss}");
+    let atom = app.get("/atom.xml").body;
+    let link = format!("<link rel=\"enclosure\" type=\"image/png\" length=\"{length}\" href=\"{cover_url}\"/>");
+    assert!(atom.contains(&link), "{atom}");
+    assert_eq!(app.get("/feed.json").json()["items"][0]["image"], json!(cover_url));
+    let sitemap = app.get("/sitemap.xml").body;
+    assert!(sitemap.contains(&format!("<image:image><image:loc>{cover_url}</image:loc></image:image>")), "{sitemap}");
+
+    // The feature image is a use: deleting it is refused, naming the post.
+    let path = format!("/api/v1/admin/media/{cover_id}");
+    let in_use = app.send("DELETE", &path, &[("Authorization", &editor), ("If-Match", "\"1\"")], None);
+    assert_eq!(in_use.status, 409, "{}", in_use.body);
+    assert_eq!(in_use.json()["used_by"][0]["slug"], "work-stealing");
+
+    // Webhooks heard each upload, a change and a deletion.
+    let described = json!({ "alt": "Figure 1" });
+    let figure_path_admin = format!("/api/v1/admin/media/{}", figure["id"].as_str().unwrap());
+    let patched =
+        app.send("PATCH", &figure_path_admin, &[("Authorization", &editor), ("If-Match", "\"1\"")], Some(&described));
+    assert_eq!(patched.status, 200, "{}", patched.body);
+    let theirs_path = format!("/api/v1/admin/media/{}", theirs.as_str().unwrap());
+    let deleted = app.send("DELETE", &theirs_path, &[("Authorization", &contributor), ("If-Match", "\"1\"")], None);
+    assert_eq!(deleted.status, 204, "{}", deleted.body);
+    let bodies: Vec<Value> = receiver.wait_for(6, DEADLINE).iter().map(|r| r.json()).collect();
+    let events: Vec<(&str, &str)> = bodies
+        .iter()
+        .map(|b| (b["type"].as_str().unwrap(), b["data"]["media"]["filename"].as_str().unwrap()))
+        .collect();
+    for event in [
+        ("media.uploaded", "cover.png"),
+        ("media.uploaded", "figure.png"),
+        ("media.uploaded", "theirs.png"),
+        ("media.uploaded", "paper.pdf"),
+        ("media.updated", "figure.png"),
+        ("media.deleted", "theirs.png"),
+    ] {
+        assert!(events.contains(&event), "{event:?} in {events:?}");
+    }
+    let updated = bodies.iter().find(|b| b["type"] == "media.updated").unwrap();
+    assert_eq!(updated["data"]["media"]["alt"], "Figure 1");
+    assert_eq!(updated["data"]["media"]["sha256"], json!(figure["sha256"]));
 }

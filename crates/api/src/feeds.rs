@@ -12,7 +12,7 @@ use crate::xml::text as escape;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
-use longform_domain::{Post, PostCard, Slug};
+use longform_domain::{FeatureImage, Post, PostCard, Slug};
 use longform_persistence::{Keyset, ListingFilter};
 use serde_json::json;
 
@@ -164,6 +164,17 @@ fn absolute(html: &str, base: &str) -> String {
     html.replace("href=\"/", &format!("href=\"{base}/")).replace("src=\"/", &format!("src=\"{base}/"))
 }
 
+/// A feature image as an enclosure: its URL, type and length. An uploaded
+/// image's are known (sniffed, measured); an image elsewhere's type is
+/// guessed from its extension and its length is unknown.
+fn enclosure(image: &FeatureImage) -> (&str, &str, Option<u64>) {
+    let url = image.url.as_str();
+    match &image.media {
+        Some(media) => (url, media.item.content_type.as_str(), Some(media.item.bytes)),
+        None => (url, image_type(url), None),
+    }
+}
+
 /// The media type an enclosure needs, from the image URL's extension.
 fn image_type(url: &str) -> &'static str {
     let path = url.split(['?', '#']).next().unwrap_or(url).to_ascii_lowercase();
@@ -271,8 +282,10 @@ impl Feed<'_> {
                 out += &format!("<category>{}</category>\n", escape(tag.name.as_str()));
             }
             if let Some(image) = &card.feature_image {
-                let url = image.url.as_str();
-                out += &format!("<enclosure url=\"{}\" length=\"0\" type=\"{}\"/>\n", escape(url), image_type(url));
+                // RSS needs a length: 0 says "unknown" for an image elsewhere.
+                let (url, kind, length) = enclosure(image);
+                let length = length.unwrap_or(0);
+                out += &format!("<enclosure url=\"{}\" length=\"{length}\" type=\"{kind}\"/>\n", escape(url));
             }
             // The summary for the list, the whole post for readers that
             // show it (content:encoded), unless the feed is summaries only.
@@ -320,8 +333,9 @@ impl Feed<'_> {
                 );
             }
             if let Some(image) = &card.feature_image {
-                let url = image.url.as_str();
-                out += &format!("<link rel=\"enclosure\" type=\"{}\" href=\"{}\"/>\n", image_type(url), escape(url));
+                let (url, kind, length) = enclosure(image);
+                let length = length.map(|n| format!(" length=\"{n}\"")).unwrap_or_default();
+                out += &format!("<link rel=\"enclosure\" type=\"{kind}\"{length} href=\"{}\"/>\n", escape(url));
             }
             out += &format!("<summary type=\"text\">{}</summary>\n", escape(card.summary.as_str()));
             if !self.summaries {

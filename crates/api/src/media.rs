@@ -14,11 +14,12 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
-use longform_domain::MediaId;
-use longform_domain::media::{MediaKind, RenditionFormat};
+use longform_domain::media::{self, MediaKind, RenditionFormat, UploadError};
+use longform_domain::{Caption, MediaAlt, MediaId, UserId};
 use longform_persistence::media_store::{BlobKey, MediaStore};
-use longform_persistence::{MediaBytes, RenditionInfo};
+use longform_persistence::{Media as StoredMedia, MediaBytes, NewMedia, RenditionInfo, Store};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 
 use crate::AppState;
@@ -69,6 +70,96 @@ impl Media {
         })
         .await
         .map_err(|_| ApiError::Internal)
+    }
+}
+
+/// A file to keep as a media item, as it arrived.
+pub struct Upload {
+    pub bytes: Arc<[u8]>,
+    /// The name it came with; cleaned before it is kept.
+    pub filename: String,
+    pub alt: Option<MediaAlt>,
+    pub caption: Option<Caption>,
+    pub uploaded_by: Option<UserId>,
+}
+
+impl Media {
+    /// Keep `upload` as a new media item: its type sniffed and its size
+    /// checked (one decode per core at once), its renditions made unless
+    /// these bytes were stored before, its bytes stored, its row written.
+    /// A refused file is a 415 or a 400 naming `file`.
+    pub async fn ingest(&self, store: &Store, upload: Upload) -> Result<StoredMedia, ApiError> {
+        let Upload { bytes, filename, alt, caption, uploaded_by } = upload;
+        let max_pixels = self.max_pixels;
+        let (inspected, sha256) = {
+            let bytes = Arc::clone(&bytes);
+            self.decode(move || (media::inspect(&bytes, max_pixels), format!("{:x}", Sha256::digest(&bytes)))).await?
+        };
+        let inspected = inspected.map_err(refused)?;
+        let renditions = if store.media().blob_exists(sha256.clone()).await? {
+            Vec::new() // made at the first upload of these bytes
+        } else {
+            self.make_renditions(&bytes, inspected.kind, &sha256).await?
+        };
+        self.store.put(BlobKey::original(&sha256)?, Arc::clone(&bytes)).await?;
+        let new = NewMedia {
+            filename: media::clean_filename(&filename, inspected.kind),
+            kind: inspected.kind,
+            bytes: bytes.len() as u64,
+            width: inspected.width,
+            height: inspected.height,
+            has_location: inspected.has_location,
+            renditions,
+            alt,
+            caption,
+            uploaded_by,
+            sha256,
+        };
+        let item = store.media().create(new).await?;
+        // `longform media gc` may have removed these bytes between the
+        // write above and the row (their blob was unused until this
+        // upload): put them back now that the row holds them.
+        let original = BlobKey::original(&item.sha256)?;
+        if !self.store.exists(&original).await? {
+            self.store.put(original, bytes).await?;
+        }
+        Ok(item)
+    }
+
+    /// Decode, scale and encode the renditions (one decode per core at
+    /// once), and write each to the media store.
+    async fn make_renditions(
+        &self,
+        bytes: &Arc<[u8]>,
+        kind: MediaKind,
+        sha256: &str,
+    ) -> Result<Vec<RenditionInfo>, ApiError> {
+        if !kind.has_renditions() {
+            return Ok(Vec::new());
+        }
+        let (bytes, widths, max_pixels) = (Arc::clone(bytes), self.widths.clone(), self.max_pixels);
+        let made = self.decode(move || media::raster::renditions(&bytes, kind, max_pixels, &widths)).await?;
+        let mut stored = Vec::new();
+        for rendition in made.map_err(refused)? {
+            let info = RenditionInfo {
+                width: rendition.width,
+                height: rendition.height,
+                format: rendition.format,
+                bytes: rendition.bytes.len() as u64,
+            };
+            let key = BlobKey::rendition(sha256, rendition.width, rendition.format)?;
+            self.store.put(key, rendition.bytes.into()).await?;
+            stored.push(info);
+        }
+        Ok(stored)
+    }
+}
+
+/// A file the media rules refuse: an unknown type is a 415, the rest 400s.
+fn refused(error: UploadError) -> ApiError {
+    match error {
+        UploadError::UnsupportedType => ApiError::UnsupportedMediaType { field: "file", reason: error.to_string() },
+        other => ApiError::invalid("file", other.to_string()),
     }
 }
 

@@ -25,11 +25,17 @@ fn location(site: &Site, entry: &SitemapEntry) -> String {
 
 fn urlset(site: &Site, entries: &[SitemapEntry]) -> String {
     let mut out = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" \
+         xmlns:image=\"http://www.google.com/schemas/sitemap-image/1.1\">\n",
     );
     for entry in entries {
+        let image = entry
+            .image
+            .as_ref()
+            .map(|url| format!("<image:image><image:loc>{}</image:loc></image:image>", escape(url)))
+            .unwrap_or_default();
         out += &format!(
-            "<url><loc>{}</loc><lastmod>{}</lastmod></url>\n",
+            "<url><loc>{}</loc><lastmod>{}</lastmod>{image}</url>\n",
             escape(location(site, entry).as_str()),
             entry.lastmod.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         );
@@ -104,11 +110,17 @@ mod tests {
                 kind: "post",
                 slug: format!("p{i}"),
                 lastmod: Utc.with_ymd_and_hms(2026, 1, 1 + i, 0, 0, 0).unwrap(),
+                image: (i == 0).then(|| "https://api.example/media/x/a&b.png".to_owned()),
             })
             .collect();
         let one = render(&site, &entries, 5);
         assert!(one.contains("<urlset") && one.matches("<url>").count() == 5);
         assert!(one.contains("<loc>https://blog.example/p0/</loc>"), "pages are the frontend's: {one}");
+        assert!(
+            one.contains("<image:image><image:loc>https://api.example/media/x/a&amp;b.png</image:loc></image:image>"),
+            "a feature image, in the image extension: {one}"
+        );
+        assert_eq!(one.matches("<image:image>").count(), 1);
         let index = render(&site, &entries, 2);
         assert!(index.contains("<sitemapindex"));
         assert_eq!(index.matches("<sitemap>").count(), 3);

@@ -143,13 +143,12 @@ pub fn parse(file_stem: &str, source: &str) -> Result<ImportedPost, FrontMatterE
             .map(|u| WebUrl::parse_field(field, &u).map_err(|e| invalid(field, e.kind)))
             .transpose()
     };
-    draft.feature_image = url("feature_image", &["feature_image", "image", "cover"])?.map(|url| FeatureImage {
-        url,
-        alt: get(map, &["feature_image_alt", "image_alt"])
-            .and_then(text)
-            .and_then(|alt| crate::AltText::parse(&alt).ok())
-            .map(String::from),
-    });
+    let alt = get(map, &["feature_image_alt", "image_alt"])
+        .and_then(text)
+        .and_then(|alt| crate::AltText::parse(&alt).ok())
+        .map(String::from);
+    draft.feature_image =
+        url("feature_image", &["feature_image", "image", "cover"])?.map(|url| FeatureImage::new(url, alt));
     draft.canonical_url = url("canonical_url", &["canonical_url", "canonical"])?;
     draft.featured = matches!(get(map, &["featured"]), Some(Yaml::Boolean(true)));
     draft.authors = get(map, &["authors", "author"])

@@ -26,7 +26,7 @@ pub use error::{DomainError, FieldError, InvalidKind};
 pub use ids::{AuthorId, CategoryId, DeliveryId, MediaId, PostId, TagId, UserId, WebhookId};
 pub use markdown::TocEntry;
 pub use policy::{Actor, PostFacts, TokenScope};
-pub use post::{FeatureImage, Markdown, Post, PostBody, PostCard, PostDraft};
+pub use post::{FeatureImage, FeatureMedia, Markdown, Post, PostBody, PostCard, PostDraft};
 pub use revision::{Revision, RevisionMetadata};
 pub use search::{SearchQuery, SearchQueryError};
 pub use secret::Secret;

@@ -203,14 +203,53 @@ pub fn clean_filename(raw: &str, kind: MediaKind) -> String {
     format!("{}.{ext}", &stem[..end])
 }
 
-/// A media item as a post's HTML shows it.
+/// A media item as a post shows it (in its HTML, as its feature image).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MediaRef {
     /// As displayed; `None` for a PDF or an SVG without a size.
     pub width: Option<u32>,
     pub height: Option<u32>,
-    /// The widths of its WebP renditions.
+    /// The widths of its WebP renditions, widest first.
     pub webp_widths: Vec<u32>,
+    /// The original's type, as sniffed, and its length.
+    pub content_type: String,
+    pub bytes: u64,
+}
+
+impl MediaRef {
+    /// Its WebP renditions at `src` (the original's address): width,
+    /// height and address each, widest first.
+    pub fn webp_renditions(&self, src: &str) -> Vec<(u32, u32, String)> {
+        let (Some(width), Some(height), Some((base, name))) = (self.width, self.height, src.rsplit_once('/')) else {
+            return Vec::new();
+        };
+        // The renditions sit beside the original, named after it as `src`
+        // spells it (percent-encoded or not).
+        let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+        self.webp_widths
+            .iter()
+            .map(|&w| (w, scaled_height(width, height, w), format!("{base}/{stem}-{w}w.webp")))
+            .collect()
+    }
+
+    /// A `srcset` for the original at `src`: its WebP renditions, then the
+    /// original at its own width. `None` without renditions.
+    pub fn srcset(&self, src: &str) -> Option<String> {
+        let renditions = self.webp_renditions(src);
+        if renditions.is_empty() {
+            return None;
+        }
+        let mut candidates: Vec<String> = renditions.iter().rev().map(|(w, _, url)| format!("{url} {w}w")).collect();
+        candidates.push(format!("{src} {}w", self.width?));
+        Some(candidates.join(", "))
+    }
+}
+
+/// The height of a `width` × `height` picture scaled to `to` pixels wide,
+/// rounded, at least 1: what a rendition of that width measures.
+pub fn scaled_height(width: u32, height: u32, to: u32) -> u32 {
+    let scaled = (u64::from(height) * u64::from(to) + u64::from(width) / 2) / u64::from(width.max(1));
+    u32::try_from(scaled.max(1)).unwrap_or(u32::MAX)
 }
 
 /// The media items a body mentions, by id.
@@ -274,15 +313,8 @@ fn image_attributes(src: &str, catalog: &Catalog, first: bool) -> Option<String>
     let item = catalog.get(&id)?;
     let (width, height) = (item.width?, item.height?);
     let mut attributes = format!(" width=\"{width}\" height=\"{height}\"");
-    if !item.webp_widths.is_empty() {
-        // The renditions sit beside the original, named after it as `src`
-        // spells it (already percent-encoded).
-        let (base, name) = src.rsplit_once('/')?;
-        let encoded_stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
-        let mut candidates: Vec<String> =
-            item.webp_widths.iter().rev().map(|w| format!("{base}/{encoded_stem}-{w}w.webp {w}w")).collect();
-        candidates.push(format!("{src} {width}w"));
-        attributes.push_str(&format!(" srcset=\"{}\" sizes=\"{IMAGE_SIZES}\"", candidates.join(", ")));
+    if let Some(srcset) = item.srcset(src) {
+        attributes.push_str(&format!(" srcset=\"{srcset}\" sizes=\"{IMAGE_SIZES}\""));
     }
     attributes.push_str(if first {
         " decoding=\"async\" fetchpriority=\"high\""
@@ -290,6 +322,27 @@ fn image_attributes(src: &str, catalog: &Catalog, first: bool) -> Option<String>
         " loading=\"lazy\" decoding=\"async\""
     });
     Some(attributes)
+}
+
+/// The `src` of each image in rendered (sanitised) `html` that has no
+/// alt text, or only blanks: what an editor should describe. At most
+/// [`MAX_MENTIONED`], in order.
+pub fn missing_alt(html: &str) -> Vec<String> {
+    let attribute = |tag: &str, name: &str| {
+        let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        tag[at..].find('"').map(|end| tag[at..at + end].to_owned())
+    };
+    let mut missing = Vec::new();
+    for (at, _) in html.match_indices("<img ") {
+        let tag = &html[at..html[at..].find('>').map_or(html.len(), |end| at + end)];
+        if attribute(tag, "alt").is_none_or(|alt| alt.trim().is_empty()) {
+            missing.push(attribute(tag, "src").unwrap_or_default());
+            if missing.len() == MAX_MENTIONED {
+                break;
+            }
+        }
+    }
+    missing
 }
 
 /// What an upload is, once it passed every check.
@@ -376,11 +429,49 @@ mod tests {
     }
 
     #[test]
+    fn images_without_alt_text_are_named_by_src() {
+        let html = "<p><img src=\"/a.png\" alt=\"A queue\"><img src=\"/b.png\" alt=\"\"></p>\
+                    <p><img src=\"/c.png\" alt=\" \"><img src=\"/d.png\" title=\"alt=&quot;x&quot;\"></p>";
+        assert_eq!(missing_alt(html), ["/b.png", "/c.png", "/d.png"]);
+        assert!(missing_alt("<p>no images</p>").is_empty());
+    }
+
+    #[test]
+    fn renditions_are_addressed_beside_the_original() {
+        let item = MediaRef {
+            width: Some(1200),
+            height: Some(675),
+            webp_widths: vec![960, 480],
+            content_type: "image/jpeg".into(),
+            bytes: 1,
+        };
+        let src = "https://api.example/media/x/harbour.jpg";
+        assert_eq!(
+            item.webp_renditions(src),
+            [
+                (960, 540, "https://api.example/media/x/harbour-960w.webp".to_owned()),
+                (480, 270, "https://api.example/media/x/harbour-480w.webp".to_owned())
+            ]
+        );
+        assert_eq!(
+            item.srcset(src).unwrap(),
+            "https://api.example/media/x/harbour-480w.webp 480w, https://api.example/media/x/harbour-960w.webp 960w, \
+             https://api.example/media/x/harbour.jpg 1200w"
+        );
+        assert_eq!(MediaRef { webp_widths: vec![], ..item }.srcset(src), None);
+    }
+
+    #[test]
     fn known_images_get_their_size_and_renditions() {
         let (photo, vector, unknown) = (MediaId::new(), MediaId::new(), MediaId::new());
         let mut catalog = Catalog::new();
-        let entry =
-            |w: Option<u32>, h: Option<u32>, widths: Vec<u32>| MediaRef { width: w, height: h, webp_widths: widths };
+        let entry = |w: Option<u32>, h: Option<u32>, widths: Vec<u32>| MediaRef {
+            width: w,
+            height: h,
+            webp_widths: widths,
+            content_type: "image/png".into(),
+            bytes: 1,
+        };
         catalog.insert(photo, entry(Some(1200), Some(600), vec![960, 480]));
         catalog.insert(vector, entry(Some(300), Some(100), vec![]));
         let html = format!(

@@ -21,6 +21,32 @@ pub const MAX_MARKDOWN_BYTES: usize = 1024 * 1024;
 pub struct FeatureImage {
     pub url: WebUrl,
     pub alt: Option<String>,
+    /// The uploaded media item its URL names, as it was when the post was
+    /// last saved: its size, type and renditions. `None` for an image
+    /// hosted elsewhere.
+    pub media: Option<FeatureMedia>,
+}
+
+/// An uploaded media item shown as a feature image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeatureMedia {
+    pub id: crate::MediaId,
+    pub item: crate::media::MediaRef,
+}
+
+impl FeatureImage {
+    /// An image at `url`, not yet matched with an uploaded item.
+    pub fn new(url: WebUrl, alt: Option<String>) -> Self {
+        Self { url, alt, media: None }
+    }
+
+    /// Matched with the media item its URL names, if `catalog` has it.
+    pub fn matched(mut self, catalog: &crate::media::Catalog) -> Self {
+        self.media = crate::media::mentioned(self.url.as_str())
+            .first()
+            .and_then(|id| catalog.get(id).map(|item| FeatureMedia { id: *id, item: item.clone() }));
+        self
+    }
 }
 
 /// What a listing shows of a post: everything but the body.

@@ -70,7 +70,7 @@ impl Revision {
             feature_image: meta
                 .feature_image_url
                 .clone()
-                .map(|url| FeatureImage { url, alt: meta.feature_image_alt.clone() }),
+                .map(|url| FeatureImage::new(url, meta.feature_image_alt.clone())),
             featured: meta.featured,
             canonical_url: meta.canonical_url.clone(),
             meta_title: meta.meta_title.clone(),

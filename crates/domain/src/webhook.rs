@@ -34,6 +34,9 @@ pub const EVENTS: &[&str] = &[
     "author.created",
     "author.updated",
     "author.deleted",
+    "media.uploaded",
+    "media.updated",
+    "media.deleted",
 ];
 
 /// Sent by the test ping to one endpoint, whatever it subscribes to.

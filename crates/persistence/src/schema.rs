@@ -84,6 +84,7 @@ diesel::table! {
         version -> BigInt,
         owner_id -> Nullable<Text>,
         deleted_at -> Nullable<Timestamp>,
+        feature_image_media -> Nullable<Text>,
     }
 }
 

@@ -11,8 +11,6 @@
 //! missing file. Identical bytes are stored once and their renditions
 //! made once; each upload is still its own item.
 
-use std::sync::Arc;
-
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
@@ -21,19 +19,17 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
-use longform_domain::media::{self, MediaKind, UploadError};
+use longform_domain::media::MediaKind;
 use longform_domain::{Caption, MediaAlt, MediaId, PostFacts};
-use longform_persistence::media_store::BlobKey;
-use longform_persistence::{Media, MediaChanges, MediaDeletion, MediaFilter, NewMedia, RenditionInfo};
+use longform_persistence::{Media, MediaChanges, MediaDeletion, MediaFilter};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use super::{if_match, private, versioned};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::body::{Fields, JsonBody};
 use crate::error::{ApiError, UsedBy};
-use crate::media::{original_url, rendition_url};
+use crate::media::{Upload, original_url, rendition_url};
 use crate::params::Params;
 
 /// Room for the form around the file: part headers, alt text, caption.
@@ -58,24 +54,10 @@ pub fn media_json(api_url: &str, item: &Media) -> Value {
             })
         })
         .collect();
-    json!({
-        "id": item.id,
-        "filename": item.filename,
-        "content_type": item.kind.content_type(),
-        "bytes": item.bytes,
-        "width": item.width,
-        "height": item.height,
-        "sha256": item.sha256,
-        "alt": item.alt.as_ref().map(MediaAlt::as_str),
-        "caption": item.caption.as_ref().map(Caption::as_str),
-        "has_location": item.has_location,
-        "url": original_url(api_url, item.id, &item.filename),
-        "renditions": renditions,
-        "uploaded_by": item.uploaded_by,
-        "created_at": item.created_at,
-        "updated_at": item.updated_at,
-        "version": item.version,
-    })
+    let mut json = item.facts();
+    json["url"] = json!(original_url(api_url, item.id, &item.filename));
+    json["renditions"] = json!(renditions);
+    json
 }
 
 fn media_id(raw: &str) -> Result<MediaId, ApiError> {
@@ -128,13 +110,6 @@ async fn read_form(mut parts: Multipart, max_bytes: usize) -> Result<Form, ApiEr
     Ok(form)
 }
 
-fn refused(error: UploadError) -> ApiError {
-    match error {
-        UploadError::UnsupportedType => ApiError::UnsupportedMediaType { field: "file", reason: error.to_string() },
-        other => ApiError::invalid("file", other.to_string()),
-    }
-}
-
 /// An optional text part: empty means none.
 fn text_part<T>(
     raw: Option<String>,
@@ -172,77 +147,15 @@ pub async fn upload(
     let Some((bytes, client_name)) = form.file else {
         return Err(ApiError::invalid("file", "is required: the form part holding the file"));
     };
-    let bytes: Arc<[u8]> = bytes.into();
-    let max_pixels = state.media.max_pixels;
-    let (inspected, sha256) = {
-        let bytes = Arc::clone(&bytes);
-        state
-            .media
-            .decode(move || (media::inspect(&bytes, max_pixels), format!("{:x}", Sha256::digest(&bytes))))
-            .await?
-    };
-    let inspected = inspected.map_err(refused)?;
-    let renditions = if state.store.media().blob_exists(sha256.clone()).await? {
-        Vec::new() // made at the first upload of these bytes
-    } else {
-        make_renditions(&state, &bytes, inspected.kind, &sha256).await?
-    };
-    state.media.store.put(BlobKey::original(&sha256)?, Arc::clone(&bytes)).await?;
-    let new = NewMedia {
-        filename: media::clean_filename(&client_name, inspected.kind),
-        kind: inspected.kind,
-        bytes: bytes.len() as u64,
-        width: inspected.width,
-        height: inspected.height,
-        has_location: inspected.has_location,
-        renditions,
-        alt,
-        caption,
-        uploaded_by: caller.actor.user_id(),
-        sha256,
-    };
-    let item = state.store.media().create(new).await?;
-    // `longform media gc` may have removed these bytes between the write
-    // above and the row (their blob was unused until this upload): put
-    // them back now that the row holds them.
-    let original = BlobKey::original(&item.sha256)?;
-    if !state.media.store.exists(&original).await? {
-        state.media.store.put(original, bytes).await?;
-    }
+    let upload =
+        Upload { bytes: bytes.into(), filename: client_name, alt, caption, uploaded_by: caller.actor.user_id() };
+    let item = state.media.ingest(&state.store, upload).await?;
     let mut response =
         versioned(StatusCode::CREATED, item.version, &json!({ "media": media_json(&state.site.api_url, &item) }));
     if let Ok(location) = header::HeaderValue::from_str(&format!("/api/v1/admin/media/{}", item.id)) {
         response.headers_mut().insert(header::LOCATION, location);
     }
     Ok(response)
-}
-
-/// Decode, scale and encode the renditions (one decode per core at once),
-/// and write each to the media store.
-async fn make_renditions(
-    state: &AppState,
-    bytes: &Arc<[u8]>,
-    kind: MediaKind,
-    sha256: &str,
-) -> Result<Vec<RenditionInfo>, ApiError> {
-    if !kind.has_renditions() {
-        return Ok(Vec::new());
-    }
-    let (bytes, widths, max_pixels) = (Arc::clone(bytes), state.media.widths.clone(), state.media.max_pixels);
-    let made = state.media.decode(move || media::raster::renditions(&bytes, kind, max_pixels, &widths)).await?;
-    let mut stored = Vec::new();
-    for rendition in made.map_err(refused)? {
-        let info = RenditionInfo {
-            width: rendition.width,
-            height: rendition.height,
-            format: rendition.format,
-            bytes: rendition.bytes.len() as u64,
-        };
-        let key = BlobKey::rendition(sha256, rendition.width, rendition.format)?;
-        state.media.store.put(key, rendition.bytes.into()).await?;
-        stored.push(info);
-    }
-    Ok(stored)
 }
 
 /// A page cursor: base64url of `<created_at µs>.<id>`.

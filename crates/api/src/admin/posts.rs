@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::DateTime;
 use longform_domain::{
-    AltText, FeatureImage, Markdown, MetaDescription, MetaTitle, Move, Post, PostDraft, PostId, PostStatus,
+    AltText, FeatureImage, Markdown, MediaId, MetaDescription, MetaTitle, Move, Post, PostDraft, PostId, PostStatus,
     RevisionMetadata, Slug, Summary, Title, WebUrl,
 };
 use longform_persistence::{AdminFilter, CreatedKeyset, Keyset, Missing, StoreError};
@@ -73,43 +73,90 @@ fn nullable<T, E: std::fmt::Display>(
     }
 }
 
-fn feature_image(fields: &mut Fields, slot: &mut Option<FeatureImage>) {
-    match fields.value("feature_image").cloned() {
-        None => {}
-        Some(Value::Null) => *slot = None,
-        Some(Value::Object(map)) => {
-            for key in map.keys().filter(|k| !["url", "alt"].contains(&k.as_str())) {
-                fields.fail(&format!("feature_image.{key}"), "is not a known field");
-            }
-            let alt = match map.get("alt") {
-                None | Some(Value::Null) => None,
-                Some(Value::String(alt)) if longform_domain::text::without_forbidden(alt).trim().is_empty() => None,
-                Some(Value::String(alt)) => match AltText::parse(alt) {
-                    Ok(alt) => Some(alt.into()),
-                    Err(e) => {
-                        fields.fail("feature_image.alt", e.kind.to_string());
-                        None
-                    }
-                },
-                Some(_) => {
-                    fields.fail("feature_image.alt", "must be a string or null");
-                    None
-                }
-            };
-            let url = map.get("url").and_then(Value::as_str).map(|u| WebUrl::parse_field("feature_image.url", u));
-            match url {
-                Some(Ok(url)) => *slot = Some(FeatureImage { url, alt }),
-                Some(Err(e)) => fields.fail("feature_image.url", e.kind.to_string()),
-                None => fields.fail("feature_image.url", "is required and must be a string"),
-            }
+/// A feature image given as an uploaded media item, to look up: its id,
+/// and the alt text given with it (else the item's own).
+struct FeatureMediaRequest {
+    id: MediaId,
+    alt: Option<String>,
+}
+
+/// `feature_image`: `{url, alt}` for an image anywhere, or `{media_id,
+/// alt}` for an uploaded one (looked up afterwards, see [`with_feature_media`]).
+fn feature_image(fields: &mut Fields, slot: &mut Option<FeatureImage>) -> Option<FeatureMediaRequest> {
+    let map = match fields.value("feature_image").cloned() {
+        None => return None,
+        Some(Value::Null) => {
+            *slot = None;
+            return None;
         }
-        Some(_) => fields.fail("feature_image", "must be an object {url, alt} or null"),
+        Some(Value::Object(map)) => map,
+        Some(_) => {
+            fields.fail("feature_image", "must be an object {url, alt}, {media_id, alt}, or null");
+            return None;
+        }
+    };
+    for key in map.keys().filter(|k| !["url", "media_id", "alt"].contains(&k.as_str())) {
+        fields.fail(&format!("feature_image.{key}"), "is not a known field");
     }
+    let alt = match map.get("alt") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(alt)) if longform_domain::text::without_forbidden(alt).trim().is_empty() => None,
+        Some(Value::String(alt)) => match AltText::parse(alt) {
+            Ok(alt) => Some(alt.into()),
+            Err(e) => {
+                fields.fail("feature_image.alt", e.kind.to_string());
+                None
+            }
+        },
+        Some(_) => {
+            fields.fail("feature_image.alt", "must be a string or null");
+            None
+        }
+    };
+    match (map.get("url"), map.get("media_id")) {
+        (Some(_), Some(_)) => fields.fail("feature_image", "takes url or media_id, not both"),
+        (None, Some(id)) => match id.as_str().map(str::parse::<MediaId>) {
+            Some(Ok(id)) => return Some(FeatureMediaRequest { id, alt }),
+            _ => fields.fail("feature_image.media_id", "must be a media item's id"),
+        },
+        (url, None) => match url.and_then(Value::as_str).map(|u| WebUrl::parse_field("feature_image.url", u)) {
+            Some(Ok(url)) => *slot = Some(FeatureImage::new(url, alt)),
+            Some(Err(e)) => fields.fail("feature_image.url", e.kind.to_string()),
+            None => fields.fail("feature_image.url", "is required (or media_id) and must be a string"),
+        },
+    }
+    None
+}
+
+/// The draft with the feature image `request` names: the media item's
+/// public address, and the alt text given or else the item's. An item the
+/// caller may not see is as unknown as one that does not exist.
+async fn with_feature_media(
+    state: &AppState,
+    caller: &Caller,
+    mut draft: PostDraft,
+    request: Option<FeatureMediaRequest>,
+) -> Result<PostDraft, ApiError> {
+    let Some(FeatureMediaRequest { id, alt }) = request else { return Ok(draft) };
+    let unknown = || ApiError::invalid("feature_image.media_id", "names no media item you may use");
+    let item = match state.store.media().get(id).await {
+        Ok(item) if caller.actor.can_see_media(item.uploaded_by) => item,
+        Ok(_) | Err(StoreError::NotFound) => return Err(unknown()),
+        Err(other) => return Err(other.into()),
+    };
+    if !item.kind.is_image() {
+        return Err(ApiError::invalid("feature_image.media_id", "names a file that is not an image"));
+    }
+    let url = crate::media::original_url(&state.site.api_url, item.id, &item.filename);
+    let url = WebUrl::parse_field("feature_image.url", &url).map_err(|_| ApiError::Internal)?;
+    let alt = alt.or_else(|| item.alt.as_ref().map(|alt| alt.as_str().to_owned()));
+    draft.feature_image = Some(FeatureImage::new(url, alt));
+    Ok(draft)
 }
 
 /// The body's fields applied onto `base` (the current post), or onto an
 /// empty post when creating (then `title` is required).
-fn draft_from(body: Value, base: Option<PostDraft>) -> Result<PostDraft, ApiError> {
+fn draft_from(body: Value, base: Option<PostDraft>) -> Result<(PostDraft, Option<FeatureMediaRequest>), ApiError> {
     let mut fields = Fields::new(body, POST_FIELDS)?;
     let title = match &base {
         None => fields.required("title", Title::parse),
@@ -145,9 +192,9 @@ fn draft_from(body: Value, base: Option<PostDraft>) -> Result<PostDraft, ApiErro
     if let Some(featured) = fields.bool("featured") {
         draft.featured = featured;
     }
-    feature_image(&mut fields, &mut draft.feature_image);
+    let feature_media = feature_image(&mut fields, &mut draft.feature_image);
     fields.finish()?;
-    Ok(draft)
+    Ok((draft, feature_media))
 }
 
 fn answer(state: &AppState, status: StatusCode, post: &Post) -> HttpResponse {
@@ -225,7 +272,8 @@ pub async fn create(
     caller.require(caller.actor.can_create_posts())?;
     let body = body.into_inner().into_value();
     let request_hash = longform_domain::secret::hash_hex(body.to_string().as_bytes());
-    let draft = draft_from(body, None)?;
+    let (draft, feature_media) = draft_from(body, None)?;
+    let draft = with_feature_media(&state, &caller, draft, feature_media).await?;
     let (missing, owner) = (missing_policy(&caller), caller.actor.user_id());
     let key = req.headers().get("Idempotency-Key").map(|v| v.to_str().map(str::to_owned));
     let editorial = state.store.posts();
@@ -287,8 +335,9 @@ pub async fn edit(
     let post = live_post(&state, &caller, post_id(&id)?).await?;
     caller.require(caller.actor.can_edit(post.card.facts()))?;
     // Bad input is reported as such, whatever the precondition says.
-    let draft = draft_from(body.into_inner().into_value(), Some(current_draft(&post)?))?;
+    let (draft, feature_media) = draft_from(body.into_inner().into_value(), Some(current_draft(&post)?))?;
     let expected = checked_version(&post, if_match(&req)?)?;
+    let draft = with_feature_media(&state, &caller, draft, feature_media).await?;
     let updated = state
         .store
         .posts()

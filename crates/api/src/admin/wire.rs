@@ -66,17 +66,26 @@ pub struct AdminPostJson {
     pub owner_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// The images shown without alt text, by address: the body's, then the
+    /// feature image's. Allowed, but worth describing.
+    pub missing_alt: Vec<String>,
 }
 
 impl AdminPostJson {
     pub fn new(post: &Post, site: &Site) -> Self {
         let body = &post.body;
+        let html = crate::media::absolute_media(&body.html, &site.api_url).into_owned();
+        let mut missing_alt = longform_domain::media::missing_alt(&html);
+        if let Some(image) = post.card.feature_image.as_ref().filter(|image| image.alt.is_none()) {
+            missing_alt.push(image.url.as_str().to_owned());
+        }
         Self {
+            missing_alt,
             card: CardJson::new(&post.card, site),
             status: post.card.status.as_str(),
             version: post.card.version,
             markdown: body.markdown.clone(),
-            html: crate::media::absolute_media(&body.html, &site.api_url).into_owned(),
+            html,
             toc: body.toc.clone(),
             custom_summary: post.card.custom_summary,
             canonical_url: body.canonical_url.as_ref().map(|u| u.as_str().to_owned()),

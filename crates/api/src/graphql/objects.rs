@@ -93,10 +93,7 @@ impl Post {
     }
 
     async fn feature_image(&self) -> Option<FeatureImage> {
-        self.card
-            .feature_image
-            .as_ref()
-            .map(|image| FeatureImage { url: image.url.as_str().to_owned(), alt: image.alt.clone() })
+        self.card.feature_image.clone().map(FeatureImage)
     }
 
     async fn category(&self) -> Option<Category> {

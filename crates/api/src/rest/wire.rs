@@ -3,7 +3,7 @@
 //! or account, because the type has no such field.
 
 use chrono::{DateTime, Utc};
-use longform_domain::{Author, Category, Post, PostCard, Tag, TocEntry};
+use longform_domain::{Author, Category, FeatureImage, Post, PostCard, Tag, TocEntry};
 use longform_persistence::Counted;
 use serde::Serialize;
 
@@ -36,6 +36,33 @@ pub struct AuthorRef {
 pub struct FeatureImageJson {
     pub url: String,
     pub alt: Option<String>,
+    /// Known when the image is an uploaded media item (else null): its
+    /// size, type and length, and a `srcset` of its WebP renditions with
+    /// the `sizes` the post HTML uses.
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub content_type: Option<String>,
+    pub bytes: Option<u64>,
+    pub srcset: Option<String>,
+    pub sizes: Option<&'static str>,
+}
+
+impl FeatureImageJson {
+    pub fn new(image: &FeatureImage) -> Self {
+        let url = image.url.as_str().to_owned();
+        let item = image.media.as_ref().map(|media| &media.item);
+        let srcset = item.and_then(|item| item.srcset(&url));
+        Self {
+            width: item.and_then(|item| item.width),
+            height: item.and_then(|item| item.height),
+            content_type: item.map(|item| item.content_type.clone()),
+            bytes: item.map(|item| item.bytes),
+            sizes: srcset.as_ref().map(|_| longform_domain::media::IMAGE_SIZES),
+            srcset,
+            alt: image.alt.clone(),
+            url,
+        }
+    }
 }
 
 /// A post as the blog index shows it: no body.
@@ -81,10 +108,7 @@ impl CardJson {
                     avatar_url: a.avatar_url.as_ref().map(|u| u.as_str().to_owned()),
                 })
                 .collect(),
-            feature_image: card
-                .feature_image
-                .as_ref()
-                .map(|f| FeatureImageJson { url: f.url.as_str().to_owned(), alt: f.alt.clone() }),
+            feature_image: card.feature_image.as_ref().map(FeatureImageJson::new),
             featured: card.featured,
             url: site.post_url(card.slug.as_str()),
         }

@@ -143,7 +143,7 @@ pub fn renditions(
     let mut out = Vec::with_capacity(wanted.len() * formats.len());
     let mut source = image;
     for width in wanted {
-        let height = scaled_height(source.width(), source.height(), width);
+        let height = super::scaled_height(source.width(), source.height(), width);
         let scaled = source.resize_exact(width, height, FilterType::CatmullRom);
         for format in formats {
             out.push(Rendition { width, height, format: *format, bytes: encode(&scaled, *format)? });
@@ -151,11 +151,6 @@ pub fn renditions(
         source = scaled;
     }
     Ok(out)
-}
-
-fn scaled_height(width: u32, height: u32, to: u32) -> u32 {
-    let scaled = (u64::from(height) * u64::from(to) + u64::from(width) / 2) / u64::from(width);
-    u32::try_from(scaled.max(1)).unwrap_or(u32::MAX)
 }
 
 fn encode(image: &DynamicImage, format: RenditionFormat) -> Result<Vec<u8>, UploadError> {

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use longform_domain::MediaId;
 
 use crate::db::AnyConnection;
+use crate::effects::outbox::enqueue;
 use crate::error::StoreError;
 use crate::media_store::{BlobKey, MediaStore};
 use crate::model::{Media, MediaChanges, MediaDeletion, NewMedia};
@@ -34,7 +35,9 @@ pub(crate) fn create(conn: &mut AnyConnection, new: &NewMedia) -> Result<Media, 
     }
     let id = MediaId::new();
     diesel::insert_into(media::table).values(MediaRow::new(id, new, at)).execute(conn)?;
-    read::media::get(conn, id)
+    let item = read::media::get(conn, id)?;
+    enqueue(conn, "media.uploaded", || serde_json::json!({ "media": item.facts() }))?;
+    Ok(item)
 }
 
 /// Change a media item still at version `expected`.
@@ -62,6 +65,7 @@ pub(crate) fn update(
     if changed == 0 {
         return Err(mismatch(conn, id, expected));
     }
+    enqueue(conn, "media.updated", || serde_json::json!({ "media": item.facts() }))?;
     Ok(item)
 }
 
@@ -74,9 +78,9 @@ pub(crate) fn delete(
     expected: i64,
     force: bool,
 ) -> Result<MediaDeletion, StoreError> {
-    let current = read::media::version(conn, id)?;
-    if current != expected {
-        return Err(StoreError::VersionMismatch { expected, current });
+    let item = read::media::get(conn, id)?;
+    if item.version != expected {
+        return Err(StoreError::VersionMismatch { expected, current: item.version });
     }
     if !force {
         let uses = read::media::uses(conn, id)?;
@@ -88,6 +92,7 @@ pub(crate) fn delete(
     if deleted == 0 {
         return Err(mismatch(conn, id, expected));
     }
+    enqueue(conn, "media.deleted", || serde_json::json!({ "media": item.facts() }))?;
     Ok(MediaDeletion::Deleted)
 }
 

@@ -39,6 +39,7 @@ impl Rendered {
     /// [`crate::read::media::catalog`] found them.
     pub(crate) fn with(mut draft: PostDraft, catalog: &Catalog) -> Result<Self, FieldError> {
         draft.dedup_taxonomy();
+        draft.feature_image = draft.feature_image.map(|image| image.matched(catalog));
         let content = draft.render_with(catalog)?;
         let media = draft.mentioned_media().into_iter().filter(|id| catalog.contains_key(id)).collect();
         Ok(Self { draft, content, media })

@@ -73,6 +73,8 @@ pub struct SitemapEntry {
     pub kind: &'static str,
     pub slug: String,
     pub lastmod: DateTime<Utc>,
+    /// A post's feature image, for the sitemap's image extension.
+    pub image: Option<String>,
 }
 
 /// Whether slugs that name no existing tag, category or author create one

@@ -34,6 +34,30 @@ pub struct Media {
     pub renditions: Vec<RenditionInfo>,
 }
 
+impl Media {
+    /// What it is, as JSON, without addresses (they need the server's
+    /// `api_url`: `{api_url}/media/{id}/{filename}`, the filename
+    /// percent-encoded): what webhooks carry, and the editor API adds to.
+    pub fn facts(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id,
+            "filename": self.filename,
+            "content_type": self.kind.content_type(),
+            "bytes": self.bytes,
+            "width": self.width,
+            "height": self.height,
+            "sha256": self.sha256,
+            "alt": self.alt.as_ref().map(MediaAlt::as_str),
+            "caption": self.caption.as_ref().map(Caption::as_str),
+            "has_location": self.has_location,
+            "uploaded_by": self.uploaded_by,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "version": self.version,
+        })
+    }
+}
+
 /// An upload whose bytes (and renditions) are already in the media store.
 #[derive(Debug, Clone)]
 pub struct NewMedia {

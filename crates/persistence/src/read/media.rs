@@ -116,15 +116,24 @@ pub(crate) fn bytes(conn: &mut AnyConnection, id: MediaId) -> Result<MediaBytes,
 /// What a post's HTML needs of the media items `ids` that exist: their
 /// size and the widths of their WebP renditions.
 pub(crate) fn catalog(conn: &mut AnyConnection, ids: &[MediaId]) -> Result<Catalog, StoreError> {
-    let rows: Vec<(MediaId, String, Option<i32>, Option<i32>)> = media::table
+    /// Id, blob, width, height, type, length.
+    type Row = (MediaId, String, Option<i32>, Option<i32>, String, i64);
+    let rows: Vec<Row> = media::table
         .filter(media::id.eq_any(ids))
         .inner_join(media_blobs::table)
-        .select((media::id, media::sha256, media_blobs::width, media_blobs::height))
+        .select((
+            media::id,
+            media::sha256,
+            media_blobs::width,
+            media_blobs::height,
+            media_blobs::content_type,
+            media_blobs::bytes,
+        ))
         .load(conn)?;
-    let blobs: Vec<String> = rows.iter().map(|(_, sha, _, _)| sha.clone()).collect();
+    let blobs: Vec<String> = rows.iter().map(|(_, sha, ..)| sha.clone()).collect();
     let renditions = renditions(conn, &blobs)?;
     rows.into_iter()
-        .map(|(id, sha, width, height)| {
+        .map(|(id, sha, width, height, content_type, bytes)| {
             let mut webp_widths: Vec<u32> = renditions
                 .iter()
                 .filter(|(blob, r)| *blob == sha && r.format == RenditionFormat::Webp)
@@ -132,7 +141,8 @@ pub(crate) fn catalog(conn: &mut AnyConnection, ids: &[MediaId]) -> Result<Catal
                 .collect();
             webp_widths.sort_unstable_by(|a, b| b.cmp(a));
             let dimension = |n: Option<i32>| n.and_then(|n| u32::try_from(n).ok());
-            Ok((id, MediaRef { width: dimension(width), height: dimension(height), webp_widths }))
+            let (width, height, bytes) = (dimension(width), dimension(height), u64::try_from(bytes).unwrap_or(0));
+            Ok((id, MediaRef { width, height, webp_widths, content_type, bytes }))
         })
         .collect()
 }

@@ -19,10 +19,10 @@ pub(crate) fn sitemap(conn: &mut AnyConnection) -> Result<Vec<SitemapEntry>, Sto
         .filter(posts::status.eq(PostStatus::Published.as_str()))
         .filter(posts::deleted_at.is_null())
         .order((posts::published_at.desc(), posts::id.desc()))
-        .select((posts::slug, posts::updated_at))
-        .load::<(String, NaiveDateTime)>(conn)?
+        .select((posts::slug, posts::updated_at, posts::feature_image_url))
+        .load::<(String, NaiveDateTime, Option<String>)>(conn)?
         .into_iter()
-        .map(|(slug, at)| SitemapEntry { kind: "post", slug, lastmod: from_db(at) })
+        .map(|(slug, at, image)| SitemapEntry { kind: "post", slug, lastmod: from_db(at), image })
         .collect();
     let newest: Vec<(String, String, Option<NaiveDateTime>)> = post_listings::table
         .inner_join(posts::table)
@@ -36,7 +36,12 @@ pub(crate) fn sitemap(conn: &mut AnyConnection) -> Result<Vec<SitemapEntry>, Sto
         let mut entries: Vec<SitemapEntry> = rows
             .into_iter()
             .filter_map(|(id, slug)| {
-                newest.get(&(kind.to_owned(), id)).map(|at| SitemapEntry { kind, slug, lastmod: from_db(*at) })
+                newest.get(&(kind.to_owned(), id)).map(|at| SitemapEntry {
+                    kind,
+                    slug,
+                    lastmod: from_db(*at),
+                    image: None,
+                })
             })
             .collect();
         entries.sort_by(|a, b| a.slug.cmp(&b.slug));

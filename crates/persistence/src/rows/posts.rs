@@ -4,9 +4,10 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use longform_domain::media::MediaRef;
 use longform_domain::{
-    Author, Category, CategoryId, FeatureImage, MetaDescription, MetaTitle, Post, PostBody, PostCard, PostContent,
-    PostDraft, PostId, PostStatus, Slug, Tag, Title, TocEntry, UserId, WebUrl,
+    Author, Category, CategoryId, FeatureImage, FeatureMedia, MediaId, MetaDescription, MetaTitle, Post, PostBody,
+    PostCard, PostContent, PostDraft, PostId, PostStatus, Slug, Tag, Title, TocEntry, UserId, WebUrl,
 };
 
 use super::{from_json, parse_optional, parse_value, saturating_i32, to_json};
@@ -36,6 +37,46 @@ pub(crate) struct CardRow {
     pub(crate) version: i64,
     pub(crate) owner_id: Option<UserId>,
     pub(crate) deleted_at: Option<NaiveDateTime>,
+    /// JSON: [`MediaFacts`].
+    pub(crate) feature_image_media: Option<String>,
+}
+
+/// What `feature_image_media` holds: the feature image's media item as of
+/// the post's last save.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct MediaFacts {
+    id: MediaId,
+    width: Option<u32>,
+    height: Option<u32>,
+    webp_widths: Vec<u32>,
+    content_type: String,
+    bytes: u64,
+}
+
+fn media_facts(image: Option<&FeatureImage>) -> Result<Option<String>, StoreError> {
+    let Some(FeatureMedia { id, item }) = image.and_then(|image| image.media.as_ref()) else { return Ok(None) };
+    let facts = MediaFacts {
+        id: *id,
+        width: item.width,
+        height: item.height,
+        webp_widths: item.webp_widths.clone(),
+        content_type: item.content_type.clone(),
+        bytes: item.bytes,
+    };
+    to_json(&facts).map(Some)
+}
+
+fn feature_media(json: Option<&str>) -> Result<Option<FeatureMedia>, StoreError> {
+    let Some(json) = json else { return Ok(None) };
+    let facts: MediaFacts = from_json("feature_image_media", json)?;
+    let item = MediaRef {
+        width: facts.width,
+        height: facts.height,
+        webp_widths: facts.webp_widths,
+        content_type: facts.content_type,
+        bytes: facts.bytes,
+    };
+    Ok(Some(FeatureMedia { id: facts.id, item }))
 }
 
 /// The columns an article adds.
@@ -103,6 +144,7 @@ impl CardRow {
             Some(url) => Some(FeatureImage {
                 url: parse_value(WebUrl::parse_field("feature_image", &url))?,
                 alt: self.feature_image_alt,
+                media: feature_media(self.feature_image_media.as_deref())?,
             }),
             None => None,
         };
@@ -177,6 +219,7 @@ impl PostRow {
                 version: 1,
                 owner_id: owner,
                 deleted_at: None,
+                feature_image_media: None,
             },
             body: BodyRow {
                 markdown: String::new(),
@@ -209,6 +252,7 @@ impl PostRow {
         card.reading_time_minutes = saturating_i32(content.reading_time_minutes);
         card.feature_image_url = draft.feature_image.as_ref().map(|f| f.url.as_str().to_owned());
         card.feature_image_alt = draft.feature_image.as_ref().and_then(|f| f.alt.clone());
+        card.feature_image_media = media_facts(draft.feature_image.as_ref())?;
         card.featured = draft.featured;
         card.category_id = category;
         self.body = BodyRow {
@@ -254,6 +298,7 @@ impl TryFrom<&Post> for PostRow {
                 version: card.version,
                 owner_id: card.owner,
                 deleted_at: card.deleted_at.map(to_db),
+                feature_image_media: media_facts(card.feature_image.as_ref())?,
             },
             body: BodyRow {
                 markdown: post.body.markdown.clone(),
