@@ -8,13 +8,16 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use longform_api::media::{Media, Upload, original_url};
 use longform_domain::frontmatter::{self, ImportedPost};
-use longform_domain::{Description, Name, NewAuthor, Slug, WebUrl};
-use longform_persistence::ImportOutcome as Outcome;
+use longform_domain::markdown::{local_files, replace_ranges};
+use longform_domain::{Description, Markdown, Name, NewAuthor, Slug, WebUrl};
+use longform_persistence::{ImportOutcome as Outcome, Store};
 
 use crate::config::Settings;
 use crate::error::CliError;
 use crate::runtime::open_store;
+use crate::serve::open_media_store;
 
 /// Files per transaction: large enough to amortise commits, small enough
 /// that a progress bar moves.
@@ -104,6 +107,91 @@ fn parse_all(files: &[PathBuf], skipped: &mut Vec<(PathBuf, String)>) -> Vec<(Pa
     parsed
 }
 
+/// Upload the files posts name by relative paths (within `root`), and
+/// point each post's Markdown at their addresses: `![queue](img/q.png)`
+/// becomes `![queue](/media/ID/q.png)`. A file several posts name is
+/// uploaded once, and an import run again reuses its earlier uploads. A
+/// post naming a file that is missing, outside the folder or refused (its
+/// type, its size) is skipped with the reasons. In a dry run the files are
+/// only found. The posts that may go on, and how many files were new.
+async fn bring_media(
+    settings: &Settings,
+    store: &Store,
+    root: &Path,
+    parsed: Vec<(PathBuf, ImportedPost)>,
+    skipped: &mut Vec<(PathBuf, String)>,
+    dry_run: bool,
+) -> Result<(Vec<(PathBuf, ImportedPost)>, usize), CliError> {
+    let root = root.canonicalize()?;
+    let media = Media::new(open_media_store(settings)?, settings.media_max_bytes, settings.media_max_pixels);
+    let mut addresses: HashMap<PathBuf, Option<String>> = HashMap::new();
+    let mut ready = Vec::with_capacity(parsed.len());
+    for (path, mut post) in parsed {
+        let files = local_files(post.draft.markdown.as_str());
+        let (mut replacements, mut problems) = (Vec::new(), Vec::new());
+        for file in files {
+            let relative = file.dest.split(['?', '#']).next().unwrap_or_default();
+            let relative = percent_encoding::percent_decode_str(relative).decode_utf8_lossy();
+            let found = path.parent().unwrap_or(&root).join(&*relative).canonicalize();
+            let address = match found {
+                Err(_) => Err("not found".to_owned()),
+                Ok(found) if !found.starts_with(&root) || !found.is_file() => {
+                    Err("not a file inside the imported folder".to_owned())
+                }
+                Ok(found) => match addresses.get(&found) {
+                    Some(address) => Ok(address.clone()),
+                    None => {
+                        let address = upload(&media, store, &found, dry_run).await;
+                        if let Ok(address) = &address {
+                            addresses.insert(found, address.clone());
+                        }
+                        address
+                    }
+                },
+            };
+            match address {
+                Ok(Some(address)) => replacements.push((file.at, address)),
+                Ok(None) => {}
+                Err(reason) => problems.push(format!("{}: {reason}", file.dest)),
+            }
+        }
+        if !problems.is_empty() {
+            skipped.push((path, problems.join("; ")));
+            continue;
+        }
+        if !replacements.is_empty() {
+            let markdown = replace_ranges(post.draft.markdown.as_str(), &replacements);
+            post.draft.markdown = Markdown::parse(&markdown).map_err(|e| CliError::Invalid(e.to_string()))?;
+        }
+        ready.push((path, post));
+    }
+    Ok((ready, addresses.len()))
+}
+
+/// Keep one file as a media item (or find the one an earlier import
+/// made); its address as the Markdown names it. In a dry run, nothing is
+/// kept and a new file has no address yet.
+async fn upload(media: &Media, store: &Store, file: &Path, dry_run: bool) -> Result<Option<String>, String> {
+    let size = std::fs::metadata(file).map_err(|e| e.to_string())?.len();
+    if size > media.max_bytes as u64 {
+        return Err(format!("{size} bytes, over media_max_bytes ({})", media.max_bytes));
+    }
+    let bytes: std::sync::Arc<[u8]> = std::fs::read(file).map_err(|e| e.to_string())?.into();
+    let filename = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let item = if dry_run {
+        // Checked, not kept: the address an earlier import gave it, else
+        // the path as written (its post counts as changed).
+        match media.earlier_import(store, &bytes, &filename).await.map_err(|e| e.detail())? {
+            Some(item) => item,
+            None => return Ok(None),
+        }
+    } else {
+        let upload = Upload { bytes, filename, alt: None, caption: None, uploaded_by: None, reuse_imported: true };
+        media.ingest(store, upload).await.map_err(|e| e.detail())?
+    };
+    Ok(Some(original_url("", item.id, &item.filename)))
+}
+
 #[derive(Default)]
 struct Tally {
     created: usize,
@@ -133,6 +221,7 @@ pub async fn run(settings: &Settings, dir: &Path, dry_run: bool) -> Result<(), C
     let parsed = parse_all(&files, &mut skipped);
     let store = open_store(settings)?;
     store.migrate().await?;
+    let (parsed, media_files) = bring_media(settings, &store, dir, parsed, &mut skipped, dry_run).await?;
     let progress = Progress::new(parsed.len() as u64);
     let mut tally = Tally::default();
     let mut pending_authors = authors(dir)?;
@@ -163,6 +252,9 @@ pub async fn run(settings: &Settings, dir: &Path, dry_run: bool) -> Result<(), C
         skipped.len(),
         started.elapsed().as_secs_f64()
     );
+    if media_files > 0 {
+        println!("with {media_files} media file(s) the posts name, each stored once");
+    }
     if skipped.is_empty() { Ok(()) } else { Err(CliError::Skipped(skipped.len())) }
 }
 

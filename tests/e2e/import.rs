@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::helpers::{Db, TestApp, both_backends, run};
+use crate::helpers::{Db, TestApp, both_backends, command, run};
 
 both_backends!(
     a_folder_imports_once_and_then_changes_nothing,
@@ -13,6 +13,7 @@ both_backends!(
     a_generated_corpus_imports_exactly_as_its_manifest_says,
     an_empty_database_starts_with_the_demo_blog,
     markdown_export_reimports_to_the_same_posts,
+    relative_images_are_uploaded_once_and_the_posts_point_at_them,
 );
 
 const AUTHORS: &str = r#"[{"name": "Jane Doe", "slug": "jane-doe", "bio": "Writes about runtimes.", "website": "https://jane.example.com"}]"#;
@@ -270,4 +271,91 @@ fn markdown_export_reimports_to_the_same_posts(db: &Db) {
     assert!(out.starts_with("created 30,"), "{out}");
     let (a, b) = (TestApp::spawn(source.url()), TestApp::spawn(db.url()));
     assert_eq!(cards(&a), cards(&b));
+}
+
+fn relative_images_are_uploaded_once_and_the_posts_point_at_them(db: &Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("blog");
+    let store = dir.path().join("media");
+    let mut picture = Vec::new();
+    let pixels = image::RgbImage::from_pixel(640, 320, image::Rgb([40, 90, 200]));
+    image::DynamicImage::ImageRgb8(pixels)
+        .write_to(&mut std::io::Cursor::new(&mut picture), image::ImageFormat::Png)
+        .unwrap();
+    let pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+    for (name, bytes) in [("img/run queue.png", picture.as_slice()), ("papers/p.pdf", pdf), ("img/notes.txt", b"text")]
+    {
+        std::fs::create_dir_all(folder.join(name).parent().unwrap()).unwrap();
+        std::fs::write(folder.join(name), bytes).unwrap();
+    }
+    let files = [
+        (
+            "queues.md",
+            "---\ntitle: Queues\nstatus: published\n---\n![A run queue](img/run%20queue.png)\n\n\
+            The [paper](./papers/p.pdf), [another post](./again.md).\n\n```md\n![kept](img/run%20queue.png)\n```\n",
+        ),
+        ("nested/again.md", "---\ntitle: Again\nstatus: published\n---\n![The same queue](<../img/run queue.png>)\n"),
+        (
+            "bad.md",
+            "---\ntitle: Bad\n---\n![gone](img/missing.png) ![away](../../../etc/passwd) ![text](img/notes.txt)\n",
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::create_dir_all(folder.join(name).parent().unwrap()).unwrap();
+        std::fs::write(folder.join(name), text).unwrap();
+    }
+    let import_with = |extra: &[&str]| {
+        let output = command(dir.path(), db.url())
+            .env("LONGFORM_MEDIA_STORE", &store)
+            .args(["import", folder.to_str().unwrap()])
+            .args(extra)
+            .output()
+            .unwrap();
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (output.status.code(), text(&output.stdout), text(&output.stderr))
+    };
+    let import = || import_with(&[]);
+    let (_, rehearsal, rehearsal_err) = import_with(&["--dry-run"]);
+    assert!(rehearsal.starts_with("created 2, updated 0, unchanged 0, skipped 1 in "), "{rehearsal}");
+    assert!(rehearsal_err.contains("img/notes.txt: "), "a dry run checks the files too: {rehearsal_err}");
+    assert!(!store.join("originals").exists(), "a dry run keeps nothing");
+    let (code, out, err) = import();
+    assert_eq!(code, Some(2), "a skipped file: {out} {err}");
+    assert!(
+        out.starts_with("created 2, updated 0, unchanged 0, skipped 1 in ") && out.contains("with 2 media file(s)"),
+        "{out}"
+    );
+    assert!(
+        err.contains(
+            "bad.md: img/missing.png: not found; ../../../etc/passwd: not a file inside the imported folder; \
+         img/notes.txt: "
+        ),
+        "{err}"
+    );
+    assert!(err.contains("img/notes.txt: file is not a file type Longform keeps"), "{err}");
+    // Again: the same uploads, so the same Markdown, so nothing changes.
+    let (_, again, _) = import();
+    assert!(again.starts_with("created 0, updated 0, unchanged 2, skipped 1 in "), "{again}");
+    let (_, rehearsal, _) = import_with(&["--dry-run"]);
+    assert!(rehearsal.starts_with("created 0, updated 0, unchanged 2, skipped 1 in "), "{rehearsal}");
+
+    let store = store.to_string_lossy().into_owned();
+    let app = TestApp::spawn_with(tempfile::tempdir().unwrap(), db.url(), &[("LONGFORM_MEDIA_STORE", &store)]);
+    let queues = app.get("/api/v1/posts/queues").json()["post"].clone();
+    let html = queues["html"].as_str().unwrap();
+    let src_at = html.find("<img src=\"").unwrap() + "<img src=\"".len();
+    let src = &html[src_at..src_at + html[src_at..].find('"').unwrap()];
+    assert!(src.starts_with(&format!("{}/media/", app.base_url)) && src.ends_with("/run%20queue.png"), "{html}");
+    assert!(html.contains("width=\"640\" height=\"320\""), "sized like any upload: {html}");
+    assert!(
+        html.contains(&format!("<a href=\"{}/media/", app.base_url))
+            && html.contains("/p.pdf\" rel=\"noopener noreferrer\">paper</a>"),
+        "{html}"
+    );
+    assert!(html.contains("href=\"./again.md\" rel"), "a link to a post stays: {html}");
+    assert!(html.contains("![kept](img/run%20queue.png)"), "code is not Markdown: {html}");
+    let served = app.get(&src[app.base_url.len()..]);
+    assert_eq!((served.status, served.bytes.as_slice()), (200, picture.as_slice()));
+    let again = app.get("/api/v1/posts/again").json()["post"]["html"].as_str().unwrap().to_owned();
+    assert!(again.contains(&format!("<img src=\"{src}\"")), "one upload for both posts: {again}");
 }

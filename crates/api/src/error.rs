@@ -192,7 +192,8 @@ impl ApiError {
         }
     }
 
-    fn detail(&self) -> String {
+    /// What went wrong, in a line: the problem's `detail`.
+    pub fn detail(&self) -> String {
         match self {
             Self::Invalid(params) => {
                 params.iter().map(|p| format!("{} {}", p.name, p.reason)).collect::<Vec<_>>().join("; ")

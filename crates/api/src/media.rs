@@ -81,6 +81,9 @@ pub struct Upload {
     pub alt: Option<MediaAlt>,
     pub caption: Option<Caption>,
     pub uploaded_by: Option<UserId>,
+    /// An import: an item an earlier import made of the same bytes under
+    /// the same name is the answer, so importing a folder again adds none.
+    pub reuse_imported: bool,
 }
 
 impl Media {
@@ -89,13 +92,12 @@ impl Media {
     /// these bytes were stored before, its bytes stored, its row written.
     /// A refused file is a 415 or a 400 naming `file`.
     pub async fn ingest(&self, store: &Store, upload: Upload) -> Result<StoredMedia, ApiError> {
-        let Upload { bytes, filename, alt, caption, uploaded_by } = upload;
-        let max_pixels = self.max_pixels;
-        let (inspected, sha256) = {
-            let bytes = Arc::clone(&bytes);
-            self.decode(move || (media::inspect(&bytes, max_pixels), format!("{:x}", Sha256::digest(&bytes)))).await?
-        };
-        let inspected = inspected.map_err(refused)?;
+        let Upload { bytes, filename, alt, caption, uploaded_by, reuse_imported } = upload;
+        let (inspected, sha256) = self.inspect(&bytes).await?;
+        let filename = media::clean_filename(&filename, inspected.kind);
+        if reuse_imported && let Some(earlier) = store.media().imported(sha256.clone(), filename.clone()).await? {
+            return Ok(earlier);
+        }
         let renditions = if store.media().blob_exists(sha256.clone()).await? {
             Vec::new() // made at the first upload of these bytes
         } else {
@@ -103,7 +105,7 @@ impl Media {
         };
         self.store.put(BlobKey::original(&sha256)?, Arc::clone(&bytes)).await?;
         let new = NewMedia {
-            filename: media::clean_filename(&filename, inspected.kind),
+            filename,
             kind: inspected.kind,
             bytes: bytes.len() as u64,
             width: inspected.width,
@@ -124,6 +126,27 @@ impl Media {
             self.store.put(original, bytes).await?;
         }
         Ok(item)
+    }
+
+    /// What a dry run of an import learns of a file: refused (the error),
+    /// or kept by an earlier import (that item), or new (`None`).
+    pub async fn earlier_import(
+        &self,
+        store: &Store,
+        bytes: &Arc<[u8]>,
+        filename: &str,
+    ) -> Result<Option<StoredMedia>, ApiError> {
+        let (inspected, sha256) = self.inspect(bytes).await?;
+        let filename = media::clean_filename(filename, inspected.kind);
+        Ok(store.media().imported(sha256, filename).await?)
+    }
+
+    /// The file's type and size, checked, and its sha256.
+    async fn inspect(&self, bytes: &Arc<[u8]>) -> Result<(media::Inspected, String), ApiError> {
+        let (bytes, max_pixels) = (Arc::clone(bytes), self.max_pixels);
+        let (inspected, sha256) =
+            self.decode(move || (media::inspect(&bytes, max_pixels), format!("{:x}", Sha256::digest(&bytes)))).await?;
+        Ok((inspected.map_err(refused)?, sha256))
     }
 
     /// Decode, scale and encode the renditions (one decode per core at

@@ -433,8 +433,117 @@ pub fn plain_text(markdown: &str) -> String {
     collapse_whitespace(&text)
 }
 
+/// A file a Markdown body refers to by a path relative to itself:
+/// `![diagram](./img/queue.png)`, `[the paper](paper.pdf)`, or a reference
+/// definition `[fig]: img/fig.svg`. What an import uploads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalFile {
+    /// As written (percent-encoding and all).
+    pub dest: String,
+    /// Where `dest` sits in the source, to put the uploaded address there.
+    pub at: std::ops::Range<usize>,
+    /// An image (else a link, kept only for files of a media type's extension).
+    pub image: bool,
+}
+
+/// Links only count when they name a file of these extensions; a link to
+/// `./other-post.md` is a link.
+const MEDIA_EXTENSIONS: [&str; 9] = ["png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "pdf", "jfif"];
+
+/// Whether `dest` is a path relative to the file: no scheme, not absolute,
+/// not a fragment or a query of the page itself.
+fn is_relative_path(dest: &str) -> bool {
+    let scheme = dest.split(['/', '?', '#']).next().is_some_and(|first| first.contains(':'));
+    !dest.is_empty() && !scheme && !dest.starts_with(['/', '#', '?', '\\'])
+}
+
+/// The files `markdown` refers to by relative paths, in order (code spans
+/// and blocks are not Markdown, so not looked in).
+pub fn local_files(markdown: &str) -> Vec<LocalFile> {
+    let media_extension = |dest: &str| {
+        let path = dest.split(['?', '#']).next().unwrap_or(dest).to_ascii_lowercase();
+        path.rsplit_once('.').is_some_and(|(_, ext)| MEDIA_EXTENSIONS.contains(&ext))
+    };
+    // `dest` inside `source`: after a `](` (inline) or `]:` (a definition),
+    // past blanks and an opening `<`; the last such place (the alt text
+    // before it may spell the same path).
+    let locate = |source: &std::ops::Range<usize>, dest: &str, opener: &str| {
+        let slice = &markdown[source.clone()];
+        slice
+            .match_indices(opener)
+            .filter_map(|(at, _)| {
+                let after = at + opener.len();
+                let rest = &slice[after..];
+                let skipped = rest.len() - rest.trim_start().len();
+                let start = after + skipped + usize::from(rest.trim_start().starts_with('<'));
+                slice[start..].starts_with(dest).then(|| source.start + start..source.start + start + dest.len())
+            })
+            .last()
+    };
+    let parser = Parser::new_ext(markdown, options());
+    let mut found: Vec<LocalFile> = Vec::new();
+    for (_, definition) in parser.reference_definitions().iter() {
+        let dest = definition.dest.to_string();
+        if is_relative_path(&dest)
+            && let Some(at) = locate(&definition.span, &dest, "]:")
+        {
+            found.push(LocalFile { image: media_extension(&dest), dest, at });
+        }
+    }
+    for (event, source) in parser.into_offset_iter() {
+        let (dest, image) = match event {
+            Event::Start(Tag::Image { dest_url, .. }) => (dest_url, true),
+            Event::Start(Tag::Link { dest_url, .. }) => (dest_url, false),
+            _ => continue,
+        };
+        if !is_relative_path(&dest) || (!image && !media_extension(&dest)) {
+            continue;
+        }
+        if let Some(at) = locate(&source, &dest, "](") {
+            found.push(LocalFile { dest: dest.to_string(), at, image });
+        }
+    }
+    // A definition used by no image and naming no media file is a link.
+    found.retain(|file| file.image || media_extension(&file.dest));
+    found.sort_by_key(|file| file.at.start);
+    found.dedup_by_key(|file| file.at.start);
+    found
+}
+
+/// `text` with each range replaced (ranges in order, not overlapping).
+pub fn replace_ranges(text: &str, replacements: &[(std::ops::Range<usize>, String)]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (range, with) in replacements {
+        out.push_str(&text[at..range.start]);
+        out.push_str(with);
+        at = range.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn files_named_by_relative_paths_are_found_where_they_are_written() {
+        let md = "![img/a.png](img/a.png \"img/a.png\")\n\n[paper](../papers/p.pdf) [post](./other.md) \
+                  [site](https://x.example/b.png) ![abs](/media/x/y.png) ![top](#top)\n\n\
+                  ![fig][f] `![code](c.png)`\n\n```\n![block](d.png)\n```\n\n[f]: <./figures/f one.svg>\n";
+        let found = local_files(md);
+        let dests: Vec<(&str, bool)> = found.iter().map(|f| (f.dest.as_str(), f.image)).collect();
+        assert_eq!(dests, [("img/a.png", true), ("../papers/p.pdf", false), ("./figures/f one.svg", true)]);
+        for file in &found {
+            assert_eq!(&md[file.at.clone()], file.dest, "the range is the destination itself");
+        }
+        let first = found[0].at.start;
+        assert_eq!(first, md.find("](img/a.png").unwrap() + 2, "not the alt text, not the title");
+        let replaced: Vec<_> = found.iter().map(|f| (f.at.clone(), format!("/media/{}", f.dest.len()))).collect();
+        let out = replace_ranges(md, &replaced);
+        assert!(out.starts_with("![img/a.png](/media/9 \"img/a.png\")"), "{out}");
+        assert!(out.contains("[f]: </media/19>") && out.contains("[post](./other.md)"), "{out}");
+    }
     use super::*;
     use proptest::prelude::*;
 

@@ -147,8 +147,9 @@ pub async fn upload(
     let Some((bytes, client_name)) = form.file else {
         return Err(ApiError::invalid("file", "is required: the form part holding the file"));
     };
+    let uploaded_by = caller.actor.user_id();
     let upload =
-        Upload { bytes: bytes.into(), filename: client_name, alt, caption, uploaded_by: caller.actor.user_id() };
+        Upload { bytes: bytes.into(), filename: client_name, alt, caption, uploaded_by, reuse_imported: false };
     let item = state.media.ingest(&state.store, upload).await?;
     let mut response =
         versioned(StatusCode::CREATED, item.version, &json!({ "media": media_json(&state.site.api_url, &item) }));

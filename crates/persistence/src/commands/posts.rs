@@ -30,13 +30,9 @@ pub(crate) struct Rendered {
 
 impl Rendered {
     /// Render `draft` (the slow part of a write: run it before the
-    /// transaction); fails on `markdown` when it is over the markup budget.
-    pub(crate) fn of(draft: PostDraft) -> Result<Self, FieldError> {
-        Self::with(draft, &Catalog::new())
-    }
-
-    /// [`Rendered::of`], with the media items the draft mentions, as
-    /// [`crate::read::media::catalog`] found them.
+    /// transaction), with the media items it mentions as
+    /// [`crate::read::media::catalog`] found them; fails on `markdown` when
+    /// it is over the markup budget.
     pub(crate) fn with(mut draft: PostDraft, catalog: &Catalog) -> Result<Self, FieldError> {
         draft.dedup_taxonomy();
         draft.feature_image = draft.feature_image.map(|image| image.matched(catalog));

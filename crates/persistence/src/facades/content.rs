@@ -40,6 +40,15 @@ impl Content<'_> {
         posts: Vec<ImportedPost>,
         dry_run: bool,
     ) -> Result<BatchOutcome, StoreError> {
+        // The media the batch mentions, looked up once (none for most).
+        let mut mentioned: Vec<_> = posts.iter().flat_map(|post| post.draft.mentioned_media()).collect();
+        mentioned.sort_unstable();
+        mentioned.dedup();
+        let catalog = if mentioned.is_empty() {
+            Default::default()
+        } else {
+            self.0.read(move |c| crate::read::media::catalog(c, &mentioned)).await?
+        };
         let posts = self
             .0
             .compute(move || {
@@ -48,7 +57,7 @@ impl Content<'_> {
                     .map(|mut post| {
                         post.published_at = post.published_at.map(crate::time::truncate);
                         post.updated_at = post.updated_at.map(crate::time::truncate);
-                        let rendered = Rendered::of(post.draft.clone());
+                        let rendered = Rendered::with(post.draft.clone(), &catalog);
                         (post, rendered)
                     })
                     .collect::<Vec<_>>()

@@ -47,6 +47,12 @@ impl MediaItems<'_> {
         self.0.read(move |c| read::media::blob_exists(c, &sha256)).await
     }
 
+    /// The item an earlier import made of these bytes under this name:
+    /// importing a folder again reuses it.
+    pub async fn imported(&self, sha256: String, filename: String) -> Result<Option<Media>, StoreError> {
+        self.0.read(move |c| read::media::imported(c, &sha256, &filename)).await
+    }
+
     #[instrument(level = "debug", skip_all, fields(media.id = %id))]
     pub async fn get(&self, id: MediaId) -> Result<Media, StoreError> {
         self.0.read(move |c| read::media::get(c, id)).await

@@ -36,6 +36,19 @@ fn renditions(conn: &mut AnyConnection, blobs: &[String]) -> Result<Vec<(String,
     rows.into_iter().map(|row| Ok((row.sha256.clone(), RenditionInfo::try_from(row)?))).collect()
 }
 
+/// An item an import made (no uploader) of these bytes under this name.
+pub(crate) fn imported(conn: &mut AnyConnection, sha256: &str, filename: &str) -> Result<Option<Media>, StoreError> {
+    let id: Option<MediaId> = media::table
+        .filter(media::sha256.eq(sha256))
+        .filter(media::filename.eq(filename))
+        .filter(media::uploaded_by.is_null())
+        .order(media::created_at)
+        .select(media::id)
+        .first(conn)
+        .optional()?;
+    id.map(|id| get(conn, id)).transpose()
+}
+
 pub(crate) fn version(conn: &mut AnyConnection, id: MediaId) -> Result<i64, StoreError> {
     Ok(media::table.find(id).select(media::version).first(conn)?)
 }
