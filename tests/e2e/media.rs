@@ -10,7 +10,7 @@ use longform_domain::Role;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{DEADLINE, Db, FormPart, Reply, TestApp, both_backends, command};
+use crate::helpers::{DEADLINE, Db, FormPart, Reply, TestApp, both_backends, command, send_form_to};
 use crate::receiver::Receiver;
 use crate::seed::Seed;
 
@@ -22,6 +22,13 @@ both_backends!(
     gc_removes_only_what_nothing_uses_and_verify_finds_damage,
     an_uploaded_feature_image_is_sized_in_every_read_and_announced
 );
+
+/// On SQLite only: the files are the point, and each backend's commit is
+/// atomic on its own (a minute of killing uploads is enough once).
+#[test]
+fn a_server_killed_mid_upload_leaves_no_half_file_and_no_row_without_its_bytes() {
+    killed_mid_upload(&Db::sqlite());
+}
 
 /// The server, keeping its media in `media/` of its working directory.
 fn spawn(db: &Db) -> TestApp {
@@ -637,4 +644,91 @@ fn an_uploaded_feature_image_is_sized_in_every_read_and_announced(db: &Db) {
     let updated = bodies.iter().find(|b| b["type"] == "media.updated").unwrap();
     assert_eq!(updated["data"]["media"]["alt"], "Figure 1");
     assert_eq!(updated["data"]["media"]["sha256"], json!(figure["sha256"]));
+}
+
+/// A JPEG of noise (`seed` picks which): seconds of renditions at 6
+/// megapixels in a debug build, so a kill lands in the middle of them.
+fn noisy_jpeg(width: u32, height: u32, seed: u32) -> Vec<u8> {
+    let picture = image::RgbImage::from_fn(width, height, |x, y| {
+        let n = x.wrapping_mul(2_654_435_761).wrapping_add(y.wrapping_mul(40_503)).rotate_left(x % 13) ^ seed;
+        image::Rgb([n as u8, (n >> 8) as u8, (n >> 16) as u8])
+    });
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
+        .write_image(picture.as_raw(), width, height, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    out
+}
+
+fn killed_mid_upload(db: &Db) {
+    let seed = Seed::new(db.url());
+    let media = tempfile::tempdir().unwrap();
+    let store = media.path().to_string_lossy().into_owned();
+    let start = || TestApp::spawn_with(tempfile::tempdir().unwrap(), db.url(), &[("LONGFORM_MEDIA_STORE", &store)]);
+    let first = start();
+    let editor = seed.sign_in(&first, "editor@example.com", Role::Editor);
+    // How long a whole upload of such a picture takes here.
+    let began = std::time::Instant::now();
+    assert_eq!(upload(&first, &editor, "timing.jpg", &noisy_jpeg(3000, 2000, 1), None).status, 201);
+    let whole = began.elapsed();
+    drop(first);
+    // Killed (SIGKILL) at several moments of the upload: reading it,
+    // deciding its type, making and writing each rendition, the original,
+    // the row.
+    // Each time other bytes: the same ones would find their renditions made.
+    for (seed, share) in [0.3, 0.6, 0.8, 0.9, 0.97].into_iter().enumerate() {
+        let after = whole.mul_f64(share);
+        let photo = noisy_jpeg(3000, 2000, 10 + seed as u32);
+        let app = start();
+        let url = app.url("/api/v1/admin/media");
+        let (auth, bytes) = (editor.clone(), photo.clone());
+        let sender = std::thread::spawn(move || {
+            let parts = [FormPart { name: "file", filename: Some("noise.jpg"), bytes: &bytes }];
+            send_form_to(&url, "POST", &[("Authorization", &auth)], &parts).map(|reply| reply.status)
+        });
+        std::thread::sleep(after);
+        drop(app); // SIGKILL
+        let _ = sender.join().unwrap();
+    }
+
+    // Whatever landed is whole: each original hashes to its name, each
+    // rendition decodes at its width, and each item's bytes are served.
+    let app = start();
+    let walk = |dir: &str| -> Vec<std::path::PathBuf> {
+        let top = media.path().join(dir);
+        let shards = std::fs::read_dir(&top).map(|e| e.flatten().map(|e| e.path()).collect()).unwrap_or(Vec::new());
+        shards.into_iter().flat_map(|shard| std::fs::read_dir(shard).unwrap().flatten().map(|e| e.path())).collect()
+    };
+    for original in walk("originals") {
+        let name = original.file_name().unwrap().to_string_lossy().into_owned();
+        assert_eq!(sha256(&std::fs::read(&original).unwrap()), name, "a whole original under its name");
+    }
+    for rendition in walk("renditions") {
+        let bytes = std::fs::read(&rendition).unwrap();
+        // Decoders forgive a cut-off file; its own framing does not.
+        let whole = match rendition.extension().unwrap().to_str().unwrap() {
+            "jpg" | "jpeg" => bytes.ends_with(&[0xff, 0xd9]),
+            "webp" => {
+                bytes.len() >= 8 && u32::from_le_bytes(bytes[4..8].try_into().unwrap()) as usize + 8 == bytes.len()
+            }
+            "png" => bytes.ends_with(b"IEND\xaeB`\x82"),
+            other => panic!("a rendition in {other}"),
+        };
+        assert!(whole, "{} is cut off", rendition.display());
+        let decoded = image::load_from_memory(&bytes).unwrap_or_else(|e| panic!("{}: {e}", rendition.display()));
+        let name = rendition.file_name().unwrap().to_string_lossy().into_owned();
+        let width: u32 = name.rsplit_once('-').unwrap().1.split('.').next().unwrap().parse().unwrap();
+        assert_eq!(decoded.width(), width, "{name}");
+    }
+    let listed = app.send("GET", "/api/v1/admin/media", &[("Authorization", &editor)], None).json();
+    for item in listed["media"].as_array().unwrap() {
+        let served = app.get(path_of(item["url"].as_str().unwrap()));
+        assert_eq!((served.status, sha256(&served.bytes)), (200, item["sha256"].as_str().unwrap().to_owned()));
+    }
+    // And the upload, made again, completes.
+    let photo = noisy_jpeg(3000, 2000, 10);
+    let again = upload(&app, &editor, "noise.jpg", &photo, None);
+    assert_eq!(again.status, 201, "{}", again.body);
+    assert_eq!(app.get(path_of(again.json()["media"]["url"].as_str().unwrap())).bytes, photo);
+    assert_eq!(again.json()["media"]["renditions"].as_array().unwrap().len(), 8, "480, 960, 1440 and 1920, twice");
 }
