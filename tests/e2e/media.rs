@@ -696,7 +696,8 @@ fn killed_mid_upload(db: &Db) {
     let app = start();
     let walk = |dir: &str| -> Vec<std::path::PathBuf> {
         let top = media.path().join(dir);
-        let shards = std::fs::read_dir(&top).map(|e| e.flatten().map(|e| e.path()).collect()).unwrap_or(Vec::new());
+        let shards: Vec<std::path::PathBuf> =
+            std::fs::read_dir(&top).map(|e| e.flatten().map(|e| e.path()).collect()).unwrap_or_default();
         shards.into_iter().flat_map(|shard| std::fs::read_dir(shard).unwrap().flatten().map(|e| e.path())).collect()
     };
     for original in walk("originals") {
