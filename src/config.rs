@@ -16,6 +16,7 @@ use std::path::Path;
 use figment::Figment;
 use figment::providers::Serialized;
 use ipnet::IpNet;
+use longform_persistence::media_store::{MediaLocation, S3Credentials};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
@@ -84,9 +85,15 @@ pub struct Settings {
     /// Peers whose `Forwarded` / `X-Forwarded-*` headers are believed: a
     /// single address is a /32 (or /128) network.
     pub trusted_proxies: Vec<IpNet>,
-    /// Where uploaded media are kept: a directory; by default `media/`
-    /// beside the SQLite database, or `data/media` with PostgreSQL.
-    pub media_store: Option<String>,
+    /// Where uploaded media are kept: a directory or an S3 bucket; by
+    /// default `media/` beside the SQLite database, or `data/media` with
+    /// PostgreSQL.
+    pub media_store: Option<MediaLocation>,
+    /// The keys of an S3 media store: `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN` from the
+    /// environment, never from the file or the URL. Set whenever
+    /// `media_store` is a bucket.
+    pub s3_credentials: Option<S3Credentials>,
     /// The largest upload accepted, in bytes.
     pub media_max_bytes: usize,
     /// The most pixels an uploaded image may have (read from its header).
@@ -217,10 +224,14 @@ impl Settings {
         if let Some(path) = file {
             figment = figment.merge(FileLayer::read(path)?);
         }
+        let env: Vec<(OsString, OsString)> = env.into_iter().collect();
+        let credentials = S3Credentials::from_env(|name| {
+            env.iter().find(|(var, _)| var == name).and_then(|(_, value)| value.to_str()).map(str::to_owned)
+        });
         let figment = figment.merge(EnvLayer::from_vars(env)?);
         // Lossy: the environment's "8" and "true" are a number and a boolean.
         let raw: Raw = figment.extract_lossy().map_err(|e| Check(&figment).extraction(e))?;
-        Check(&figment).settings(raw)
+        Check(&figment).settings(raw, credentials)
     }
 }
 
@@ -228,7 +239,8 @@ impl Settings {
 struct Check<'a>(&'a Figment);
 
 impl Check<'_> {
-    fn settings(&self, raw: Raw) -> Result<Settings, ConfigError> {
+    fn settings(&self, raw: Raw, credentials: Option<S3Credentials>) -> Result<Settings, ConfigError> {
+        let media_store = raw.media_store.map(|spec| self.media_store(&spec, credentials.is_some())).transpose()?;
         Ok(Settings {
             database_url: self.database_url(raw.database_url)?,
             bind: self.require("bind", raw.bind, |bind| is_host_port(bind))?,
@@ -269,10 +281,8 @@ impl Check<'_> {
                 .collect(),
             webhook_timeout: self.require("webhook_timeout", raw.webhook_timeout, |n| (1..=300).contains(n))?,
             trusted_proxies: raw.trusted_proxies.iter().map(|entry| self.network(entry)).collect::<Result<_, _>>()?,
-            media_store: raw
-                .media_store
-                .map(|dir| self.require("media_store", dir, |dir| !dir.trim().is_empty()))
-                .transpose()?,
+            s3_credentials: credentials.filter(|_| matches!(media_store, Some(MediaLocation::S3(_)))),
+            media_store,
             media_max_bytes: self.require("media_max_bytes", raw.media_max_bytes, |n| *n > 0)?,
             media_max_pixels: self.require("media_max_pixels", raw.media_max_pixels, |n| *n > 0)?,
         })
@@ -288,6 +298,25 @@ impl Check<'_> {
             Ok(_) => Ok(SecretString::from(url)),
             Err(reason) => Err(self.invalid("database_url", None, Some(reason.to_string()))),
         }
+    }
+
+    /// A directory or a bucket; a bucket needs credentials. The value is
+    /// not repeated for a URL: a secret may have been put in it by mistake.
+    fn media_store(&self, spec: &str, have_credentials: bool) -> Result<MediaLocation, ConfigError> {
+        let reason = match MediaLocation::parse(spec) {
+            Ok(MediaLocation::S3(_)) if !have_credentials => {
+                "an s3:// store needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment".to_owned()
+            }
+            Ok(location) => return Ok(location),
+            Err(reason) => reason.to_string(),
+        };
+        if !spec.contains("://") {
+            return Err(self.invalid("media_store", None, Some(reason)));
+        }
+        let origin = layers::origin(self.0.find_metadata("media_store"));
+        let key = keys::by_name("media_store");
+        let setting = key.map_or_else(|| "media_store".to_owned(), |key| describe(key, &origin, Shown::Value(None)));
+        Err(ConfigError::Invalid { setting, origin, hint: reason })
     }
 
     fn log_filter(&self, filter: String) -> Result<String, ConfigError> {

@@ -16,8 +16,8 @@ use longform_persistence::{ImportOutcome as Outcome, Store};
 
 use crate::config::Settings;
 use crate::error::CliError;
+use crate::media::open_media_store;
 use crate::runtime::open_store;
-use crate::serve::open_media_store;
 
 /// Files per transaction: large enough to amortise commits, small enough
 /// that a progress bar moves.
@@ -123,7 +123,8 @@ async fn bring_media(
     dry_run: bool,
 ) -> Result<(Vec<(PathBuf, ImportedPost)>, usize), CliError> {
     let root = root.canonicalize()?;
-    let media = Media::new(open_media_store(settings)?, settings.media_max_bytes, settings.media_max_pixels);
+    // Opened at the first file a post names: most imports have none.
+    let mut media: Option<Media> = None;
     let mut addresses: HashMap<PathBuf, Option<String>> = HashMap::new();
     let mut ready = Vec::with_capacity(parsed.len());
     for (path, mut post) in parsed {
@@ -141,7 +142,14 @@ async fn bring_media(
                 Ok(found) => match addresses.get(&found) {
                     Some(address) => Ok(address.clone()),
                     None => {
-                        let address = upload(&media, store, &found, dry_run).await;
+                        let opened = match media {
+                            Some(ref opened) => opened,
+                            None => {
+                                let files = open_media_store(settings).await?;
+                                media.insert(Media::new(files, settings.media_max_bytes, settings.media_max_pixels))
+                            }
+                        };
+                        let address = upload(opened, store, &found, dry_run).await;
                         if let Ok(address) = &address {
                             addresses.insert(found, address.clone());
                         }

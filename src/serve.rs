@@ -71,11 +71,9 @@ pub fn run(settings: Settings, demo: bool) -> Result<(), CliError> {
             let deliverer = longform_api::webhooks::Deliverer::new(store.clone(), site.webhook_allow.clone(), timeout);
             actix_web::rt::spawn(deliverer.run());
         }
-        let media = longform_api::media::Media::new(
-            open_media_store(&settings)?,
-            settings.media_max_bytes,
-            settings.media_max_pixels,
-        );
+        let files = crate::media::open_media_store(&settings).await?;
+        tracing::info!(media_store = %files.describe(), "media store ready");
+        let media = longform_api::media::Media::new(files, settings.media_max_bytes, settings.media_max_pixels);
         let state =
             web::Data::new(AppState::new(store, site, keys, media).map_err(|e| CliError::Invalid(e.to_string()))?);
         let server = HttpServer::new(move || {
@@ -127,21 +125,6 @@ async fn publish_scheduled(store: longform_persistence::Store) {
 
 /// The token signing key: from configuration, else (outside production)
 /// generated once and kept in the database, shared by every replica.
-/// Where uploads are kept: `media_store`; else `media/` beside the SQLite
-/// file; else (PostgreSQL) `data/media`.
-pub fn open_media_store(settings: &Settings) -> Result<longform_persistence::media_store::MediaStore, CliError> {
-    use longform_persistence::DatabaseUrl;
-    use longform_persistence::media_store::MediaStore;
-    let dir = match &settings.media_store {
-        Some(dir) => std::path::PathBuf::from(dir),
-        None => match DatabaseUrl::parse(settings.database_url.expose_secret()) {
-            Ok(DatabaseUrl::Sqlite(path)) => MediaStore::beside(&path),
-            _ => std::path::PathBuf::from("data/media"),
-        },
-    };
-    MediaStore::local(&dir).map_err(|e| CliError::Invalid(format!("media_store {}: {e}", dir.display())))
-}
-
 async fn signing_keys(settings: &Settings, store: &longform_persistence::Store) -> Result<Keys, CliError> {
     let secret = match (&settings.jwt_secret, settings.environment) {
         (Some(secret), _) => secret.expose_secret().to_owned(),

@@ -62,7 +62,7 @@ pub const KEYS: &[Key] = &[
     key("webhook_timeout", "LONGFORM_WEBHOOK_TIMEOUT", "use a whole number of seconds from 1 to 300"),
     list("webhook_allow_hosts", "LONGFORM_WEBHOOK_ALLOW_HOSTS", "use a list of host names or IP addresses"),
     list("trusted_proxies", "LONGFORM_TRUSTED_PROXIES", "use IP addresses or CIDR ranges, e.g. 10.0.0.0/8"),
-    key("media_store", "LONGFORM_MEDIA_STORE", "use a directory path"),
+    key("media_store", "LONGFORM_MEDIA_STORE", "use a directory path or s3://BUCKET?endpoint=URL&region=REGION"),
     key("media_max_bytes", "LONGFORM_MEDIA_MAX_BYTES", "use a positive number of bytes"),
     key("media_max_pixels", "LONGFORM_MEDIA_MAX_PIXELS", "use a positive number of pixels, e.g. 50000000"),
 ];

@@ -70,6 +70,8 @@ const BAD_IN_FILE: &[(&str, &str, &str)] = &[
     ("trusted_proxies = [\"10.0.0.0/33\"]", "trusted_proxies entry \"10.0.0.0/33\"", "use IP addresses or CIDR"),
     ("trusted_proxies = [\"127.0.0.1\", \"proxy.local\"]", "trusted_proxies entry \"proxy.local\"", "use IP"),
     ("media_store = \" \"", "media_store = \" \"", "use a directory path"),
+    ("media_store = \"ftp://files/media\"", "media_store", "unknown scheme \"ftp\""),
+    ("media_store = \"s3://media?endpoint=localhost:9000\"", "media_store", "is not an http:// or https:// URL"),
     ("media_max_bytes = 0", "media_max_bytes = 0", "use a positive number of bytes"),
     ("media_max_pixels = -5", "media_max_pixels = -5", "use a positive number of pixels"),
 ];
@@ -105,6 +107,9 @@ const BAD_IN_ENV: &[(&str, &str, &str, &str)] = &[
     ("LONGFORM_WEBHOOK_TIMEOUT", "301", "LONGFORM_WEBHOOK_TIMEOUT=\"301\"", "use a whole number of seconds"),
     ("LONGFORM_TRUSTED_PROXIES", "10.0.0.0/8,10.1", "LONGFORM_TRUSTED_PROXIES entry \"10.1\"", "use IP addresses"),
     ("LONGFORM_MEDIA_STORE", "", "LONGFORM_MEDIA_STORE=\"\"", "use a directory path"),
+    ("LONGFORM_MEDIA_STORE", "s3://", "LONGFORM_MEDIA_STORE", "\"\" is not a bucket name"),
+    ("LONGFORM_MEDIA_STORE", "s3://media?key=AKID", "LONGFORM_MEDIA_STORE", "unknown parameter \"key\""),
+    ("LONGFORM_MEDIA_STORE", "s3://media", "LONGFORM_MEDIA_STORE", "needs AWS_ACCESS_KEY_ID and AWS_SECRET"),
     ("LONGFORM_MEDIA_MAX_BYTES", "lots", "LONGFORM_MEDIA_MAX_BYTES=\"lots\"", "use a positive number of bytes"),
     ("LONGFORM_MEDIA_MAX_PIXELS", "0", "LONGFORM_MEDIA_MAX_PIXELS=\"0\"", "use a positive number of pixels"),
 ];
@@ -283,4 +288,24 @@ fn api_url_is_set_or_where_the_server_listens_or_the_site_itself() {
     let set = load_env(&[("LONGFORM_BASE_URL", "https://blog.example"), ("LONGFORM_API_URL", "https://api.example/")])
         .unwrap();
     assert_eq!(set.api_url(at("0.0.0.0:9000")), "https://api.example");
+}
+
+#[test]
+fn an_s3_media_store_takes_its_keys_from_the_environment_and_never_shows_them() {
+    let url = "s3://media?endpoint=http://127.0.0.1:9000&region=eu-west-3";
+    let settings = load_env(&[
+        ("LONGFORM_MEDIA_STORE", url),
+        ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+        ("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/SECRET"),
+    ])
+    .unwrap();
+    let Some(MediaLocation::S3(location)) = &settings.media_store else { panic!("{:?}", settings.media_store) };
+    assert_eq!((location.bucket(), location.region()), ("media", "eu-west-3"));
+    assert!(settings.s3_credentials.is_some());
+    assert!(!format!("{settings:?}").contains("SECRET"), "{settings:?}");
+    // Without a bucket, the keys are not kept; a secret in the URL is not echoed.
+    let local = load_env(&[("AWS_ACCESS_KEY_ID", "AKID"), ("AWS_SECRET_ACCESS_KEY", "SECRET")]).unwrap();
+    assert!(local.s3_credentials.is_none());
+    let message = load_env(&[("LONGFORM_MEDIA_STORE", "s3://AKID:hunter2@media")]).unwrap_err().to_string();
+    assert!(message.contains("credentials do not belong") && !message.contains("hunter2"), "{message}");
 }

@@ -22,6 +22,7 @@ mod health;
 mod import;
 mod logging;
 mod media;
+mod media_s3;
 mod metrics;
 mod openapi;
 mod proxies;

@@ -37,7 +37,7 @@ fn spawn(db: &Db) -> TestApp {
     TestApp::spawn_with(dir, db.url(), &[("LONGFORM_MEDIA_STORE", &store)])
 }
 
-fn upload(app: &TestApp, auth: &str, filename: &str, bytes: &[u8], alt: Option<&str>) -> Reply {
+pub(crate) fn upload(app: &TestApp, auth: &str, filename: &str, bytes: &[u8], alt: Option<&str>) -> Reply {
     let mut parts = vec![FormPart { name: "file", filename: Some(filename), bytes }];
     parts.extend(alt.map(|alt| FormPart { name: "alt", filename: None, bytes: alt.as_bytes() }));
     app.send_form("POST", "/api/v1/admin/media", &[("Authorization", auth)], &parts)
@@ -51,7 +51,7 @@ fn publish_first_version(app: &TestApp, auth: &str, id: &str) {
 }
 
 /// The path of a public URL the server gave.
-fn path_of(url: &str) -> &str {
+pub(crate) fn path_of(url: &str) -> &str {
     &url[url.find("/media/").unwrap()..]
 }
 
@@ -85,7 +85,7 @@ fn sideways_jpeg(width: u32, height: u32) -> Vec<u8> {
     out
 }
 
-fn png(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn png(width: u32, height: u32) -> Vec<u8> {
     let picture = image::RgbaImage::from_pixel(width, height, image::Rgba([10, 120, 60, 200]));
     let mut out = Vec::new();
     image::codecs::png::PngEncoder::new(&mut out)
@@ -97,9 +97,9 @@ fn png(width: u32, height: u32) -> Vec<u8> {
 const SVG: &str = r##"<?xml version="1.0"?>
 <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 320 200"><rect width="320" height="200" fill="#eee"/><text x="10" y="40">queue</text></svg>"##;
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+pub(crate) const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
 
-fn sha256(bytes: &[u8]) -> String {
+pub(crate) fn sha256(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
 }
 

@@ -3,6 +3,7 @@
 //! dropped with the test, so tests never share state and need no `#[serial]`.
 //! When PostgreSQL cannot be had, the test fails unless `LONGFORM_TEST_SKIP`
 //! names `postgres` ([`skip`], the rule for every outside dependency).
+//! A throwaway S3-compatible server, for the media store, is in [`s3`].
 //!
 //! The cluster runs as the unprivileged `postgres` user when we are root (the
 //! server refuses root), listens on 127.0.0.1 only, uses trust auth and skips
@@ -27,6 +28,7 @@ use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use tempfile::TempDir;
 
+pub mod s3;
 pub mod skip;
 
 /// A directory holding `initdb` and `pg_ctl` to use instead of looking on

@@ -1,5 +1,5 @@
 //! One rule for every outside dependency of the test suite (PostgreSQL,
-//! Python, and later an S3-compatible server, Chromium, Node): when it is
+//! Python, SeaweedFS as `s3`, Chromium, Node): when it is
 //! missing, the tests that need it fail, unless `LONGFORM_TEST_SKIP` names
 //! it. A test skipped that way returns early and appends one line to the file
 //! `LONGFORM_TEST_SKIP_LOG` names, which `make test` counts in its last line:
