@@ -6,10 +6,58 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use longform_persistence::export::{Export, PostRecord};
+use longform_persistence::media_store::{BlobKey, MediaStore};
 
 use crate::config::Settings;
 use crate::error::CliError;
+use crate::media::open_media_store;
 use crate::runtime::open_store;
+
+/// Where a JSON export's media bytes go: `OUT.media/`, laid out as a media
+/// store directory (originals and renditions under their sha256).
+fn media_folder(document: &Path) -> std::path::PathBuf {
+    let mut name = document.as_os_str().to_owned();
+    name.push(".media");
+    name.into()
+}
+
+/// Every stored file the document names, as (key, length).
+fn media_files(doc: &Export) -> Result<Vec<(BlobKey, u64)>, CliError> {
+    let length = |n: i64| u64::try_from(n).map_err(|_| CliError::Invalid(format!("a stored length of {n}")));
+    let mut files = Vec::new();
+    for blob in &doc.media_blobs {
+        files.push((BlobKey::original(&blob.sha256)?, length(blob.bytes)?));
+    }
+    for rendition in &doc.media_renditions {
+        let format =
+            rendition.format.parse().map_err(|()| CliError::Invalid(format!("format {:?}", rendition.format)))?;
+        let width = u32::try_from(rendition.width).map_err(|_| CliError::Invalid("a rendition width".into()))?;
+        files.push((BlobKey::rendition(&rendition.sha256, width, format)?, length(rendition.bytes)?));
+    }
+    Ok(files)
+}
+
+/// Copy each of `files` from `from` to `to`, checking its length (and an
+/// original's sha256: what a restore trusts is what was exported).
+async fn copy_media(files: &[(BlobKey, u64)], from: &MediaStore, to: &MediaStore) -> Result<(), CliError> {
+    use sha2::Digest;
+    for (key, len) in files {
+        let bytes = from
+            .read(key, 0, usize::try_from(*len).unwrap_or(usize::MAX))
+            .await
+            .map_err(|e| CliError::Invalid(format!("{} in {}: {e}", key.path(), from.describe())))?;
+        let whole = bytes.len() as u64 == *len
+            && match key {
+                BlobKey::Original { sha256 } => format!("{:x}", sha2::Sha256::digest(&bytes)) == *sha256,
+                BlobKey::Rendition { .. } => true,
+            };
+        if !whole {
+            return Err(CliError::Invalid(format!("{} in {} does not match its record", key.path(), from.describe())));
+        }
+        to.put(key.clone(), bytes.into()).await?;
+    }
+    Ok(())
+}
 
 pub async fn export(settings: &Settings, format: &str, out: &Path) -> Result<(), CliError> {
     let store = open_store(settings)?;
@@ -19,6 +67,13 @@ pub async fn export(settings: &Settings, format: &str, out: &Path) -> Result<(),
         "json" => {
             let text = serde_json::to_string_pretty(&doc).map_err(|e| CliError::Invalid(e.to_string()))?;
             std::fs::write(out, text + "\n")?;
+            let files = media_files(&doc)?;
+            if !files.is_empty() {
+                let folder = media_folder(out);
+                let to = MediaStore::local(&folder)?;
+                copy_media(&files, &open_media_store(settings).await?, &to).await?;
+                println!("wrote {} media file(s) to {}", files.len(), folder.display());
+            }
         }
         "markdown" => write_markdown(&doc, out)?,
         other => return Err(CliError::Invalid(format!("unknown format {other:?}: use json or markdown"))),
@@ -32,6 +87,13 @@ pub async fn import_json(settings: &Settings, file: &Path) -> Result<(), CliErro
     let doc: Export = serde_json::from_str(&text).map_err(|e| CliError::Invalid(format!("{}: {e}", file.display())))?;
     let store = open_store(settings)?;
     store.migrate().await?;
+    // The bytes first: a row never names a file that is not there.
+    let files = media_files(&doc)?;
+    if !files.is_empty() {
+        let folder = media_folder(file);
+        let from = MediaStore::local(&folder)?;
+        copy_media(&files, &from, &open_media_store(settings).await?).await?;
+    }
     let posts = store.content().restore(doc).await?;
     println!("restored {posts} posts from {}", file.display());
     Ok(())

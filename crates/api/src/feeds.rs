@@ -167,11 +167,14 @@ fn absolute(html: &str, base: &str) -> String {
 /// A feature image as an enclosure: its URL, type and length. An uploaded
 /// image's are known (sniffed, measured); an image elsewhere's type is
 /// guessed from its extension and its length is unknown.
-fn enclosure(image: &FeatureImage) -> (&str, &str, Option<u64>) {
-    let url = image.url.as_str();
+fn enclosure<'a>(image: &'a FeatureImage, api_url: &str) -> (String, &'a str, Option<u64>) {
+    let url = image.address(api_url);
     match &image.media {
         Some(media) => (url, media.item.content_type.as_str(), Some(media.item.bytes)),
-        None => (url, image_type(url), None),
+        None => {
+            let kind = image_type(image.url.as_str());
+            (url, kind, None)
+        }
     }
 }
 
@@ -232,7 +235,7 @@ impl Feed<'_> {
                     item["content_html"] = json!(self.html(post));
                 }
                 if let Some(image) = &card.feature_image {
-                    item["image"] = json!(image.url.as_str());
+                    item["image"] = json!(image.address(&self.state.site.api_url));
                 }
                 item
             })
@@ -283,9 +286,9 @@ impl Feed<'_> {
             }
             if let Some(image) = &card.feature_image {
                 // RSS needs a length: 0 says "unknown" for an image elsewhere.
-                let (url, kind, length) = enclosure(image);
+                let (url, kind, length) = enclosure(image, &self.state.site.api_url);
                 let length = length.unwrap_or(0);
-                out += &format!("<enclosure url=\"{}\" length=\"{length}\" type=\"{kind}\"/>\n", escape(url));
+                out += &format!("<enclosure url=\"{}\" length=\"{length}\" type=\"{kind}\"/>\n", escape(&url));
             }
             // The summary for the list, the whole post for readers that
             // show it (content:encoded), unless the feed is summaries only.
@@ -333,9 +336,9 @@ impl Feed<'_> {
                 );
             }
             if let Some(image) = &card.feature_image {
-                let (url, kind, length) = enclosure(image);
+                let (url, kind, length) = enclosure(image, &self.state.site.api_url);
                 let length = length.map(|n| format!(" length=\"{n}\"")).unwrap_or_default();
-                out += &format!("<link rel=\"enclosure\" type=\"{kind}\"{length} href=\"{}\"/>\n", escape(url));
+                out += &format!("<link rel=\"enclosure\" type=\"{kind}\"{length} href=\"{}\"/>\n", escape(&url));
             }
             out += &format!("<summary type=\"text\">{}</summary>\n", escape(card.summary.as_str()));
             if !self.summaries {

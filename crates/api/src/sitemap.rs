@@ -32,7 +32,8 @@ fn urlset(site: &Site, entries: &[SitemapEntry]) -> String {
         let image = entry
             .image
             .as_ref()
-            .map(|url| format!("<image:image><image:loc>{}</image:loc></image:image>", escape(url)))
+            .map(|url| if url.starts_with('/') { format!("{}{url}", site.api_url) } else { url.clone() })
+            .map(|url| format!("<image:image><image:loc>{}</image:loc></image:image>", escape(&url)))
             .unwrap_or_default();
         out += &format!(
             "<url><loc>{}</loc><lastmod>{}</lastmod>{image}</url>\n",
@@ -110,17 +111,25 @@ mod tests {
                 kind: "post",
                 slug: format!("p{i}"),
                 lastmod: Utc.with_ymd_and_hms(2026, 1, 1 + i, 0, 0, 0).unwrap(),
-                image: (i == 0).then(|| "https://api.example/media/x/a&b.png".to_owned()),
+                image: match i {
+                    0 => Some("https://cdn.example/a&b.png".to_owned()),
+                    1 => Some("/media/y/c.png".to_owned()),
+                    _ => None,
+                },
             })
             .collect();
         let one = render(&site, &entries, 5);
         assert!(one.contains("<urlset") && one.matches("<url>").count() == 5);
         assert!(one.contains("<loc>https://blog.example/p0/</loc>"), "pages are the frontend's: {one}");
         assert!(
-            one.contains("<image:image><image:loc>https://api.example/media/x/a&amp;b.png</image:loc></image:image>"),
+            one.contains("<image:image><image:loc>https://cdn.example/a&amp;b.png</image:loc></image:image>"),
             "a feature image, in the image extension: {one}"
         );
-        assert_eq!(one.matches("<image:image>").count(), 1);
+        assert!(
+            one.contains("<image:loc>https://api.example/media/y/c.png</image:loc>"),
+            "an upload, under the API: {one}"
+        );
+        assert_eq!(one.matches("<image:image>").count(), 2);
         let index = render(&site, &entries, 2);
         assert!(index.contains("<sitemapindex"));
         assert_eq!(index.matches("<sitemap>").count(), 3);

@@ -40,6 +40,15 @@ impl FeatureImage {
         Self { url, alt, media: None }
     }
 
+    /// Its address: an upload's under `api_url`, the server's address now
+    /// (the post may have been saved, or restored from, under another).
+    pub fn address(&self, api_url: &str) -> String {
+        match (&self.media, self.url.as_str().find("/media/")) {
+            (Some(_), Some(at)) => format!("{api_url}{}", &self.url.as_str()[at..]),
+            _ => self.url.as_str().to_owned(),
+        }
+    }
+
     /// Matched with the media item its URL names, if `catalog` has it.
     pub fn matched(mut self, catalog: &crate::media::Catalog) -> Self {
         self.media = crate::media::mentioned(self.url.as_str())

@@ -77,7 +77,7 @@ impl AdminPostJson {
         let html = crate::media::absolute_media(&body.html, &site.api_url).into_owned();
         let mut missing_alt = longform_domain::media::missing_alt(&html);
         if let Some(image) = post.card.feature_image.as_ref().filter(|image| image.alt.is_none()) {
-            missing_alt.push(image.url.as_str().to_owned());
+            missing_alt.push(image.address(&site.api_url));
         }
         Self {
             missing_alt,

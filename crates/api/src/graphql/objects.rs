@@ -92,8 +92,9 @@ impl Post {
         Ok(state(ctx)?.site.post_url(self.card.slug.as_str()))
     }
 
-    async fn feature_image(&self) -> Option<FeatureImage> {
-        self.card.feature_image.clone().map(FeatureImage)
+    async fn feature_image(&self, ctx: &Context<'_>) -> Result<Option<FeatureImage>, GqlError> {
+        let api_url = &state(ctx)?.site.api_url;
+        Ok(self.card.feature_image.clone().map(|image| FeatureImage::new(image, api_url)))
     }
 
     async fn category(&self) -> Option<Category> {

@@ -8,7 +8,17 @@ fn int(n: impl TryInto<i32>) -> i32 {
     n.try_into().unwrap_or(i32::MAX)
 }
 
-pub struct FeatureImage(pub longform_domain::FeatureImage);
+pub struct FeatureImage {
+    image: longform_domain::FeatureImage,
+    /// Its address now (an upload's under the server's `api_url`).
+    url: String,
+}
+
+impl FeatureImage {
+    pub fn new(image: longform_domain::FeatureImage, api_url: &str) -> Self {
+        Self { url: image.address(api_url), image }
+    }
+}
 
 /// A post's feature image. Its size, `srcset` and media item are known
 /// when it is an uploaded image (else null): render it without layout
@@ -16,11 +26,11 @@ pub struct FeatureImage(pub longform_domain::FeatureImage);
 #[Object]
 impl FeatureImage {
     async fn url(&self) -> &str {
-        self.0.url.as_str()
+        &self.url
     }
 
     async fn alt(&self) -> Option<&str> {
-        self.0.alt.as_deref()
+        self.image.alt.as_deref()
     }
 
     async fn width(&self) -> Option<i32> {
@@ -33,24 +43,24 @@ impl FeatureImage {
 
     /// Its WebP renditions and the original, for `<img srcset>`.
     async fn srcset(&self) -> Option<String> {
-        self.item().and_then(|item| item.srcset(self.0.url.as_str()))
+        self.item().and_then(|item| item.srcset(&self.url))
     }
 
     /// The `sizes` that goes with `srcset`: the post HTML's.
     async fn sizes(&self) -> Option<&'static str> {
-        self.item().filter(|item| item.srcset(self.0.url.as_str()).is_some()).map(|_| IMAGE_SIZES)
+        self.item().filter(|item| item.srcset(&self.url).is_some()).map(|_| IMAGE_SIZES)
     }
 
     /// The uploaded media item it shows.
     async fn media(&self) -> Option<Media<'_>> {
-        let media = self.0.media.as_ref()?;
-        Some(Media { id: media.id.to_string(), url: self.0.url.as_str(), item: &media.item })
+        let media = self.image.media.as_ref()?;
+        Some(Media { id: media.id.to_string(), url: &self.url, item: &media.item })
     }
 }
 
 impl FeatureImage {
     fn item(&self) -> Option<&MediaRef> {
-        self.0.media.as_ref().map(|media| &media.item)
+        self.image.media.as_ref().map(|media| &media.item)
     }
 }
 

@@ -48,8 +48,8 @@ pub struct FeatureImageJson {
 }
 
 impl FeatureImageJson {
-    pub fn new(image: &FeatureImage) -> Self {
-        let url = image.url.as_str().to_owned();
+    pub fn new(image: &FeatureImage, api_url: &str) -> Self {
+        let url = image.address(api_url);
         let item = image.media.as_ref().map(|media| &media.item);
         let srcset = item.and_then(|item| item.srcset(&url));
         Self {
@@ -108,7 +108,7 @@ impl CardJson {
                     avatar_url: a.avatar_url.as_ref().map(|u| u.as_str().to_owned()),
                 })
                 .collect(),
-            feature_image: card.feature_image.as_ref().map(FeatureImageJson::new),
+            feature_image: card.feature_image.as_ref().map(|image| FeatureImageJson::new(image, &site.api_url)),
             featured: card.featured,
             url: site.post_url(card.slug.as_str()),
         }

@@ -123,7 +123,7 @@ pub(crate) fn write_edit(
 
 /// Record which media items the post uses. An edit that mentions the same
 /// ids as before (most do: no media, or the same) writes nothing.
-fn link_media(
+pub(crate) fn link_media(
     conn: &mut AnyConnection,
     id: PostId,
     media: &[MediaId],

@@ -5,31 +5,55 @@
 //! their Markdown.
 
 use diesel::prelude::*;
-use longform_domain::{PostContent, Summary};
+use longform_domain::media::{self, Catalog};
+use longform_domain::{FeatureImage, PostContent, Summary, WebUrl};
 
+use crate::commands::posts::link_media;
 use crate::db::AnyConnection;
 use crate::effects::post_indexed;
 use crate::error::StoreError;
 use crate::read;
 use crate::rows::export::*;
+use crate::rows::posts::media_facts;
 use crate::rows::{saturating_i32, to_json};
-use crate::schema::{authors, categories, post_authors, post_tags, posts, revisions, settings, tags, users};
+use crate::schema::media as media_table;
+use crate::schema::{
+    authors, categories, media_blobs, media_renditions, post_authors, post_tags, posts, revisions, settings, tags,
+    users,
+};
 
+/// A post, with what is derived from it rendered again: its HTML (its
+/// images sized from the restored media), table of contents, counts, the
+/// feature image's media facts and the media it uses.
 fn insert_post(conn: &mut AnyConnection, post: &PostRecord) -> Result<(), StoreError> {
     let summary = post
         .custom_summary
         .then(|| Summary::parse(&post.summary))
         .transpose()
         .map_err(|e| StoreError::Domain(e.into()))?;
-    let content = PostContent::render(&post.markdown, summary.as_ref()).map_err(|e| StoreError::Domain(e.into()))?;
+    let mut mentioned = media::mentioned(&post.markdown);
+    mentioned.extend(post.feature_image_url.as_deref().map(media::mentioned).unwrap_or_default());
+    let catalog = if mentioned.is_empty() { Catalog::new() } else { read::media::catalog(conn, &mentioned)? };
+    let content = PostContent::render_with(&post.markdown, summary.as_ref(), &catalog)
+        .map_err(|e| StoreError::Domain(e.into()))?;
+    let feature_media = match &post.feature_image_url {
+        Some(url) => {
+            let url = WebUrl::parse_field("feature_image", url).map_err(|e| StoreError::Domain(e.into()))?;
+            media_facts(Some(&FeatureImage::new(url, None).matched(&catalog)))?
+        }
+        None => None,
+    };
     let derived = (
         posts::html.eq(&content.html),
         posts::toc.eq(to_json(&content.toc)?),
         posts::word_count.eq(saturating_i32(content.word_count)),
         posts::reading_time_minutes.eq(saturating_i32(content.reading_time_minutes)),
+        posts::feature_image_media.eq(feature_media),
     );
     diesel::insert_into(posts::table).values((post, derived)).execute(conn)?;
-    Ok(())
+    let id = post.id.parse().map_err(|_| StoreError::Corrupt(format!("bad post id {:?}", post.id)))?;
+    let used: Vec<_> = mentioned.into_iter().filter(|m| catalog.contains_key(m)).collect();
+    link_media(conn, id, &used, None)
 }
 
 /// Restore `doc` into an empty database, in one transaction.
@@ -54,6 +78,15 @@ pub(crate) fn restore(conn: &mut AnyConnection, doc: &Export) -> Result<usize, S
     }
     for row in &doc.tags {
         diesel::insert_into(tags::table).values(row).execute(conn)?;
+    }
+    for row in &doc.media_blobs {
+        diesel::insert_into(media_blobs::table).values(row).execute(conn)?;
+    }
+    for row in &doc.media_renditions {
+        diesel::insert_into(media_renditions::table).values(row).execute(conn)?;
+    }
+    for row in &doc.media {
+        diesel::insert_into(media_table::table).values(row).execute(conn)?;
     }
     for post in &doc.posts {
         insert_post(conn, post)?;

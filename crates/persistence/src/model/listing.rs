@@ -73,7 +73,8 @@ pub struct SitemapEntry {
     pub kind: &'static str,
     pub slug: String,
     pub lastmod: DateTime<Utc>,
-    /// A post's feature image, for the sitemap's image extension.
+    /// A post's feature image, for the sitemap's image extension: a URL,
+    /// or an upload's path (`/media/…`) under the API's address.
     pub image: Option<String>,
 }
 

@@ -5,7 +5,10 @@ use diesel::prelude::*;
 use crate::db::AnyConnection;
 use crate::error::StoreError;
 use crate::rows::export::*;
-use crate::schema::{authors, categories, post_authors, post_tags, posts, revisions, settings, tags, users};
+use crate::schema::{
+    authors, categories, media, media_blobs, media_renditions, post_authors, post_tags, posts, revisions, settings,
+    tags, users,
+};
 
 pub(crate) fn export(conn: &mut AnyConnection) -> Result<Export, StoreError> {
     Ok(Export {
@@ -30,6 +33,12 @@ pub(crate) fn export(conn: &mut AnyConnection) -> Result<Export, StoreError> {
             .order(settings::key)
             .select(SettingRecord::as_select())
             .load(conn)?,
+        media_blobs: media_blobs::table.order(media_blobs::sha256).select(MediaBlobRecord::as_select()).load(conn)?,
+        media_renditions: media_renditions::table
+            .order((media_renditions::sha256, media_renditions::width, media_renditions::format))
+            .select(MediaRenditionRecord::as_select())
+            .load(conn)?,
+        media: media::table.order(media::id).select(MediaRecord::as_select()).load(conn)?,
     })
 }
 
@@ -38,5 +47,6 @@ pub(crate) fn is_empty(conn: &mut AnyConnection) -> Result<bool, StoreError> {
     let users: i64 = users::table.count().get_result(conn)?;
     let tags: i64 = tags::table.count().get_result(conn)?;
     let authors: i64 = authors::table.count().get_result(conn)?;
-    Ok(posts + users + tags + authors == 0)
+    let blobs: i64 = media_blobs::table.count().get_result(conn)?;
+    Ok(posts + users + tags + authors + blobs == 0)
 }

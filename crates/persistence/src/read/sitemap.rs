@@ -19,10 +19,17 @@ pub(crate) fn sitemap(conn: &mut AnyConnection) -> Result<Vec<SitemapEntry>, Sto
         .filter(posts::status.eq(PostStatus::Published.as_str()))
         .filter(posts::deleted_at.is_null())
         .order((posts::published_at.desc(), posts::id.desc()))
-        .select((posts::slug, posts::updated_at, posts::feature_image_url))
-        .load::<(String, NaiveDateTime, Option<String>)>(conn)?
+        .select((posts::slug, posts::updated_at, posts::feature_image_url, posts::feature_image_media.is_not_null()))
+        .load::<(String, NaiveDateTime, Option<String>, bool)>(conn)?
         .into_iter()
-        .map(|(slug, at, image)| SitemapEntry { kind: "post", slug, lastmod: from_db(at), image })
+        .map(|(slug, at, image, upload)| {
+            // An upload's path: served under the API's address now.
+            let image = image.map(|url| match url.find("/media/") {
+                Some(at) if upload => url[at..].to_owned(),
+                _ => url,
+            });
+            SitemapEntry { kind: "post", slug, lastmod: from_db(at), image }
+        })
         .collect();
     let newest: Vec<(String, String, Option<NaiveDateTime>)> = post_listings::table
         .inner_join(posts::table)

@@ -8,7 +8,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::schema::{authors, categories, post_authors, post_tags, posts, revisions, settings, tags, users};
+use crate::schema::{
+    authors, categories, media, media_blobs, media_renditions, post_authors, post_tags, posts, revisions, settings,
+    tags, users,
+};
 
 pub const FORMAT: &str = "longform-export";
 pub const VERSION: u32 = 1;
@@ -132,6 +135,44 @@ pub struct SettingRecord {
     pub updated_at: NaiveDateTime,
 }
 
+/// Stored bytes, by their sha256. The bytes themselves travel beside the
+/// document (`longform export` writes them to `OUT.media/`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Queryable, Selectable, Insertable)]
+#[diesel(table_name = media_blobs, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct MediaBlobRecord {
+    pub sha256: String,
+    pub content_type: String,
+    pub bytes: i64,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    pub has_location: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Queryable, Selectable, Insertable)]
+#[diesel(table_name = media_renditions, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct MediaRenditionRecord {
+    pub sha256: String,
+    pub width: i32,
+    pub format: String,
+    pub height: i32,
+    pub bytes: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Queryable, Selectable, Insertable)]
+#[diesel(table_name = media, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct MediaRecord {
+    pub id: String,
+    pub sha256: String,
+    pub filename: String,
+    pub alt: Option<String>,
+    pub caption: Option<String>,
+    pub uploaded_by: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i64,
+}
+
 /// The whole document, every list in primary-key order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Export {
@@ -146,4 +187,11 @@ pub struct Export {
     pub post_authors: Vec<PostAuthorRecord>,
     pub revisions: Vec<RevisionRecord>,
     pub settings: Vec<SettingRecord>,
+    /// Uploads (absent in exports made before media).
+    #[serde(default)]
+    pub media_blobs: Vec<MediaBlobRecord>,
+    #[serde(default)]
+    pub media_renditions: Vec<MediaRenditionRecord>,
+    #[serde(default)]
+    pub media: Vec<MediaRecord>,
 }

@@ -53,7 +53,7 @@ struct MediaFacts {
     bytes: u64,
 }
 
-fn media_facts(image: Option<&FeatureImage>) -> Result<Option<String>, StoreError> {
+pub(crate) fn media_facts(image: Option<&FeatureImage>) -> Result<Option<String>, StoreError> {
     let Some(FeatureMedia { id, item }) = image.and_then(|image| image.media.as_ref()) else { return Ok(None) };
     let facts = MediaFacts {
         id: *id,
