@@ -7,8 +7,9 @@
 //! and `HEAD`, and the type sniffed at upload. SVG gets a policy that runs
 //! nothing; a PDF one that loads nothing beyond itself.
 
+use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
@@ -37,7 +38,32 @@ pub struct Media {
     /// One decode per core at once: decoding a 50-megapixel image holds
     /// 200 MB, so a burst of uploads queues here.
     decoders: Arc<Semaphore>,
+    /// What each public address was found to serve, for [`LOOKUP_TTL`]:
+    /// an image on a busy page is asked for again and again, and its row
+    /// never changes (a deletion removes it here at once; another replica
+    /// sees the deletion within the TTL).
+    lookups: std::sync::Mutex<HashMap<MediaId, (Instant, Arc<MediaBytes>)>>,
+    /// Small files' bytes, by key: a key's bytes never change (it is their
+    /// hash), so they need no invalidation, only a bound ([`HELD_BYTES`]).
+    held: std::sync::Mutex<Held>,
 }
+
+/// Files held in memory are at most this large, and all of them together
+/// at most [`HELD_BYTES`]: the images of the pages being read now.
+const HELD_FILE: u64 = 512 * 1024;
+const HELD_BYTES: usize = 8 * 1024 * 1024;
+
+#[derive(Default)]
+struct Held {
+    files: HashMap<BlobKey, Bytes>,
+    total: usize,
+}
+
+/// How long a media lookup is trusted.
+const LOOKUP_TTL: Duration = Duration::from_secs(10);
+/// Most lookups remembered (about 200 bytes each); past it they are all
+/// dropped and found again.
+const MAX_LOOKUPS: usize = 10_000;
 
 /// How long an upload waits for a free core before a 503.
 const DECODE_WAIT: Duration = Duration::from_secs(30);
@@ -54,7 +80,55 @@ impl Media {
             max_pixels,
             widths: longform_domain::media::DEFAULT_WIDTHS.to_vec(),
             decoders: Arc::new(Semaphore::new(cores)),
+            lookups: std::sync::Mutex::new(HashMap::new()),
+            held: std::sync::Mutex::new(Held::default()),
         }
+    }
+
+    /// A small file's bytes, read once and then held (while the budget
+    /// lasts; past it, everything held is let go and read again).
+    async fn small_file(&self, key: &BlobKey, len: u64) -> Result<Bytes, ApiError> {
+        if let Some(bytes) = self.holding().files.get(key) {
+            return Ok(bytes.clone());
+        }
+        let bytes = Bytes::from(self.store.read(key, 0, len as usize).await?);
+        let mut held = self.holding();
+        if held.total + bytes.len() > HELD_BYTES {
+            *held = Held::default();
+        }
+        held.total += bytes.len();
+        held.files.insert(key.clone(), bytes.clone());
+        Ok(bytes)
+    }
+
+    fn holding(&self) -> std::sync::MutexGuard<'_, Held> {
+        self.held.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// What the public address of `id` serves: remembered for a moment.
+    async fn lookup(&self, store: &Store, id: MediaId) -> Result<Arc<MediaBytes>, ApiError> {
+        let now = Instant::now();
+        if let Some((at, found)) = self.remembered().get(&id)
+            && now.duration_since(*at) < LOOKUP_TTL
+        {
+            return Ok(Arc::clone(found));
+        }
+        let found = Arc::new(store.media().bytes(id).await?);
+        let mut lookups = self.remembered();
+        if lookups.len() >= MAX_LOOKUPS {
+            lookups.clear();
+        }
+        lookups.insert(id, (now, Arc::clone(&found)));
+        Ok(found)
+    }
+
+    /// Forget `id` (it was deleted): its address answers 404 from now on.
+    pub fn forget(&self, id: MediaId) {
+        self.remembered().remove(&id);
+    }
+
+    fn remembered(&self) -> std::sync::MutexGuard<'_, HashMap<MediaId, (Instant, Arc<MediaBytes>)>> {
+        self.lookups.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Run CPU-heavy `work` (inspecting, decoding, scaling, encoding) on a
@@ -238,14 +312,14 @@ struct Served {
 }
 
 /// The original or the rendition `name` asks for.
-fn pick(item: MediaBytes, name: &str) -> Result<Served, ApiError> {
+fn pick(item: &MediaBytes, name: &str) -> Result<Served, ApiError> {
     if name == item.filename {
         return Ok(Served {
             key: BlobKey::original(&item.sha256)?,
             kind: item.kind,
             len: item.bytes,
             etag: format!("\"{}\"", &item.sha256[..32]),
-            filename: item.filename,
+            filename: item.filename.clone(),
         });
     }
     let rendition = item
@@ -270,8 +344,8 @@ pub async fn serve(
 ) -> Result<HttpResponse, ApiError> {
     let (id, name) = path.into_inner();
     let id: MediaId = id.parse().map_err(|_| ApiError::NotFound)?;
-    let item = state.store.media().bytes(id).await?;
-    let served = pick(item, &name)?;
+    let item = state.media.lookup(&state.store, id).await?;
+    let served = pick(&item, &name)?;
     let mut response = HttpResponse::Ok();
     response
         .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
@@ -297,6 +371,10 @@ pub async fn serve(
         // The length the GET would send; actix never reads a HEAD's body.
         let nothing = futures_util::stream::empty::<Result<Bytes, std::io::Error>>();
         return Ok(response.body(actix_web::body::SizedStream::new(len, nothing)));
+    }
+    if served.len <= HELD_FILE {
+        let whole = state.media.small_file(&served.key, served.len).await?;
+        return Ok(response.body(whole.slice(start as usize..(start + len) as usize)));
     }
     if len <= CHUNK as u64 {
         let bytes = state.media.store.read(&served.key, start, len as usize).await?;

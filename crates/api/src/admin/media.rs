@@ -264,7 +264,10 @@ pub async fn remove(
         caller.require(caller.actor.can_force_media_delete())?;
     }
     match state.store.media().delete(item.id, if_match(&req)?, force).await? {
-        MediaDeletion::Deleted => Ok(HttpResponse::NoContent().finish()),
+        MediaDeletion::Deleted => {
+            state.media.forget(item.id);
+            Ok(HttpResponse::NoContent().finish())
+        }
         MediaDeletion::InUse(uses) => {
             let seen = uses
                 .into_iter()
