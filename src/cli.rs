@@ -59,7 +59,8 @@ enum Command {
     /// from SQLite to PostgreSQL).
     ImportJson { file: PathBuf },
     /// Copy a SQLite database to FILE while the server runs (consistent
-    /// snapshot). For PostgreSQL, use pg_dump.
+    /// snapshot). For PostgreSQL, use pg_dump. Media bytes stay in the media
+    /// store: copy it too.
     Backup { file: PathBuf },
     /// Manage user accounts.
     User {
@@ -140,6 +141,11 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let store = open_store(&settings)?;
             store.backup_to(file.clone()).await?;
             println!("backed up {} to {}", store.redacted_url(), file.display());
+            let media = crate::media::open_media_store(&settings).await?;
+            println!(
+                "media bytes are not in it: copy {} along, or use `longform export --format json`, which carries them",
+                media.describe()
+            );
             Ok(())
         }),
         Command::Import { dir, dry_run } => runtime()?.block_on(crate::import::run(&settings, &dir, dry_run)),

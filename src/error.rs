@@ -14,11 +14,14 @@ pub enum CliError {
     Io(#[from] std::io::Error),
     #[error("{0} file(s) were skipped (see above)")]
     Skipped(usize),
+    #[error("{0} file(s) the posts name could not be brought in (see above)")]
+    Warned(usize),
 }
 
 impl CliError {
-    /// 2 when an import skipped files (the rest landed), 1 for any other failure.
+    /// 2 when an import skipped files or references (the rest landed), 1
+    /// for any other failure.
     pub fn exit_code(&self) -> u8 {
-        if matches!(self, Self::Skipped(_)) { 2 } else { 1 }
+        if matches!(self, Self::Skipped(_) | Self::Warned(_)) { 2 } else { 1 }
     }
 }

@@ -111,15 +111,16 @@ fn parse_all(files: &[PathBuf], skipped: &mut Vec<(PathBuf, String)>) -> Vec<(Pa
 /// point each post's Markdown at their addresses: `![queue](img/q.png)`
 /// becomes `![queue](/media/ID/q.png)`. A file several posts name is
 /// uploaded once, and an import run again reuses its earlier uploads. A
-/// post naming a file that is missing, outside the folder or refused (its
-/// type, its size) is skipped with the reasons. In a dry run the files are
-/// only found. The posts that may go on, and how many files were new.
+/// file that is missing, outside the folder or refused (its type, its
+/// size) is a warning naming the post's file and line; the post is still
+/// imported, that reference as it was. In a dry run the files are only
+/// checked. The posts, and how many files they name.
 async fn bring_media(
     settings: &Settings,
     store: &Store,
     root: &Path,
     parsed: Vec<(PathBuf, ImportedPost)>,
-    skipped: &mut Vec<(PathBuf, String)>,
+    warnings: &mut Vec<String>,
     dry_run: bool,
 ) -> Result<(Vec<(PathBuf, ImportedPost)>, usize), CliError> {
     let root = root.canonicalize()?;
@@ -129,7 +130,8 @@ async fn bring_media(
     let mut ready = Vec::with_capacity(parsed.len());
     for (path, mut post) in parsed {
         let files = local_files(post.draft.markdown.as_str());
-        let (mut replacements, mut problems) = (Vec::new(), Vec::new());
+        let mut replacements = Vec::new();
+        let line_of = line_numbers(&path, post.draft.markdown.as_str());
         for file in files {
             let relative = file.dest.split(['?', '#']).next().unwrap_or_default();
             let relative = percent_encoding::percent_decode_str(relative).decode_utf8_lossy();
@@ -160,12 +162,10 @@ async fn bring_media(
             match address {
                 Ok(Some(address)) => replacements.push((file.at, address)),
                 Ok(None) => {}
-                Err(reason) => problems.push(format!("{}: {reason}", file.dest)),
+                Err(reason) => {
+                    warnings.push(format!("{}:{}: {}: {reason}", path.display(), line_of(file.at.start), file.dest))
+                }
             }
-        }
-        if !problems.is_empty() {
-            skipped.push((path, problems.join("; ")));
-            continue;
         }
         if !replacements.is_empty() {
             let markdown = replace_ranges(post.draft.markdown.as_str(), &replacements);
@@ -174,6 +174,14 @@ async fn bring_media(
         ready.push((path, post));
     }
     Ok((ready, addresses.len()))
+}
+
+/// The line of the file at `path` that a byte of its Markdown body (as
+/// parsed, after the front matter) is on.
+fn line_numbers(path: &Path, body: &str) -> impl Fn(usize) -> usize + use<> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let offset = if text.ends_with(body) { text.len() - body.len() } else { 0 };
+    move |at: usize| text.get(..offset + at).map_or(0, |before| before.matches('\n').count()) + 1
 }
 
 /// Keep one file as a media item (or find the one an earlier import
@@ -229,7 +237,8 @@ pub async fn run(settings: &Settings, dir: &Path, dry_run: bool) -> Result<(), C
     let parsed = parse_all(&files, &mut skipped);
     let store = open_store(settings)?;
     store.migrate().await?;
-    let (parsed, media_files) = bring_media(settings, &store, dir, parsed, &mut skipped, dry_run).await?;
+    let mut warnings = Vec::new();
+    let (parsed, media_files) = bring_media(settings, &store, dir, parsed, &mut warnings, dry_run).await?;
     let progress = Progress::new(parsed.len() as u64);
     let mut tally = Tally::default();
     let mut pending_authors = authors(dir)?;
@@ -251,6 +260,9 @@ pub async fn run(settings: &Settings, dir: &Path, dry_run: bool) -> Result<(), C
     for (path, reason) in &skipped {
         eprintln!("skipped {}: {reason}", path.display());
     }
+    for warning in &warnings {
+        eprintln!("warning: {warning} (imported without it)");
+    }
     let rehearsal = if dry_run { " (dry run: nothing written)" } else { "" };
     println!(
         "created {}, updated {}, unchanged {}, skipped {} in {:.1} s{rehearsal}",
@@ -263,7 +275,11 @@ pub async fn run(settings: &Settings, dir: &Path, dry_run: bool) -> Result<(), C
     if media_files > 0 {
         println!("with {media_files} media file(s) the posts name, each stored once");
     }
-    if skipped.is_empty() { Ok(()) } else { Err(CliError::Skipped(skipped.len())) }
+    match (skipped.len(), warnings.len()) {
+        (0, 0) => Ok(()),
+        (0, warned) => Err(CliError::Warned(warned)),
+        (skipped, _) => Err(CliError::Skipped(skipped)),
+    }
 }
 
 /// A bar on a terminal, a line per batch otherwise.

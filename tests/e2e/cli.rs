@@ -153,6 +153,12 @@ fn backup_copies_sqlite_and_points_postgres_to_pg_dump() {
     let output = run(dir.path(), &sqlite, &["backup", target.to_str().unwrap()], "");
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(target.is_file());
+    let media = dir.path().join("media");
+    assert!(
+        stdout(&output).contains(&format!("media bytes are not in it: copy {} along", media.display())),
+        "says where the media are: {}",
+        stdout(&output)
+    );
     // It holds the generated JWT secret, webhook secrets and hashes: the owner's alone.
     let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&target).unwrap().permissions());
     assert_eq!(mode & 0o777, 0o600, "mode {mode:o}");

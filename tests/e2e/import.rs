@@ -297,7 +297,8 @@ fn relative_images_are_uploaded_once_and_the_posts_point_at_them(db: &Db) {
         ("nested/again.md", "---\ntitle: Again\nstatus: published\n---\n![The same queue](<../img/run queue.png>)\n"),
         (
             "bad.md",
-            "---\ntitle: Bad\n---\n![gone](img/missing.png) ![away](../../../etc/passwd) ![text](img/notes.txt)\n",
+            "---\ntitle: Bad\nstatus: published\n---\nIntro.\n\n![gone](img/missing.png) ![away](../../../etc/passwd)\n\
+             ![text](img/notes.txt)\n",
         ),
     ];
     for (name, text) in files {
@@ -316,28 +317,29 @@ fn relative_images_are_uploaded_once_and_the_posts_point_at_them(db: &Db) {
     };
     let import = || import_with(&[]);
     let (_, rehearsal, rehearsal_err) = import_with(&["--dry-run"]);
-    assert!(rehearsal.starts_with("created 2, updated 0, unchanged 0, skipped 1 in "), "{rehearsal}");
-    assert!(rehearsal_err.contains("img/notes.txt: "), "a dry run checks the files too: {rehearsal_err}");
+    assert!(rehearsal.starts_with("created 3, updated 0, unchanged 0, skipped 0 in "), "{rehearsal}");
+    assert!(rehearsal_err.contains("bad.md:8: img/notes.txt: "), "a dry run checks the files too: {rehearsal_err}");
     assert!(!store.join("originals").exists(), "a dry run keeps nothing");
     let (code, out, err) = import();
-    assert_eq!(code, Some(2), "a skipped file: {out} {err}");
+    assert_eq!(code, Some(2), "references not brought in: {out} {err}");
     assert!(
-        out.starts_with("created 2, updated 0, unchanged 0, skipped 1 in ") && out.contains("with 2 media file(s)"),
+        out.starts_with("created 3, updated 0, unchanged 0, skipped 0 in ") && out.contains("with 2 media file(s)"),
         "{out}"
     );
-    assert!(
-        err.contains(
-            "bad.md: img/missing.png: not found; ../../../etc/passwd: not a file inside the imported folder; \
-         img/notes.txt: "
-        ),
-        "{err}"
-    );
-    assert!(err.contains("img/notes.txt: file is not a file type Longform keeps"), "{err}");
+    // Each named by the post's file and line; the post is imported anyway.
+    for warning in [
+        "bad.md:7: img/missing.png: not found",
+        "bad.md:7: ../../../etc/passwd: not a file inside the imported folder",
+        "bad.md:8: img/notes.txt: file is not a file type Longform keeps",
+    ] {
+        assert!(err.contains(&format!("warning: {}/{warning}", folder.display())), "{warning} in {err}");
+    }
+    assert!(err.contains("error: 3 file(s) the posts name could not be brought in"), "{err}");
     // Again: the same uploads, so the same Markdown, so nothing changes.
     let (_, again, _) = import();
-    assert!(again.starts_with("created 0, updated 0, unchanged 2, skipped 1 in "), "{again}");
+    assert!(again.starts_with("created 0, updated 0, unchanged 3, skipped 0 in "), "{again}");
     let (_, rehearsal, _) = import_with(&["--dry-run"]);
-    assert!(rehearsal.starts_with("created 0, updated 0, unchanged 2, skipped 1 in "), "{rehearsal}");
+    assert!(rehearsal.starts_with("created 0, updated 0, unchanged 3, skipped 0 in "), "{rehearsal}");
 
     let store = store.to_string_lossy().into_owned();
     let app = TestApp::spawn_with(tempfile::tempdir().unwrap(), db.url(), &[("LONGFORM_MEDIA_STORE", &store)]);
@@ -356,6 +358,8 @@ fn relative_images_are_uploaded_once_and_the_posts_point_at_them(db: &Db) {
     assert!(html.contains("![kept](img/run%20queue.png)"), "code is not Markdown: {html}");
     let served = app.get(&src[app.base_url.len()..]);
     assert_eq!((served.status, served.bytes.as_slice()), (200, picture.as_slice()));
+    let bad = app.get("/api/v1/posts/bad").json()["post"]["html"].as_str().unwrap().to_owned();
+    assert!(bad.contains("src=\"img/missing.png\""), "what could not be brought in stays as written: {bad}");
     let again = app.get("/api/v1/posts/again").json()["post"]["html"].as_str().unwrap().to_owned();
     assert!(again.contains(&format!("<img src=\"{src}\"")), "one upload for both posts: {again}");
 }
