@@ -11,7 +11,7 @@ use std::time::Instant;
 use longform_api::media::{Media, Upload, original_url};
 use longform_domain::frontmatter::{self, ImportedPost};
 use longform_domain::markdown::{local_files, replace_ranges};
-use longform_domain::{Description, Markdown, Name, NewAuthor, Slug, WebUrl};
+use longform_domain::{Description, FeatureImage, Markdown, Name, NewAuthor, Slug, WebUrl};
 use longform_persistence::{ImportOutcome as Outcome, Store};
 
 use crate::config::Settings;
@@ -108,13 +108,14 @@ fn parse_all(files: &[PathBuf], skipped: &mut Vec<(PathBuf, String)>) -> Vec<(Pa
 }
 
 /// Upload the files posts name by relative paths (within `root`), and
-/// point each post's Markdown at their addresses: `![queue](img/q.png)`
-/// becomes `![queue](/media/ID/q.png)`. A file several posts name is
-/// uploaded once, and an import run again reuses its earlier uploads. A
-/// file that is missing, outside the folder or refused (its type, its
-/// size) is a warning naming the post's file and line; the post is still
-/// imported, that reference as it was. In a dry run the files are only
-/// checked. The posts, and how many files they name.
+/// point each post at their addresses: `![queue](img/q.png)` becomes
+/// `![queue](/media/ID/q.png)`, and `feature_image: cover.jpg` the upload.
+/// A file several posts name is uploaded once, and an import run again
+/// reuses its earlier uploads. A file that is missing, outside the folder
+/// or refused (its type, its size) is a warning naming the post's file and
+/// line; the post is still imported, that reference as it was (a feature
+/// image left out). In a dry run the files are only checked. The posts,
+/// and how many files they name.
 async fn bring_media(
     settings: &Settings,
     store: &Store,
@@ -123,43 +124,13 @@ async fn bring_media(
     warnings: &mut Vec<String>,
     dry_run: bool,
 ) -> Result<(Vec<(PathBuf, ImportedPost)>, usize), CliError> {
-    let root = root.canonicalize()?;
-    // Opened at the first file a post names: most imports have none.
-    let mut media: Option<Media> = None;
-    let mut addresses: HashMap<PathBuf, Option<String>> = HashMap::new();
+    let mut files = Files { settings, store, root: root.canonicalize()?, media: None, found: HashMap::new(), dry_run };
     let mut ready = Vec::with_capacity(parsed.len());
     for (path, mut post) in parsed {
-        let files = local_files(post.draft.markdown.as_str());
         let mut replacements = Vec::new();
         let line_of = line_numbers(&path, post.draft.markdown.as_str());
-        for file in files {
-            let relative = file.dest.split(['?', '#']).next().unwrap_or_default();
-            let relative = percent_encoding::percent_decode_str(relative).decode_utf8_lossy();
-            let found = path.parent().unwrap_or(&root).join(&*relative).canonicalize();
-            let address = match found {
-                Err(_) => Err("not found".to_owned()),
-                Ok(found) if !found.starts_with(&root) || !found.is_file() => {
-                    Err("not a file inside the imported folder".to_owned())
-                }
-                Ok(found) => match addresses.get(&found) {
-                    Some(address) => Ok(address.clone()),
-                    None => {
-                        let opened = match media {
-                            Some(ref opened) => opened,
-                            None => {
-                                let files = open_media_store(settings).await?;
-                                media.insert(Media::new(files, settings.media_max_bytes, settings.media_max_pixels))
-                            }
-                        };
-                        let address = upload(opened, store, &found, dry_run).await;
-                        if let Ok(address) = &address {
-                            addresses.insert(found, address.clone());
-                        }
-                        address
-                    }
-                },
-            };
-            match address {
+        for file in local_files(post.draft.markdown.as_str()) {
+            match files.bring(&path, &file.dest).await? {
                 Ok(Some(address)) => replacements.push((file.at, address)),
                 Ok(None) => {}
                 Err(reason) => {
@@ -171,9 +142,76 @@ async fn bring_media(
             let markdown = replace_ranges(post.draft.markdown.as_str(), &replacements);
             post.draft.markdown = Markdown::parse(&markdown).map_err(|e| CliError::Invalid(e.to_string()))?;
         }
+        if let Some((dest, alt)) = post.feature_image_file.take() {
+            match files.bring(&path, &dest).await? {
+                Ok(Some(address)) => {
+                    // Any base will do: an upload's address is served under
+                    // the API's address of the moment.
+                    let base = settings.api_url.as_deref().unwrap_or("http://localhost").trim_end_matches('/');
+                    let url = WebUrl::parse_field("feature_image", &format!("{base}{address}"))
+                        .map_err(|e| CliError::Invalid(e.to_string()))?;
+                    post.draft.feature_image = Some(FeatureImage::new(url, alt));
+                }
+                Ok(None) => {}
+                Err(reason) => {
+                    let line = front_matter_line(&path, &["feature_image:", "image:", "cover:"]);
+                    warnings.push(format!("{}:{line}: feature image {dest}: {reason}", path.display()));
+                }
+            }
+        }
         ready.push((path, post));
     }
-    Ok((ready, addresses.len()))
+    Ok((ready, files.found.len()))
+}
+
+/// The files an import brings in, each once.
+struct Files<'a> {
+    settings: &'a Settings,
+    store: &'a Store,
+    root: PathBuf,
+    /// Opened at the first file a post names: most imports have none.
+    media: Option<Media>,
+    /// Each file's address (none yet in a dry run), by its real path.
+    found: HashMap<PathBuf, Option<String>>,
+    dry_run: bool,
+}
+
+impl Files<'_> {
+    /// The address of the file `dest` names, relative to the post at
+    /// `post`: uploaded (or found) once; the inner error is why not.
+    async fn bring(&mut self, post: &Path, dest: &str) -> Result<Result<Option<String>, String>, CliError> {
+        let relative = dest.split(['?', '#']).next().unwrap_or_default();
+        let relative = percent_encoding::percent_decode_str(relative).decode_utf8_lossy();
+        let found = match post.parent().unwrap_or(&self.root).join(&*relative).canonicalize() {
+            Err(_) => return Ok(Err("not found".to_owned())),
+            Ok(found) if !found.starts_with(&self.root) || !found.is_file() => {
+                return Ok(Err("not a file inside the imported folder".to_owned()));
+            }
+            Ok(found) => found,
+        };
+        if let Some(address) = self.found.get(&found) {
+            return Ok(Ok(address.clone()));
+        }
+        let media = match self.media {
+            Some(ref media) => media,
+            None => {
+                let (settings, files) = (self.settings, open_media_store(self.settings).await?);
+                self.media.insert(Media::new(files, settings.media_max_bytes, settings.media_max_pixels))
+            }
+        };
+        let address = upload(media, self.store, &found, self.dry_run).await;
+        if let Ok(address) = &address {
+            self.found.insert(found, address.clone());
+        }
+        Ok(address)
+    }
+}
+
+/// The line of the file at `path` that sets one of `keys` in its front
+/// matter (1 when none can be found).
+fn front_matter_line(path: &Path, keys: &[&str]) -> usize {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.lines().position(|line| keys.iter().any(|key| line.starts_with(key))).map_or(1, |at| at + 1)
 }
 
 /// The line of the file at `path` that a byte of its Markdown body (as

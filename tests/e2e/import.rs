@@ -294,10 +294,15 @@ fn relative_images_are_uploaded_once_and_the_posts_point_at_them(db: &Db) {
             "---\ntitle: Queues\nstatus: published\n---\n![A run queue](img/run%20queue.png)\n\n\
             The [paper](./papers/p.pdf), [another post](./again.md).\n\n```md\n![kept](img/run%20queue.png)\n```\n",
         ),
-        ("nested/again.md", "---\ntitle: Again\nstatus: published\n---\n![The same queue](<../img/run queue.png>)\n"),
+        (
+            "nested/again.md",
+            "---\ntitle: Again\nstatus: published\nfeature_image: ../img/run queue.png\nfeature_image_alt: The queue\n\
+             ---\n![The same queue](<../img/run queue.png>)\n",
+        ),
         (
             "bad.md",
-            "---\ntitle: Bad\nstatus: published\n---\nIntro.\n\n![gone](img/missing.png) ![away](../../../etc/passwd)\n\
+            "---\ntitle: Bad\nstatus: published\ncover: missing-cover.png\n---\nIntro.\n\n\
+             ![gone](img/missing.png) ![away](../../../etc/passwd)\n\
              ![text](img/notes.txt)\n",
         ),
     ];
@@ -318,7 +323,7 @@ fn relative_images_are_uploaded_once_and_the_posts_point_at_them(db: &Db) {
     let import = || import_with(&[]);
     let (_, rehearsal, rehearsal_err) = import_with(&["--dry-run"]);
     assert!(rehearsal.starts_with("created 3, updated 0, unchanged 0, skipped 0 in "), "{rehearsal}");
-    assert!(rehearsal_err.contains("bad.md:8: img/notes.txt: "), "a dry run checks the files too: {rehearsal_err}");
+    assert!(rehearsal_err.contains("bad.md:9: img/notes.txt: "), "a dry run checks the files too: {rehearsal_err}");
     assert!(!store.join("originals").exists(), "a dry run keeps nothing");
     let (code, out, err) = import();
     assert_eq!(code, Some(2), "references not brought in: {out} {err}");
@@ -328,13 +333,14 @@ fn relative_images_are_uploaded_once_and_the_posts_point_at_them(db: &Db) {
     );
     // Each named by the post's file and line; the post is imported anyway.
     for warning in [
-        "bad.md:7: img/missing.png: not found",
-        "bad.md:7: ../../../etc/passwd: not a file inside the imported folder",
-        "bad.md:8: img/notes.txt: file is not a file type Longform keeps",
+        "bad.md:8: img/missing.png: not found",
+        "bad.md:8: ../../../etc/passwd: not a file inside the imported folder",
+        "bad.md:9: img/notes.txt: file is not a file type Longform keeps",
+        "bad.md:4: feature image missing-cover.png: not found",
     ] {
         assert!(err.contains(&format!("warning: {}/{warning}", folder.display())), "{warning} in {err}");
     }
-    assert!(err.contains("error: 3 file(s) the posts name could not be brought in"), "{err}");
+    assert!(err.contains("error: 4 file(s) the posts name could not be brought in"), "{err}");
     // Again: the same uploads, so the same Markdown, so nothing changes.
     let (_, again, _) = import();
     assert!(again.starts_with("created 0, updated 0, unchanged 3, skipped 0 in "), "{again}");
@@ -362,4 +368,7 @@ fn relative_images_are_uploaded_once_and_the_posts_point_at_them(db: &Db) {
     assert!(bad.contains("src=\"img/missing.png\""), "what could not be brought in stays as written: {bad}");
     let again = app.get("/api/v1/posts/again").json()["post"]["html"].as_str().unwrap().to_owned();
     assert!(again.contains(&format!("<img src=\"{src}\"")), "one upload for both posts: {again}");
+    let cover = app.get("/api/v1/posts/again").json()["post"]["feature_image"].clone();
+    assert_eq!((cover["url"].as_str(), &cover["alt"]), (Some(src), &serde_json::json!("The queue")), "{cover}");
+    assert_eq!((&cover["width"], &cover["height"]), (&serde_json::json!(640), &serde_json::json!(320)));
 }

@@ -35,6 +35,9 @@ pub struct ImportedPost {
     pub updated_at: Option<DateTime<Utc>>,
     pub category: Option<Name>,
     pub tags: Vec<Name>,
+    /// A feature image given as a path relative to the file, and its alt
+    /// text: the import uploads it.
+    pub feature_image_file: Option<(String, Option<String>)>,
 }
 
 /// Split `---\n<yaml>\n---\n<body>`; a file without front matter is all body.
@@ -147,8 +150,13 @@ pub fn parse(file_stem: &str, source: &str) -> Result<ImportedPost, FrontMatterE
         .and_then(text)
         .and_then(|alt| crate::AltText::parse(&alt).ok())
         .map(String::from);
-    draft.feature_image =
-        url("feature_image", &["feature_image", "image", "cover"])?.map(|url| FeatureImage::new(url, alt));
+    // A path relative to the file (`cover.jpg`) is for the import to upload.
+    let feature_keys = ["feature_image", "image", "cover"];
+    let mut feature_image_file = None;
+    match get(map, &feature_keys).and_then(text) {
+        Some(path) if crate::markdown::is_relative_path(&path) => feature_image_file = Some((path, alt)),
+        _ => draft.feature_image = url("feature_image", &feature_keys)?.map(|url| FeatureImage::new(url, alt)),
+    }
     draft.canonical_url = url("canonical_url", &["canonical_url", "canonical"])?;
     draft.featured = matches!(get(map, &["featured"]), Some(Yaml::Boolean(true)));
     draft.authors = get(map, &["authors", "author"])
@@ -175,6 +183,7 @@ pub fn parse(file_stem: &str, source: &str) -> Result<ImportedPost, FrontMatterE
         draft,
         category,
         tags,
+        feature_image_file,
     })
 }
 

@@ -452,7 +452,7 @@ const MEDIA_EXTENSIONS: [&str; 9] = ["png", "jpg", "jpeg", "gif", "webp", "avif"
 
 /// Whether `dest` is a path relative to the file: no scheme, not absolute,
 /// not a fragment or a query of the page itself.
-fn is_relative_path(dest: &str) -> bool {
+pub(crate) fn is_relative_path(dest: &str) -> bool {
     let scheme = dest.split(['/', '?', '#']).next().is_some_and(|first| first.contains(':'));
     !dest.is_empty() && !scheme && !dest.starts_with(['/', '#', '?', '\\'])
 }
