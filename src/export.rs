@@ -75,7 +75,10 @@ pub async fn export(settings: &Settings, format: &str, out: &Path) -> Result<(),
                 println!("wrote {} media file(s) to {}", files.len(), folder.display());
             }
         }
-        "markdown" => write_markdown(&doc, out)?,
+        "markdown" => {
+            let paths = write_media(settings, &doc, out).await?;
+            write_markdown(&doc, out, &paths)?;
+        }
         other => return Err(CliError::Invalid(format!("unknown format {other:?}: use json or markdown"))),
     }
     println!("exported {} posts to {}", doc.posts.len(), out.display());
@@ -107,8 +110,56 @@ fn stamp(at: chrono::NaiveDateTime) -> String {
     at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
+/// Each media item's original beside the posts, at `media/{id}/{filename}`
+/// in `dir`: the relative path a post names it by, by id.
+async fn write_media(settings: &Settings, doc: &Export, dir: &Path) -> Result<HashMap<String, String>, CliError> {
+    let mut paths = HashMap::new();
+    if doc.media.is_empty() {
+        return Ok(paths);
+    }
+    let store = open_media_store(settings).await?;
+    let sizes: HashMap<&str, i64> = doc.media_blobs.iter().map(|b| (b.sha256.as_str(), b.bytes)).collect();
+    for item in &doc.media {
+        let key = BlobKey::original(&item.sha256)?;
+        let len = sizes.get(item.sha256.as_str()).copied().unwrap_or_default();
+        let bytes = store.read(&key, 0, usize::try_from(len).unwrap_or(0)).await?;
+        let folder = dir.join("media").join(&item.id);
+        std::fs::create_dir_all(&folder)?;
+        std::fs::write(folder.join(&item.filename), bytes)?;
+        let encoded =
+            longform_api::media::original_url("", item.id.parse().map_err(|_| bad_id(&item.id))?, &item.filename);
+        paths.insert(item.id.clone(), encoded.trim_start_matches('/').to_owned());
+    }
+    println!("wrote {} media file(s) to {}", paths.len(), dir.join("media").display());
+    Ok(paths)
+}
+
+fn bad_id(id: &str) -> CliError {
+    CliError::Invalid(format!("a media id {id:?} in the database"))
+}
+
+/// `markdown` with the uploads it names by their `/media/…` paths named by
+/// the paths [`write_media`] put them at, relative to the post's file.
+fn relative_media(markdown: &str, paths: &HashMap<String, String>) -> String {
+    let mut out = markdown.to_owned();
+    for id in longform_domain::media::mentioned(markdown) {
+        if paths.contains_key(&id.to_string()) {
+            for before in ["](", "](<", "]: ", "]: <"] {
+                out = out.replace(&format!("{before}/media/{id}/"), &format!("{before}media/{id}/"));
+            }
+        }
+    }
+    out
+}
+
 /// One post as a front-matter file `longform import` reads back.
-fn markdown_file(post: &PostRecord, terms: &HashMap<&str, &str>, tags: &[&str], authors: &[&str]) -> String {
+fn markdown_file(
+    post: &PostRecord,
+    terms: &HashMap<&str, &str>,
+    tags: &[&str],
+    authors: &[&str],
+    media: &HashMap<String, String>,
+) -> String {
     let mut out = String::from("---\n");
     let _ = writeln!(out, "title: {}", quoted(&post.title));
     let _ = writeln!(out, "slug: {}", quoted(&post.slug));
@@ -127,7 +178,13 @@ fn markdown_file(post: &PostRecord, terms: &HashMap<&str, &str>, tags: &[&str], 
     let _ = writeln!(out, "tags: [{}]", list(tags));
     let _ = writeln!(out, "authors: [{}]", list(authors));
     if let Some(url) = &post.feature_image_url {
-        let _ = writeln!(out, "feature_image: {}", quoted(url));
+        // An upload: its file beside the post (decoded: the import decodes it).
+        let upload = longform_domain::media::mentioned(url).first().and_then(|id| media.get(&id.to_string()));
+        let url = match upload {
+            Some(path) => percent_encoding::percent_decode_str(path).decode_utf8_lossy().into_owned(),
+            None => url.clone(),
+        };
+        let _ = writeln!(out, "feature_image: {}", quoted(&url));
         if let Some(alt) = &post.feature_image_alt {
             let _ = writeln!(out, "feature_image_alt: {}", quoted(alt));
         }
@@ -139,12 +196,12 @@ fn markdown_file(post: &PostRecord, terms: &HashMap<&str, &str>, tags: &[&str], 
         out.push_str("featured: true\n");
     }
     out.push_str("---\n");
-    out.push_str(&post.markdown);
+    out.push_str(&relative_media(&post.markdown, media));
     out
 }
 
 /// The folder: one file per live post (the trash stays behind) and `_authors.json`.
-fn write_markdown(doc: &Export, dir: &Path) -> Result<(), CliError> {
+fn write_markdown(doc: &Export, dir: &Path, media: &HashMap<String, String>) -> Result<(), CliError> {
     std::fs::create_dir_all(dir)?;
     let mut terms: HashMap<&str, &str> = doc.tags.iter().map(|t| (t.id.as_str(), t.name.as_str())).collect();
     terms.extend(doc.categories.iter().map(|c| (c.id.as_str(), c.name.as_str())));
@@ -157,7 +214,7 @@ fn write_markdown(doc: &Export, dir: &Path) -> Result<(), CliError> {
         authors.sort_by_key(|a| a.position);
         let authors: Vec<&str> =
             authors.iter().filter_map(|a| author_slugs.get(a.author_id.as_str()).copied()).collect();
-        std::fs::write(dir.join(format!("{}.md", post.slug)), markdown_file(post, &terms, &tags, &authors))?;
+        std::fs::write(dir.join(format!("{}.md", post.slug)), markdown_file(post, &terms, &tags, &authors, media))?;
     }
     let authors: Vec<_> = doc
         .authors

@@ -30,6 +30,68 @@ fn media_travel_with_a_json_export_byte_for_byte() {
     export_round_trip(&Db::sqlite());
 }
 
+/// A Markdown export puts each upload beside the posts, and the folder
+/// imports into an empty site as the same articles.
+#[test]
+fn a_markdown_export_carries_its_images_and_imports_as_the_same_posts() {
+    let (source, target) = (Db::sqlite(), Db::sqlite());
+    let seed = Seed::new(source.url());
+    let work = tempfile::tempdir().unwrap();
+    let store_of = |name: &str| work.path().join(name).to_string_lossy().into_owned();
+    let (source_store, target_store) = (store_of("source-media"), store_of("target-media"));
+    let app =
+        TestApp::spawn_with(tempfile::tempdir().unwrap(), source.url(), &[("LONGFORM_MEDIA_STORE", &source_store)]);
+    let editor = seed.sign_in(&app, "editor@example.com", Role::Editor);
+    let figure = upload(&app, &editor, "run queue.png", &png(900, 300), Some("A run queue")).json()["media"].clone();
+    let cover = upload(&app, &editor, "cover.png", &png(600, 200), None).json()["media"]["id"].clone();
+    let markdown = format!("Text.\n\n![A run queue]({})\n", path_of(figure["url"].as_str().unwrap()));
+    let body =
+        json!({ "title": "Queues", "markdown": markdown, "feature_image": { "media_id": cover, "alt": "Cover" } });
+    let created = app.send("POST", "/api/v1/admin/posts", &[("Authorization", &editor)], Some(&body));
+    assert_eq!(created.status, 201, "{}", created.body);
+    publish_first_version(&app, &editor, created.json()["post"]["id"].as_str().unwrap());
+    let before = app.get("/api/v1/posts/queues").json()["post"].clone();
+    drop(app);
+
+    let folder = work.path().join("blog");
+    let cli = |db: &Db, store: &str, args: &[&str]| {
+        let output = command(work.path(), db.url()).env("LONGFORM_MEDIA_STORE", store).args(args).output().unwrap();
+        (
+            output.status.code(),
+            format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr)),
+        )
+    };
+    let (code, said) = cli(&source, &source_store, &["export", "--format", "markdown", folder.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{said}");
+    let file = std::fs::read_to_string(folder.join("queues.md")).unwrap();
+    let figure_id = figure["id"].as_str().unwrap();
+    assert!(file.contains(&format!("![A run queue](media/{figure_id}/run%20queue.png)")), "{file}");
+    let cover_id = cover.as_str().unwrap();
+    assert!(file.contains(&format!("feature_image: \"media/{cover_id}/cover.png\"")), "{file}");
+    assert_eq!(std::fs::read(folder.join(format!("media/{figure_id}/run queue.png"))).unwrap(), png(900, 300));
+
+    let (code, said) = cli(&target, &target_store, &["import", folder.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains("with 2 media file(s)"), "{said}");
+    let app =
+        TestApp::spawn_with(tempfile::tempdir().unwrap(), target.url(), &[("LONGFORM_MEDIA_STORE", &target_store)]);
+    let after = app.get("/api/v1/posts/queues").json()["post"].clone();
+    let image = &after["feature_image"];
+    assert_eq!(
+        (&image["width"], &image["alt"], &image["bytes"]),
+        (&json!(600), &json!("Cover"), &before["feature_image"]["bytes"])
+    );
+    let html = after["html"].as_str().unwrap();
+    assert!(html.contains("width=\"900\" height=\"300\"") && html.contains("alt=\"A run queue\""), "{html}");
+    let src_at = html.find("<img src=\"").unwrap() + "<img src=\"".len();
+    let src = &html[src_at..src_at + html[src_at..].find('"').unwrap()];
+    assert_eq!(app.get(&src[app.base_url.len()..]).bytes, png(900, 300), "the same bytes, under a new id");
+    assert_eq!(
+        (&after["word_count"], &after["reading_time_minutes"]),
+        (&before["word_count"], &before["reading_time_minutes"])
+    );
+}
+
 /// On SQLite only: the files are the point, and each backend's commit is
 /// atomic on its own (a minute of killing uploads is enough once).
 #[test]
