@@ -137,7 +137,7 @@ fn stored_files(app: &TestApp) -> usize {
 /// A JPEG stored sideways (EXIF orientation 6: displayed, it is `height`
 /// wide and `width` tall), red on its left half (the top, displayed),
 /// with a GPS directory.
-fn sideways_jpeg(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn sideways_jpeg(width: u32, height: u32) -> Vec<u8> {
     let picture = image::RgbImage::from_fn(width, height, |x, _| {
         if x < width / 2 { image::Rgb([230, 20, 20]) } else { image::Rgb([20, 20, 230]) }
     });
@@ -163,7 +163,7 @@ pub(crate) fn png(width: u32, height: u32) -> Vec<u8> {
     out
 }
 
-const SVG: &str = r##"<?xml version="1.0"?>
+pub(crate) const SVG: &str = r##"<?xml version="1.0"?>
 <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 320 200"><rect width="320" height="200" fill="#eee"/><text x="10" y="40">queue</text></svg>"##;
 
 pub(crate) const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
@@ -300,7 +300,7 @@ fn uploads_are_stored_once_and_served_with_their_renditions(db: &Db) {
 }
 
 /// A PNG of one pixel whose header claims `width` × `height`.
-fn pixel_bomb(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn pixel_bomb(width: u32, height: u32) -> Vec<u8> {
     let mut bomb = png(1, 1);
     bomb[16..20].copy_from_slice(&width.to_be_bytes());
     bomb[20..24].copy_from_slice(&height.to_be_bytes());

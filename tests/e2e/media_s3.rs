@@ -8,7 +8,7 @@ use longform_persistence::media_store::{BlobKey, MediaStore};
 use longform_persistence::testing::s3::{SECRET_ACCESS_KEY, TestBucket, s3_bucket};
 
 use crate::helpers::{Db, TestApp, command};
-use crate::media::{PDF, path_of, png, sha256, upload};
+use crate::media::{PDF, SVG, path_of, pixel_bomb, png, sha256, sideways_jpeg, upload};
 use crate::seed::Seed;
 
 /// A server on `db` keeping its media in `bucket`.
@@ -134,4 +134,62 @@ fn a_wrong_secret_stops_serve_with_one_line_that_does_not_show_it() {
     assert_eq!(error.len(), 1, "{stderr}");
     assert!(error[0].contains(&format!("s3://{}", bucket.name())) && error[0].contains("403"), "{stderr}");
     assert!(!stderr.contains(wrong) && !String::from_utf8_lossy(&output.stdout).contains(wrong), "{stderr}");
+}
+
+#[test]
+fn each_kind_is_kept_in_the_bucket_and_hostile_uploads_leave_nothing_there() {
+    let Some(bucket) = s3_bucket() else { return };
+    let db = Db::sqlite();
+    let seed = Seed::new(db.url());
+    let app = spawn(&db, &bucket);
+    let editor = seed.sign_in(&app, "editor@example.com", Role::Editor);
+    let store = bucket.store();
+
+    // A JPEG, a PNG, an SVG and a PDF: kept, served with their headers.
+    let kinds: [(&str, Vec<u8>, &str, usize); 4] = [
+        ("photo.jpg", sideways_jpeg(1000, 500), "image/jpeg", 2),
+        ("chart.png", png(700, 300), "image/png", 2),
+        ("drawing.svg", SVG.as_bytes().to_vec(), "image/svg+xml", 0),
+        ("paper.pdf", PDF.to_vec(), "application/pdf", 0),
+    ];
+    let mut objects_expected = 0;
+    for (name, bytes, content_type, renditions) in &kinds {
+        let created = upload(&app, &editor, name, bytes, None);
+        assert_eq!(created.status, 201, "{name}: {}", created.body);
+        let item = created.json()["media"].clone();
+        assert_eq!(item["renditions"].as_array().unwrap().len(), *renditions, "{name}");
+        let served = app.get(path_of(item["url"].as_str().unwrap()));
+        assert_eq!((served.status, served.content_type.as_str()), (200, *content_type), "{name}");
+        assert_eq!(sha256(&served.bytes), sha256(bytes), "{name}");
+        assert_eq!(served.header("cache-control"), Some("public, max-age=31536000, immutable"), "{name}");
+        if name.ends_with(".svg") {
+            let policy = served.header("content-security-policy").unwrap_or_default();
+            assert!(policy.contains("sandbox") && policy.contains("default-src 'none'"), "{policy}");
+        }
+        for rendition in item["renditions"].as_array().unwrap() {
+            let served = app.get(path_of(rendition["url"].as_str().unwrap()));
+            assert_eq!((served.status, served.bytes.len() as u64), (200, rendition["bytes"].as_u64().unwrap()));
+        }
+        objects_expected += 1 + renditions;
+    }
+    assert_eq!(objects(&store).len(), objects_expected, "each original and rendition, in the bucket");
+
+    // Refused, and the bucket has nothing more.
+    let bomb = pixel_bomb(100_000, 100_000);
+    let scripted = SVG.replace("</svg>", "<script>alert(1)</script></svg>");
+    let mut huge = png(64, 64);
+    huge.resize(30 * 1000 * 1000, 0);
+    let executable = std::fs::read("/bin/ls").unwrap();
+    for (name, bytes, status) in [
+        ("bomb.png", bomb.as_slice(), 400),
+        ("innocent.png", executable.as_slice(), 415),
+        ("chart.svg", scripted.as_bytes(), 400),
+        ("huge.png", huge.as_slice(), 413),
+    ] {
+        let refused = upload(&app, &editor, name, bytes, None);
+        assert_eq!((refused.status, refused.content_type.as_str()), (status, "application/problem+json"), "{name}");
+    }
+    assert_eq!(objects(&store).len(), objects_expected, "nothing of a refused upload");
+    let listed = app.send("GET", "/api/v1/admin/media", &[("Authorization", &editor)], None).json();
+    assert_eq!(listed["media"].as_array().unwrap().len(), kinds.len());
 }
