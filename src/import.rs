@@ -128,13 +128,13 @@ async fn bring_media(
     let mut ready = Vec::with_capacity(parsed.len());
     for (path, mut post) in parsed {
         let mut replacements = Vec::new();
-        let line_of = line_numbers(&path, post.draft.markdown.as_str());
         for file in local_files(post.draft.markdown.as_str()) {
             match files.bring(&path, &file.dest).await? {
                 Ok(Some(address)) => replacements.push((file.at, address)),
                 Ok(None) => {}
                 Err(reason) => {
-                    warnings.push(format!("{}:{}: {}: {reason}", path.display(), line_of(file.at.start), file.dest))
+                    let line = body_line(&path, post.draft.markdown.as_str(), file.at.start);
+                    warnings.push(format!("{}:{line}: {}: {reason}", path.display(), file.dest))
                 }
             }
         }
@@ -214,12 +214,13 @@ fn front_matter_line(path: &Path, keys: &[&str]) -> usize {
     text.lines().position(|line| keys.iter().any(|key| line.starts_with(key))).map_or(1, |at| at + 1)
 }
 
-/// The line of the file at `path` that a byte of its Markdown body (as
-/// parsed, after the front matter) is on.
-fn line_numbers(path: &Path, body: &str) -> impl Fn(usize) -> usize + use<> {
+/// The line of the file at `path` that byte `at` of its Markdown `body`
+/// (as parsed, after the front matter) is on. Read again only for a
+/// warning: most imports never need it.
+fn body_line(path: &Path, body: &str, at: usize) -> usize {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let offset = if text.ends_with(body) { text.len() - body.len() } else { 0 };
-    move |at: usize| text.get(..offset + at).map_or(0, |before| before.matches('\n').count()) + 1
+    text.get(..offset + at).map_or(0, |before| before.matches('\n').count()) + 1
 }
 
 /// Keep one file as a media item (or find the one an earlier import

@@ -460,6 +460,11 @@ pub(crate) fn is_relative_path(dest: &str) -> bool {
 /// The files `markdown` refers to by relative paths, in order (code spans
 /// and blocks are not Markdown, so not looked in).
 pub fn local_files(markdown: &str) -> Vec<LocalFile> {
+    // Every image, link or definition has one of these: most posts of an
+    // import are not parsed a second time.
+    if !markdown.contains("](") && !markdown.contains("]:") {
+        return Vec::new();
+    }
     let media_extension = |dest: &str| {
         let path = dest.split(['?', '#']).next().unwrap_or(dest).to_ascii_lowercase();
         path.rsplit_once('.').is_some_and(|(_, ext)| MEDIA_EXTENSIONS.contains(&ext))

@@ -362,13 +362,19 @@ fn spawn_watchdog(pg_ctl: &Path, dir: &Path) -> Result<(), String> {
 {stop} -D "$3/data" -w stop -m immediate
 rm -rf "$3""#
     );
+    let me = std::process::id().to_string();
+    detached_shell("longform-pg-watchdog", &script, &[me.as_ref(), pg_ctl.as_os_str(), dir.as_os_str()])
+}
+
+/// Run `script` in `sh` with `args` as `$1`, `$2`, ..., detached (its own
+/// process group, no stdio), and reaped if it ends while we live, so it
+/// leaves no zombie behind.
+pub(crate) fn detached_shell(name: &str, script: &str, args: &[&std::ffi::OsStr]) -> Result<(), String> {
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(script)
-        .arg("longform-pg-watchdog")
-        .arg(std::process::id().to_string())
-        .arg(pg_ctl)
-        .arg(dir)
+        .arg(name)
+        .args(args)
         .current_dir("/")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -376,7 +382,6 @@ rm -rf "$3""#
         .process_group(0)
         .spawn()
         .map_err(|e| format!("could not start the cleanup watchdog: {e}"))?;
-    // Reap it if it finishes while we live, so it leaves no zombie behind.
     std::thread::spawn(move || child.wait());
     Ok(())
 }

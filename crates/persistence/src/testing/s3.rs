@@ -261,22 +261,8 @@ fi
 rm -rf "$3" {}"#,
         sockets.join(" ")
     );
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .arg("longform-s3-watchdog")
-        .arg(std::process::id().to_string())
-        .arg(server.to_string())
-        .arg(dir)
-        .current_dir("/")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .process_group(0)
-        .spawn()
-        .map_err(|e| format!("could not start the cleanup watchdog: {e}"))?;
-    std::thread::spawn(move || child.wait());
-    Ok(())
+    let (me, server) = (std::process::id().to_string(), server.to_string());
+    super::detached_shell("longform-s3-watchdog", &script, &[me.as_ref(), server.as_ref(), dir.as_os_str()])
 }
 
 /// A PUT of `body` to `path` signed with AWS Signature Version 4: enough
