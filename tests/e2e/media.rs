@@ -869,6 +869,17 @@ fn export_round_trip(source: &Db) {
         assert_eq!(app.get(path_of(figure["url"].as_str().unwrap())).bytes, png(1100, 500));
     }
 
+    // A document claiming a blob of a petabyte: refused, nothing allocated for it.
+    let mut claim: Value = serde_json::from_slice(&std::fs::read(&first).unwrap()).unwrap();
+    claim["media_blobs"][0]["bytes"] = json!(1_000_000_000_000_000_i64);
+    let claiming = work.path().join("claiming.json");
+    std::fs::write(&claiming, serde_json::to_vec(&claim).unwrap()).unwrap();
+    std::fs::rename(work.path().join("first.json.media"), work.path().join("claiming.json.media")).unwrap();
+    let (code, said) = cli(&Db::sqlite(), &media_of("claim-media"), &["import-json", claiming.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("does not match its record"), "{said}");
+    std::fs::rename(work.path().join("claiming.json.media"), work.path().join("first.json.media")).unwrap();
+
     // A damaged byte beside the document: nothing is restored.
     let original = exported.keys().find(|name| name.starts_with("originals/")).unwrap().clone();
     let damaged_path = work.path().join("first.json.media").join(&original);

@@ -44,7 +44,10 @@ impl Local {
         blocking(move || {
             let mut handle = std::fs::File::open(&file).map_err(|e| io_error(&file, e))?;
             handle.seek(SeekFrom::Start(start)).map_err(|e| io_error(&file, e))?;
-            let mut out = Vec::with_capacity(len);
+            // What the file holds, not what the caller asked for (a
+            // restored document may claim any length).
+            let there = handle.metadata().map_err(|e| io_error(&file, e))?.len().saturating_sub(start);
+            let mut out = Vec::with_capacity(len.min(usize::try_from(there).unwrap_or(usize::MAX)));
             handle.take(len as u64).read_to_end(&mut out).map_err(|e| io_error(&file, e))?;
             Ok(out)
         })
