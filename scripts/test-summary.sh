@@ -4,12 +4,17 @@
 # instead of passed, and the skips by dependency, e.g.
 #   215 passed, 0 failed, 97 skipped (postgres: 96, python: 1)
 # The skip log has one line per skip: dependency, runner ("cargo" for a
-# libtest test, else the script's name), test, reason; tab-separated.
+# libtest test, else the script's name), test, reason; tab-separated. The
+# optional results log has one line per test another runner ran (the
+# browser suite's flows): runner, test, "ok" or "failed".
 set -euo pipefail
 test_log=$1
 skip_log=$2
+results_log=${3:-/dev/null}
 [ -f "$skip_log" ] || : >"$skip_log"
-awk -v skips="$skip_log" '
+[ -e "$results_log" ] || : >"$results_log"
+awk -v skips="$skip_log" -v results="$results_log" '
+    FILENAME == results && NF { if ($NF == "ok") passed++; else failed++; next }
     FILENAME != skips && /^test result:/ { passed += $4; failed += $6; next }
     FILENAME == skips && NF {
         split($0, field, "\t")
@@ -26,4 +31,4 @@ awk -v skips="$skip_log" '
         }
         for (i = 1; i <= n; i++) line = line (i == 1 ? " (" : ", ") names[i] ": " by[names[i]]
         print line (n ? ")" : "")
-    }' "$test_log" "$skip_log"
+    }' "$test_log" "$skip_log" "$results_log"

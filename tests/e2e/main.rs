@@ -14,6 +14,7 @@ mod changes;
 mod cli;
 mod clients;
 mod compression;
+mod editor;
 mod faults;
 mod feeds;
 mod graphql;

@@ -4,6 +4,7 @@
 //! mounts.
 
 pub mod admin;
+pub mod admin_app;
 pub mod assets;
 pub mod auth;
 pub mod body;
@@ -118,6 +119,9 @@ fn mount(r: &mut Routes<'_>) {
         .get("/docs", docs::docs)
         .get("/assets/{file}", assets::serve)
         .get("/media/{id}/{name}", media::serve);
+    r.get("/admin/assets/{file}", admin_app::asset)
+        .get("/admin", admin_app::page)
+        .get("/admin/{path:.*}", admin_app::page);
     r.scope(
         "/api/v1/auth",
         |scope| scope,
@@ -158,7 +162,7 @@ fn admin_routes(r: &mut Routes<'_>) {
     r.post("/posts/{id}/revisions/{number}/restore", posts::restore_revision);
     r.post("/posts/{id}/restore", posts::restore_from_trash).delete("/posts/{id}/purge", posts::purge);
     taxonomy::routes(r);
-    r.post("/posts/{id}/preview", preview::mint);
+    r.post("/posts/{id}/preview", preview::mint).post("/render", preview::render);
     r.get("/users", users::list).post("/users", users::create);
     r.get("/users/{id}", users::show).patch("/users/{id}", users::update).delete("/users/{id}", users::remove);
     r.get("/tokens", tokens::list).post("/tokens", tokens::create).delete("/tokens/{id}", tokens::revoke);
@@ -210,7 +214,9 @@ mod tests {
     fn routed() -> BTreeMap<String, Vec<String>> {
         let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for route in super::route_table().iter() {
-            out.entry(route.pattern.clone()).or_default().push(route.method.to_string());
+            // `{path:.*}` is documented as `{path}`.
+            let pattern = route.pattern.replace(":.*}", "}");
+            out.entry(pattern).or_default().push(route.method.to_string());
         }
         out.values_mut().for_each(|m| m.sort());
         out
@@ -256,6 +262,7 @@ mod tests {
             // An unknown file is the assets handler's own 404: ask for a real one.
             let path = match route.pattern.as_str() {
                 "/assets/{file}" => crate::assets::path("docs.js").to_owned(),
+                "/admin/assets/{file}" => crate::admin_app::any_file().to_owned(),
                 pattern => concrete(pattern),
             };
             let request = TestRequest::default().method(route.method.clone()).uri(&path).to_request();

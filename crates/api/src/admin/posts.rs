@@ -228,7 +228,9 @@ fn checked_version(post: &Post, expected: i64) -> Result<i64, ApiError> {
     Ok(expected)
 }
 
-const LIST_PARAMS: &[&str] = &["limit", "after", "status", "tag", "category", "author", "featured", "trashed"];
+const LIST_PARAMS: &[&str] = &["limit", "after", "status", "tag", "category", "author", "featured", "trashed", "q"];
+/// The longest `q` searched for.
+const MAX_SEARCH_CHARS: usize = 200;
 
 pub async fn list(req: HttpRequest, state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     caller.require(caller.actor.can_read_drafts())?;
@@ -237,12 +239,16 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, caller: Caller) 
         .get("status")
         .map(|raw| raw.parse::<PostStatus>().map_err(|e| ApiError::invalid("status", e.kind.to_string())))
         .transpose()?;
+    if params.get("q").is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS) {
+        return Err(ApiError::invalid("q", format!("must be at most {MAX_SEARCH_CHARS} characters")));
+    }
     let filter = AdminFilter {
         status,
         tag: params.slug("tag")?,
         category: params.slug("category")?,
         author: params.slug("author")?,
         featured: params.bool("featured")?,
+        search: params.get("q").map(str::trim).filter(|q| !q.is_empty()).map(str::to_owned),
         trashed: params.bool("trashed")?.unwrap_or(false),
         own_or_published: caller.actor.reads_only_own().then(|| caller.actor.user_id()).flatten(),
     };

@@ -1,16 +1,20 @@
 //! Draft previews: an editor mints a signed token for one post that lets
 //! anyone holding it read that post, whatever its status, until it
-//! expires. Never cached, and never served by the public endpoints.
+//! expires. Never cached, and never served by the public endpoints. And the
+//! editor app's live preview: unsaved Markdown rendered as a save would.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Duration;
 use serde_json::json;
 
+use longform_domain::Markdown;
+
 use super::private;
 use super::wire::AdminPostJson;
 use crate::AppState;
 use crate::auth::Caller;
+use crate::body::{Fields, JsonBody};
 use crate::error::ApiError;
 use crate::params::Params;
 
@@ -47,4 +51,30 @@ pub async fn show(
         .insert_header(("Cache-Control", "private, no-store"))
         .insert_header(("X-Robots-Tag", "noindex"))
         .json(json!({ "post": AdminPostJson::new(&post, &state.site) })))
+}
+
+/// `POST /api/v1/admin/render`: Markdown as a save would render it (the
+/// HTML the public API would serve, its table of contents, word count,
+/// reading time and derived summary), stored nowhere. Bounded like a save:
+/// 1 MiB, the markup budget, and one render per core at a time.
+pub async fn render(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<JsonBody>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(caller.actor.can_read_drafts())?;
+    let mut fields = Fields::new(body.into_inner().into_value(), &["markdown"])?;
+    let markdown = fields.required("markdown", |raw: &str| Markdown::parse(raw).map_err(|e| e.kind));
+    fields.finish()?;
+    let content = state.store.posts().preview(markdown.ok_or(ApiError::Internal)?).await?;
+    Ok(private(
+        StatusCode::OK,
+        &json!({
+            "html": crate::media::absolute_media(&content.html, &state.site.api_url),
+            "toc": content.toc,
+            "word_count": content.word_count,
+            "reading_time_minutes": content.reading_time_minutes,
+            "summary": content.summary,
+        }),
+    ))
 }

@@ -3,7 +3,8 @@
 //! on every request, so logout, a password change or disabling the user
 //! takes effect at once) or an integration token (`lf_...`, looked up by
 //! hash). Tokens are read from that header only, never from cookies or
-//! query strings.
+//! query strings: the one cookie, the editor app's refresh token, is read
+//! by `/api/v1/auth/refresh` and `/logout` alone (see [`routes`]).
 
 pub mod jwt;
 pub mod limiter;
@@ -117,7 +118,7 @@ fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
     Ok(token.trim().to_owned())
 }
 
-async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
+pub(crate) async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
     let state = req.app_data::<web::Data<AppState>>().ok_or(ApiError::Internal)?.clone();
     let token = bearer(&req)?;
     let invalid = ApiError::Unauthorized("invalid or expired token");

@@ -1,5 +1,16 @@
 //! `/api/v1/auth`: login, refresh, logout, who am I, change my password.
+//!
+//! Two ways to hold a session. JSON mode (scripts, apps): the refresh token
+//! comes in the body and goes back in the body. Cookie mode (the editor app
+//! at /admin, `"cookie": true` at login): the refresh token lives in an
+//! `HttpOnly; SameSite=Strict` cookie scoped to this path, so no script can
+//! read it, and only the access token (in the app's memory) is handed to
+//! JavaScript. A call the cookie authenticates (refresh, logout) must carry
+//! `X-Longform-CSRF: 1`: a header no other site can make a browser send here
+//! (this path answers no CORS preflight), checked with the browser's own
+//! `Sec-Fetch-Site` where it sends one.
 
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use longform_domain::{Email, Password, Secret, User};
 use longform_persistence::Refresh;
@@ -14,11 +25,16 @@ use crate::error::ApiError;
 use crate::params::Params;
 
 const REFRESH_PREFIX: &str = "lfr_";
+/// The cookie of cookie mode, and the header its calls must carry.
+pub const REFRESH_COOKIE: &str = "longform_refresh";
+pub const CSRF_HEADER: &str = "x-longform-csrf";
 
 #[derive(Serialize)]
 struct Tokens {
     access_token: String,
-    refresh_token: String,
+    /// In the body in JSON mode; in the cookie alone in cookie mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<String>,
     token_type: &'static str,
     expires_in: i64,
 }
@@ -43,10 +59,76 @@ impl From<&User> for Me {
     }
 }
 
-fn tokens(state: &AppState, user: &User, session: Uuid, refresh_token: &Secret) -> HttpResponse {
-    HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(Tokens {
+/// How a session's refresh token travels.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Json,
+    Cookie,
+}
+
+impl Mode {
+    /// Cookie mode is asked for by the CSRF header, and then checked.
+    fn of(req: &HttpRequest) -> Result<Self, ApiError> {
+        if !req.headers().contains_key(CSRF_HEADER) {
+            return Ok(Self::Json);
+        }
+        check_csrf(req)?;
+        Ok(Self::Cookie)
+    }
+}
+
+/// A cookie-authenticated call must come from this site's own script.
+fn check_csrf(req: &HttpRequest) -> Result<(), ApiError> {
+    let refused = ApiError::Forbidden("a call authenticated by the session cookie must send X-Longform-CSRF: 1");
+    if req.headers().get(CSRF_HEADER).map(HeaderValue::as_bytes) != Some(b"1") {
+        return Err(refused);
+    }
+    match req.headers().get("sec-fetch-site").map(HeaderValue::as_bytes) {
+        None | Some(b"same-origin") => Ok(()),
+        Some(_) => Err(ApiError::Forbidden("the session cookie works from this site's own pages only")),
+    }
+}
+
+/// The refresh token the request's cookie carries.
+fn refresh_cookie(req: &HttpRequest) -> Option<Secret> {
+    let prefix = format!("{REFRESH_COOKIE}=");
+    req.headers()
+        .get_all(header::COOKIE)
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .find_map(|pair| pair.trim().strip_prefix(prefix.as_str()))
+        .filter(|token| !token.is_empty())
+        .map(Secret::presented)
+}
+
+/// `Set-Cookie` for the refresh token (`None` clears it). `Secure` when the
+/// client came over https (directly or, by the trusted-proxy rules, to our
+/// proxy); on plain http a browser would drop a `Secure` cookie.
+fn set_refresh_cookie(req: &HttpRequest, token: Option<&Secret>) -> String {
+    let secure = if crate::client::of(req).scheme == crate::client::Scheme::Https { "; Secure" } else { "" };
+    let (value, max_age) = match token {
+        Some(token) => (token.expose(), SESSION_TTL.num_seconds()),
+        None => ("", 0),
+    };
+    format!("{REFRESH_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/api/v1/auth; Max-Age={max_age}{secure}")
+}
+
+fn tokens(
+    req: &HttpRequest,
+    state: &AppState,
+    mode: Mode,
+    user: &User,
+    session: Uuid,
+    refresh_token: &Secret,
+) -> HttpResponse {
+    let mut response = HttpResponse::Ok();
+    response.insert_header(("Cache-Control", "no-store"));
+    if mode == Mode::Cookie {
+        response.insert_header((header::SET_COOKIE, set_refresh_cookie(req, Some(refresh_token))));
+    }
+    response.json(Tokens {
         access_token: state.auth.keys.access_token(user.id, session, longform_persistence::now()),
-        refresh_token: refresh_token.expose().to_owned(),
+        refresh_token: (mode == Mode::Json).then(|| refresh_token.expose().to_owned()),
         token_type: "Bearer",
         expires_in: jwt::ACCESS_TTL.num_seconds(),
     })
@@ -71,9 +153,10 @@ pub async fn login(
     state: web::Data<AppState>,
     body: web::Json<JsonBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut fields = Fields::new(body.into_inner().into_value(), &["email", "password"])?;
+    let mut fields = Fields::new(body.into_inner().into_value(), &["email", "password", "cookie"])?;
     let email = fields.required("email", Email::parse);
     let password = fields.required("password", |raw: &str| Ok::<_, ApiError>(raw.to_owned()));
+    let mode = if fields.bool("cookie") == Some(true) { Mode::Cookie } else { Mode::Json };
     fields.finish()?;
     let (Some(email), Some(password)) = (email, password) else { return Err(ApiError::Internal) };
     // Oversized passwords are refused before any hashing work.
@@ -95,17 +178,30 @@ pub async fn login(
     let refresh_token = Secret::generate(REFRESH_PREFIX);
     let session = state.store.auth().create_session(user.id, refresh_token.hash(), SESSION_TTL).await?;
     tracing::info!(user.id = %user.id, "signed in");
-    Ok(tokens(&state, &user, session, &refresh_token))
+    Ok(tokens(&req, &state, mode, &user, session, &refresh_token))
 }
 
-pub async fn refresh_session(state: web::Data<AppState>, body: web::Json<JsonBody>) -> Result<HttpResponse, ApiError> {
-    let mut fields = Fields::new(body.into_inner().into_value(), &["refresh_token"])?;
-    let presented = fields.required("refresh_token", |raw: &str| Ok::<_, ApiError>(Secret::presented(raw)));
-    fields.finish()?;
-    let Some(presented) = presented else { return Err(ApiError::Internal) };
+pub async fn refresh_session(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<JsonBody>,
+) -> Result<HttpResponse, ApiError> {
+    let mode = Mode::of(&req)?;
+    let presented = match mode {
+        Mode::Json => {
+            let mut fields = Fields::new(body.into_inner().into_value(), &["refresh_token"])?;
+            let presented = fields.required("refresh_token", |raw: &str| Ok::<_, ApiError>(Secret::presented(raw)));
+            fields.finish()?;
+            presented.ok_or(ApiError::Internal)?
+        }
+        Mode::Cookie => {
+            Fields::new(body.into_inner().into_value(), &[])?.finish()?;
+            refresh_cookie(&req).ok_or(ApiError::Unauthorized("no session: sign in"))?
+        }
+    };
     let next = Secret::generate(REFRESH_PREFIX);
     match state.store.auth().rotate_refresh(presented.hash(), next.hash()).await? {
-        Refresh::Rotated { session_id, user } => Ok(tokens(&state, &user, session_id, &next)),
+        Refresh::Rotated { session_id, user } => Ok(tokens(&req, &state, mode, &user, session_id, &next)),
         Refresh::Reused => {
             tracing::warn!("a spent refresh token was presented again; its session is revoked");
             Err(ApiError::Unauthorized("refresh token already used; the session is revoked"))
@@ -114,10 +210,30 @@ pub async fn refresh_session(state: web::Data<AppState>, body: web::Json<JsonBod
     }
 }
 
-pub async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    let session = caller.session.ok_or(ApiError::invalid("authorization", "integration tokens have no session"))?;
-    state.store.auth().revoke_session(session).await?;
-    Ok(HttpResponse::NoContent().finish())
+/// Ends the session of the access token (JSON mode), or, in cookie mode,
+/// the cookie's session (and the access token's, if one is sent), clearing
+/// the cookie: signing out works with an expired access token too.
+pub async fn logout(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let mode = Mode::of(&req)?;
+    let caller = match mode {
+        Mode::Json => Some(super::authenticate(req.clone()).await?),
+        Mode::Cookie if req.headers().contains_key(header::AUTHORIZATION) => {
+            super::authenticate(req.clone()).await.ok()
+        }
+        Mode::Cookie => None,
+    };
+    if let Some(caller) = caller {
+        let session = caller.session.ok_or(ApiError::invalid("authorization", "integration tokens have no session"))?;
+        state.store.auth().revoke_session(session).await?;
+    }
+    let mut response = HttpResponse::NoContent();
+    if mode == Mode::Cookie {
+        if let Some(token) = refresh_cookie(&req) {
+            state.store.auth().revoke_by_refresh(token.hash()).await?;
+        }
+        response.insert_header((header::SET_COOKIE, set_refresh_cookie(&req, None)));
+    }
+    Ok(response.finish())
 }
 
 pub async fn me(req: HttpRequest, caller: Caller) -> Result<HttpResponse, ApiError> {

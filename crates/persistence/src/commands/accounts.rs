@@ -163,6 +163,15 @@ pub(crate) fn revoke_session(conn: &mut AnyConnection, session_id: Uuid) -> Resu
     Ok(())
 }
 
+/// End the session a refresh token belongs to, spent or not (signing out
+/// with the cookie alone). An unknown token ends nothing.
+pub(crate) fn revoke_by_refresh(conn: &mut AnyConnection, hash: &str) -> Result<(), StoreError> {
+    match read::accounts::refresh_token(conn, hash)? {
+        Some((session_id, _)) => revoke_session(conn, session_id),
+        None => Ok(()),
+    }
+}
+
 /// End every session of a user (password change, disabling).
 pub(crate) fn revoke_user_sessions(conn: &mut AnyConnection, user: UserId) -> Result<(), StoreError> {
     diesel::update(sessions::table.filter(sessions::user_id.eq(user)).filter(sessions::revoked_at.is_null()))

@@ -92,6 +92,11 @@ impl Auth<'_> {
         self.0.write_unseen(move |c| command::revoke_session(c, session_id)).await
     }
 
+    #[instrument(level = "debug", skip_all)]
+    pub async fn revoke_by_refresh(&self, hash: String) -> Result<(), StoreError> {
+        self.0.write_unseen(move |c| command::revoke_by_refresh(c, &hash)).await
+    }
+
     #[instrument(level = "debug", skip_all, fields(user.id = %user))]
     pub async fn revoke_user_sessions(&self, user: UserId) -> Result<(), StoreError> {
         self.0.write_unseen(move |c| command::revoke_user_sessions(c, user)).await

@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use longform_domain::{Move, Post, PostBody, PostCard, PostDraft, PostId, Revision, SearchQuery, Slug, UserId};
+use longform_domain::{
+    Markdown, Move, Post, PostBody, PostCard, PostContent, PostDraft, PostId, Revision, SearchQuery, Slug, UserId,
+};
 use tracing::instrument;
 
 use crate::commands::posts::{self as command, Rendered};
@@ -34,6 +36,22 @@ impl Posts<'_> {
             self.0.read(move |c| read::media::catalog(c, &mentioned)).await?
         };
         self.0.compute(move || Rendered::with(draft, &catalog)).await?.map_err(|e| StoreError::Domain(e.into()))
+    }
+
+    /// What `markdown` would render to if saved now, with the media it
+    /// mentions sized as a save would size them. Writes nothing.
+    #[instrument(level = "debug", skip_all)]
+    pub async fn preview(&self, markdown: Markdown) -> Result<PostContent, StoreError> {
+        let mentioned = longform_domain::media::mentioned(markdown.as_str());
+        let catalog = if mentioned.is_empty() {
+            Default::default()
+        } else {
+            self.0.read(move |c| read::media::catalog(c, &mentioned)).await?
+        };
+        self.0
+            .compute(move || PostContent::render_with(markdown.as_str(), None, &catalog))
+            .await?
+            .map_err(|e| StoreError::Domain(e.into()))
     }
 
     /// Create a draft owned by `owner`.

@@ -45,6 +45,8 @@ pub struct AdminFilter {
     pub category: Option<Slug>,
     pub author: Option<Slug>,
     pub featured: Option<bool>,
+    /// Words in the title or slug, any case (ASCII case on SQLite).
+    pub search: Option<String>,
     /// The trash instead of live posts.
     pub trashed: bool,
     /// Only this user's posts and live published ones (what a contributor

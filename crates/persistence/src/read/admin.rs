@@ -33,6 +33,12 @@ pub(crate) fn list_admin(
         let published = posts::status.eq(PostStatus::Published.as_str()).and(posts::deleted_at.is_null());
         query = query.filter(posts::owner_id.eq(me.to_string()).or(published));
     }
+    if let Some(search) = &filter.search {
+        let pattern = format!("%{}%", super::escape_like(&search.to_lowercase()));
+        query = query.filter(
+            super::lower(posts::title).like(pattern.clone()).escape('\\').or(posts::slug.like(pattern).escape('\\')),
+        );
+    }
     if let Some(featured) = filter.featured {
         query = query.filter(posts::featured.eq(featured));
     }

@@ -4,6 +4,7 @@ use diesel::prelude::*;
 use longform_domain::media::{Catalog, MediaRef, RenditionFormat};
 use longform_domain::{MediaId, PostStatus, Slug, Title};
 
+use super::{escape_like, lower};
 use crate::db::AnyConnection;
 use crate::error::StoreError;
 use crate::model::{Media, MediaBytes, MediaFilter, MediaUse, RenditionInfo};
@@ -11,11 +12,6 @@ use crate::rows::media::{BlobRow, MediaRow, RenditionRow, kind_from_db, sorted};
 use crate::rows::parse_value;
 use crate::schema::{media, media_blobs, media_renditions, post_media, posts};
 use crate::time::to_db;
-
-diesel::define_sql_function! {
-    /// Lower case, as both backends spell it.
-    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
-}
 
 pub(crate) fn get(conn: &mut AnyConnection, id: MediaId) -> Result<Media, StoreError> {
     let (row, blob) = media::table
@@ -95,18 +91,6 @@ pub(crate) fn list(conn: &mut AnyConnection, filter: &MediaFilter) -> Result<Vec
             row.into_media(blob, mine)
         })
         .collect()
-}
-
-/// `%`, `_` and `\` matched as themselves in a LIKE pattern escaped by `\`.
-fn escape_like(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// What the public address of `id` serves: its blob and renditions.
