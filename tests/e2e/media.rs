@@ -480,6 +480,15 @@ fn posts_show_their_images_sized_and_keep_what_they_use(db: &Db) {
     assert_eq!(app.send("POST", "/api/v1/admin/posts", &[("Authorization", &editor)], Some(&draft)).status, 201);
     let hidden = delete(&author, &own, "");
     assert_eq!((hidden.status, &hidden.json()["used_by"]), (409, &json!([])), "{}", hidden.body);
+    // Reading an item says where it is used, within what the reader sees.
+    let show = |auth: &str, item: &Value| {
+        let path = format!("/api/v1/admin/media/{}", item["id"].as_str().unwrap());
+        app.send("GET", &path, &[("Authorization", auth)], None).json()["media"]["used_by"].clone()
+    };
+    assert_eq!(show(&editor, &own)[0]["title"], "Hidden draft");
+    assert_eq!(show(&editor, &own)[0]["status"], "draft");
+    assert_eq!(show(&author, &own), json!([]), "another's draft stays out of sight");
+    assert_eq!(show(&editor, &paper)[0]["slug"], "queues-with-figures");
 
     // Once the post no longer mentions the paper, it may go.
     let edited = json!({ "markdown": format!("Intro.\n\n![A queue]({figure_path})\n") });

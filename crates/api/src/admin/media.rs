@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use longform_domain::media::MediaKind;
 use longform_domain::{Caption, MediaAlt, MediaId, PostFacts};
-use longform_persistence::{Media, MediaChanges, MediaDeletion, MediaFilter};
+use longform_persistence::{Media, MediaChanges, MediaDeletion, MediaFilter, MediaUse};
 use serde_json::{Value, json};
 
 use super::{if_match, private, versioned};
@@ -225,7 +225,23 @@ pub async fn show(
 ) -> Result<HttpResponse, ApiError> {
     Params::parse(req.query_string(), &[])?;
     let item = visible(&state, &caller, &id).await?;
-    Ok(versioned(StatusCode::OK, item.version, &json!({ "media": media_json(&state.site.api_url, &item) })))
+    let used_by = seen_uses(&caller, state.store.media().uses(item.id).await?);
+    let mut media = media_json(&state.site.api_url, &item);
+    media["used_by"] = json!(used_by);
+    Ok(versioned(StatusCode::OK, item.version, &json!({ "media": media })))
+}
+
+/// The posts using an item that the caller may see.
+fn seen_uses(caller: &Caller, uses: Vec<MediaUse>) -> Vec<UsedBy> {
+    uses.into_iter()
+        .filter(|u| caller.actor.can_read(PostFacts { owner: u.owner, status: u.status }))
+        .map(|u| UsedBy {
+            id: u.post_id.to_string(),
+            title: u.title.as_str().to_owned(),
+            slug: u.slug.as_str().to_owned(),
+            status: u.status.as_str(),
+        })
+        .collect()
 }
 
 /// Change `alt` and `caption` (null clears one), at the version `If-Match` names.
@@ -268,18 +284,6 @@ pub async fn remove(
             state.media.forget(item.id);
             Ok(HttpResponse::NoContent().finish())
         }
-        MediaDeletion::InUse(uses) => {
-            let seen = uses
-                .into_iter()
-                .filter(|u| caller.actor.can_read(PostFacts { owner: u.owner, status: u.status }))
-                .map(|u| UsedBy {
-                    id: u.post_id.to_string(),
-                    title: u.title.as_str().to_owned(),
-                    slug: u.slug.as_str().to_owned(),
-                    status: u.status.as_str(),
-                })
-                .collect();
-            Err(ApiError::MediaInUse(seen))
-        }
+        MediaDeletion::InUse(uses) => Err(ApiError::MediaInUse(seen_uses(&caller, uses))),
     }
 }

@@ -144,7 +144,11 @@ pub(crate) fn catalog(conn: &mut AnyConnection, ids: &[MediaId]) -> Result<Catal
         .collect()
 }
 
-/// The posts that use `id`, trash included, oldest first.
+/// At most this many of an item's uses are read (a logo on every post).
+const MAX_USES: i64 = 1000;
+
+/// The posts that use `id`, trash included, oldest first: at most
+/// [`MAX_USES`] of them.
 pub(crate) fn uses(conn: &mut AnyConnection, id: MediaId) -> Result<Vec<MediaUse>, StoreError> {
     let rows: Vec<(longform_domain::PostId, String, String, String, Option<longform_domain::UserId>)> =
         post_media::table
@@ -152,6 +156,7 @@ pub(crate) fn uses(conn: &mut AnyConnection, id: MediaId) -> Result<Vec<MediaUse
             .inner_join(posts::table)
             .select((posts::id, posts::title, posts::slug, posts::status, posts::owner_id))
             .order(posts::created_at)
+            .limit(MAX_USES)
             .load(conn)?;
     rows.into_iter()
         .map(|(post_id, title, slug, status, owner)| {
