@@ -7,6 +7,15 @@ export function formatTime(iso: string | null | undefined): string {
   return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
+/** Shorter, for a list: the year only when it is not this one. */
+export function formatShortTime(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const year = date.getFullYear() === new Date().getFullYear() ? undefined : 'numeric';
+  return date.toLocaleString(undefined, { year, month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
+}
+
 export function statusLabel(status: string, deleted: boolean): string {
   if (deleted) return 'In trash';
   return status.charAt(0).toUpperCase() + status.slice(1);

@@ -2,7 +2,7 @@
 // in storage or a readable cookie); a 401 triggers one shared refresh and
 // one retry, and when the session is gone the caller waits until the
 // person signs in again (the dialog resolves `whenSignedIn`).
-import type { Problem, Tokens } from './types';
+import type { ApiPath, PathParams, Problem, RefreshedTokens } from './types';
 
 let accessToken: string | null = null;
 let refreshing: Promise<boolean> | null = null;
@@ -22,8 +22,6 @@ export class ApiError extends Error {
     const p = this.problem;
     const param = p.invalid_params?.find((i) => i.name === field || i.name.startsWith(`${field}.`) || i.name.startsWith(`${field}[`));
     if (param) return param.reason;
-    const err = p.errors?.find((e) => e.field === field);
-    if (err?.message) return err.message;
     if (p.field && (p.field === field || p.field.startsWith(`${field}.`) || p.field.startsWith(`${field}[`))) {
       return p.detail ?? p.title ?? 'Invalid';
     }
@@ -34,8 +32,7 @@ export class ApiError extends Error {
 function describeProblem(status: number, p: Problem): string {
   const head = p.detail || p.title || `HTTP ${status}`;
   const params = (p.invalid_params ?? []).map((i) => `${i.name}: ${i.reason}`);
-  const fields = (p.errors ?? []).map((e) => `${e.field ?? ''}: ${e.message ?? ''}`);
-  const extra = [...params, ...fields].filter((s) => !head.includes(s));
+  const extra = params.filter((s) => !head.includes(s));
   return extra.length > 0 ? `${head} (${extra.join('; ')})` : head;
 }
 
@@ -68,27 +65,56 @@ function waitForSignIn(): Promise<void> {
   return new Promise((resolve) => signInWaiters.push(resolve));
 }
 
-/** Rotates the HttpOnly refresh cookie; one attempt shared by every caller. */
+/**
+ * Rotates the HttpOnly refresh cookie; one attempt shared by every caller
+ * in this tab, and one at a time across tabs: the cookie works once and a
+ * spent one revokes the session, so two tabs refreshing together with the
+ * same cookie would sign the writer out. Under the lock, the second tab
+ * sends the cookie the first one's answer set.
+ */
 export function refreshSession(): Promise<boolean> {
-  refreshing ??= (async () => {
-    try {
-      const response = await fetch('/api/v1/auth/refresh', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-Longform-CSRF': '1' },
-        body: '{}',
-        credentials: 'same-origin',
-      });
-      if (!response.ok) return false;
-      const tokens = (await response.json()) as Tokens;
-      accessToken = tokens.access_token;
-      return true;
-    } catch {
-      return false;
-    } finally {
-      refreshing = null;
-    }
-  })();
+  refreshing ??= acrossTabs(REFRESH_LOCK, sendRefresh).finally(() => {
+    refreshing = null;
+  });
   return refreshing;
+}
+
+const REFRESH_LOCK = 'longform-refresh';
+
+async function sendRefresh(): Promise<boolean> {
+  try {
+    const response = await fetch(route('/api/v1/auth/refresh'), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Longform-CSRF': '1' },
+      body: '{}',
+      credentials: 'same-origin',
+    });
+    if (!response.ok) return false;
+    const tokens = (await response.json()) as RefreshedTokens;
+    accessToken = tokens.access_token;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs `task` holding a lock shared by this origin's tabs. Web Locks exist
+ * in secure contexts only (https, localhost); over plain http elsewhere
+ * the tabs are not serialised.
+ */
+async function acrossTabs<T>(name: string, task: () => Promise<T>): Promise<T> {
+  if (!('locks' in navigator) || !navigator.locks) return task();
+  return await navigator.locks.request(name, task);
+}
+
+/**
+ * A path of openapi.yaml with its `{name}` parameters filled in: a path or
+ * a parameter the contract does not have is a type error.
+ */
+export function route<P extends ApiPath>(template: P, ...params: [PathParams<P>] extends [never] ? [] : [PathParams<P>]): string {
+  const values: Record<string, string | number> = params[0] ?? {};
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(values[name])));
 }
 
 export interface RequestOptions {

@@ -1,13 +1,13 @@
 // Who is signed in. Sign-in asks for cookie mode, so the refresh token is an
 // HttpOnly cookie the page never sees; the access token stays in client.ts.
-import { request, refreshSession, setAccessToken, signedInAgain } from './client';
-import type { Tokens, User } from './types';
+import { request, refreshSession, route, setAccessToken, signedInAgain } from './client';
+import type { CurrentUser, LoginRequest, Tokens, User } from './types';
 
 const csrf = { 'X-Longform-CSRF': '1' };
 
 export async function signIn(email: string, password: string): Promise<Tokens> {
-  const body = { email, password, cookie: true };
-  return (await request<Tokens>('/api/v1/auth/login', { method: 'POST', body, noReauth: true })).data;
+  const body: LoginRequest = { email, password, cookie: true };
+  return (await request<Tokens>(route('/api/v1/auth/login'), { method: 'POST', body, noReauth: true })).data;
 }
 
 /** Signs in and gives the token to every request that waits for it. */
@@ -20,7 +20,7 @@ export async function signInAgain(email: string, password: string): Promise<User
 }
 
 export async function currentUser(): Promise<User> {
-  return (await request<{ user: User }>('/api/v1/auth/me', { noReauth: true })).data.user;
+  return (await request<CurrentUser>(route('/api/v1/auth/me'), { noReauth: true })).data.user;
 }
 
 /** The session of the refresh cookie, if there is one. */
@@ -35,7 +35,7 @@ export async function restoreSession(): Promise<User | null> {
 
 export async function signOut(): Promise<void> {
   try {
-    await request<null>('/api/v1/auth/logout', { method: 'POST', headers: csrf, noReauth: true });
+    await request<null>(route('/api/v1/auth/logout'), { method: 'POST', headers: csrf, noReauth: true });
   } finally {
     setAccessToken(null);
   }

@@ -1,100 +1,59 @@
-// The parts of openapi.yaml's shapes the editor reads and writes. Kept by
-// hand to the names and nullability of the contract (snake_case as sent).
+// The API's shapes, each taken from openapi.d.ts (generated from
+// openapi.yaml by `npm run types`), so that a change of the contract the
+// app does not follow is a type error, not a bug in a browser.
+import type { components, paths } from './openapi';
 
-export type Role = 'contributor' | 'author' | 'editor' | 'admin';
-export type PostStatus = 'draft' | 'scheduled' | 'published' | 'archived';
+type Schemas = components['schemas'];
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
+/** Every path of the contract, as written there ("/api/v1/admin/posts/{id}"). */
+export type ApiPath = keyof paths;
+
+/** A path's `{name}` parameters (never, for a path that has none). */
+export type PathParams<P extends ApiPath> = NonNullable<paths[P]['parameters']['path']>;
+
+interface JsonContent {
+  content: { 'application/json': unknown };
 }
+/** The JSON of an answer or a request body; a type error when it has none. */
+type Json<R extends JsonContent> = R['content']['application/json'];
 
-export interface Tokens {
-  access_token: string;
-  token_type: 'Bearer';
-  expires_in: number;
-}
+export type Role = Schemas['Role'];
+export type PostStatus = Schemas['PostStatus'];
 
-export interface TermRef {
-  slug: string;
-  name: string;
-}
+export type AdminPost = Schemas['AdminPost'];
+export type AdminPostEnvelope = Schemas['AdminPostEnvelope'];
+export type AdminTerm = Schemas['AdminTerm'];
+export type AdminAuthor = Schemas['AdminAuthor'];
 
-export interface TocEntry {
-  level: number;
-  id: string;
-  text: string;
-}
+/** The writable fields: absent keeps a value, null clears it. */
+export type PostFields = Schemas['PostFields'];
+export type NewPostFields = Schemas['NewPostFields'];
 
-export interface FeatureImage {
-  url: string;
-  alt: string | null;
-}
+export type LoginRequest = Json<paths['/api/v1/auth/login']['post']['requestBody']>;
+export type Tokens = Json<paths['/api/v1/auth/login']['post']['responses'][200]>;
+export type RefreshedTokens = Json<paths['/api/v1/auth/refresh']['post']['responses'][200]>;
+export type CurrentUser = Json<paths['/api/v1/auth/me']['get']['responses'][200]>;
+/** The signed-in account, as /auth/me describes it. */
+export type User = CurrentUser['user'];
 
-export interface AdminPost {
-  id: string;
-  status: PostStatus;
-  version: number;
-  title: string;
-  slug: string;
-  summary: string;
-  custom_summary: boolean;
-  markdown: string;
-  html: string;
-  toc: TocEntry[];
-  reading_time_minutes: number;
-  word_count: number;
-  tags: TermRef[];
-  authors: TermRef[];
-  category: TermRef | null;
-  feature_image: FeatureImage | null;
-  featured: boolean;
-  canonical_url: string | null;
-  updated_at: string;
-  published_at: string | null;
-  deleted_at: string | null;
-}
+export type PostQuery = NonNullable<paths['/api/v1/admin/posts']['get']['parameters']['query']>;
+export type PostPage = Json<paths['/api/v1/admin/posts']['get']['responses'][200]>;
+export type ScheduleRequest = Json<paths['/api/v1/admin/posts/{id}/schedule']['post']['requestBody']>;
 
-/** PostFields of the contract: absent keeps a value, null clears it. */
-export interface PostFields {
-  title?: string;
-  slug?: string;
-  summary?: string | null;
-  markdown?: string;
-  category?: string | null;
-  tags?: string[];
-  authors?: string[];
-  feature_image?: { url: string; alt: string | null } | null;
-  featured?: boolean;
-  canonical_url?: string | null;
-}
+export type RenderRequest = Json<paths['/api/v1/admin/render']['post']['requestBody']>;
+export type Rendered = Json<paths['/api/v1/admin/render']['post']['responses'][200]>;
 
-export interface PostPage {
-  posts: AdminPost[];
-  meta: { pagination: { limit: number; next_cursor: string | null } };
+/** The lists of terms the editor suggests, by the path's last word. */
+export interface TermLists {
+  tags: Json<paths['/api/v1/admin/tags']['get']['responses'][200]>['tags'];
+  categories: Json<paths['/api/v1/admin/categories']['get']['responses'][200]>['categories'];
+  authors: Json<paths['/api/v1/admin/authors']['get']['responses'][200]>['authors'];
 }
+/** A tag, category or author profile as a choice in a field. */
+export type TermChoice = Pick<AdminTerm | AdminAuthor, 'slug' | 'name'>;
 
-export interface AdminTerm {
-  slug: string;
-  name: string;
-}
-
-export interface Rendered {
-  html: string;
-  toc: TocEntry[];
-  word_count: number;
-  reading_time_minutes: number;
-}
-
-/** An RFC 9457 problem document as the server writes it. */
-export interface Problem {
-  title?: string;
-  detail?: string;
-  status?: number;
-  field?: string;
-  invalid_params?: { name: string; reason: string }[];
-  errors?: { field?: string; message?: string }[];
-  current_version?: number;
-}
+/**
+ * An RFC 9457 problem document. Partial: a body that is not the API's
+ * (a proxy's error page, say) still has to be shown.
+ */
+export type Problem = Partial<Schemas['Problem']>;

@@ -1,10 +1,10 @@
 // The editor screen: one PostSession per open post (kept when a new post
 // gets its id), the text editor and preview side by side, the post's
 // fields and status actions in the side bar, and the conflict view.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ApiError, errorText } from '../api/client';
 import { listTerms } from '../api/posts';
-import type { AdminTerm, User } from '../api/types';
+import type { TermChoice, User } from '../api/types';
 import { sessionExpired } from '../auth';
 import type { Draft } from '../editor/draft';
 import { PostSession, type EditorState } from '../editor/session';
@@ -15,6 +15,7 @@ import { MarkdownEditor } from './MarkdownEditor';
 import { PostFieldsPanel } from './PostFieldsPanel';
 import { Preview, TableOfContents, usePreview } from './Preview';
 import { StatusActions } from './StatusActions';
+import { TitleField } from './TitleField';
 
 export function EditorScreen(props: { routeId: string | null; user: User }) {
   const open = (id: string | null) =>
@@ -48,11 +49,7 @@ function Editor(props: { session: PostSession; user: User }) {
   const state = useStore(session.state);
   const { rendered, error: previewError } = usePreview(state.draft.markdown);
   const terms = useTerms();
-  const title = useRef<HTMLInputElement>(null);
   const isNew = state.post === null && !state.loading;
-  useEffect(() => {
-    if (isNew) title.current?.focus();
-  }, [isNew]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -128,19 +125,7 @@ function Editor(props: { session: PostSession; user: User }) {
       )}
       <div class="editor-grid" hidden={conflict !== null}>
         <section class="compose" aria-label="Write">
-          <label class="title-field">
-            <span class="visually-hidden">Title</span>
-            <input
-              ref={title}
-              class="title-input"
-              name="title"
-              placeholder="Title"
-              aria-label="Title"
-              value={state.draft.title}
-              aria-invalid={fieldError('title') ? true : undefined}
-              onInput={(e) => update({ title: e.currentTarget.value })}
-            />
-          </label>
+          <TitleField value={state.draft.title} invalid={fieldError('title') !== null} focus={isNew} onChange={(title) => update({ title })} />
           {fieldError('title') && <p class="field-error">{fieldError('title')}</p>}
           <MarkdownEditor
             value={state.draft.markdown}
@@ -182,15 +167,15 @@ function SaveStatus(props: { state: EditorState }) {
 }
 
 export interface Terms {
-  tags: AdminTerm[];
-  categories: AdminTerm[];
-  authors: AdminTerm[];
+  tags: TermChoice[];
+  categories: TermChoice[];
+  authors: TermChoice[];
 }
 
 function useTerms(): Terms {
   const [terms, setTerms] = useState<Terms>({ tags: [], categories: [], authors: [] });
   useEffect(() => {
-    const none = () => [] as AdminTerm[];
+    const none = () => [] as TermChoice[];
     void Promise.all([listTerms('tags').catch(none), listTerms('categories').catch(none), listTerms('authors').catch(none)]).then(
       ([tags, categories, authors]) => setTerms({ tags, categories, authors }),
     );

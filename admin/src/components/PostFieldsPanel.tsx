@@ -1,7 +1,7 @@
 // The post's other fields: slug, summary, tags, category, authors,
 // feature image, featured and canonical URL. Errors come from the API's
 // problem document, by field.
-import type { AdminPost } from '../api/types';
+import type { AdminPost, TermChoice } from '../api/types';
 import type { Draft } from '../editor/draft';
 import type { Terms } from './EditorScreen';
 import { SlugListInput } from './SlugListInput';
@@ -20,6 +20,12 @@ function FieldError(props: { message: string | null; id: string }) {
       {props.message}
     </p>
   ) : null;
+}
+
+/** The known terms and those the saved post carries (a tag made on save is one). */
+function withSaved(known: TermChoice[], saved: TermChoice[] | undefined): TermChoice[] {
+  const extra = (saved ?? []).filter((t) => !known.some((k) => k.slug === t.slug));
+  return extra.length === 0 ? known : [...known, ...extra];
 }
 
 export function PostFieldsPanel({ draft, post, terms, fieldError, update }: Props) {
@@ -57,7 +63,7 @@ export function PostFieldsPanel({ draft, post, terms, fieldError, update }: Prop
         />
         <FieldError message={fieldError('summary')} id="field-summary-error" />
       </div>
-      <SlugListInput id="field-tags" label="Tags" values={draft.tags} known={terms.tags} error={fieldError('tags')} onChange={(tags) => update({ tags })} />
+      <SlugListInput id="field-tags" label="Tags" values={draft.tags} known={withSaved(terms.tags, post?.tags)} error={fieldError('tags')} onChange={(tags) => update({ tags })} />
       <div class="field">
         <label for="field-category">Category</label>
         <input
@@ -78,7 +84,7 @@ export function PostFieldsPanel({ draft, post, terms, fieldError, update }: Prop
         id="field-authors"
         label="Authors"
         values={draft.authors}
-        known={terms.authors}
+        known={withSaved(terms.authors, post?.authors)}
         error={fieldError('authors')}
         onChange={(authors) => update({ authors })}
       />

@@ -3,8 +3,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { errorText } from '../api/client';
 import { listPosts, listTerms, restorePost, type PostQuery } from '../api/posts';
-import type { AdminPost, AdminTerm, PostStatus, User } from '../api/types';
-import { formatTime, statusLabel } from '../format';
+import type { AdminPost, PostStatus, TermChoice, User } from '../api/types';
+import { formatShortTime, statusLabel } from '../format';
 import { BASE, navigate } from '../router';
 
 type Tab = 'all' | PostStatus | 'trash';
@@ -30,8 +30,8 @@ export function PostsList(props: { user: User }) {
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const [page, setPage] = useState<{ posts: AdminPost[]; next: string | null } | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [tags, setTags] = useState<AdminTerm[]>([]);
-  const [authors, setAuthors] = useState<AdminTerm[]>([]);
+  const [tags, setTags] = useState<TermChoice[]>([]);
+  const [authors, setAuthors] = useState<TermChoice[]>([]);
   const [reload, setReload] = useState(0);
 
   useEffect(() => {
@@ -106,7 +106,7 @@ export function PostsList(props: { user: User }) {
         >
           <label>
             Search
-            <input type="search" value={search} placeholder="Titles and text" onInput={(e) => setSearch(e.currentTarget.value)} />
+            <input type="search" value={search} placeholder="Title or slug" onInput={(e) => setSearch(e.currentTarget.value)} />
           </label>
           <button type="submit">Search</button>
         </form>
@@ -143,8 +143,8 @@ export function PostsList(props: { user: User }) {
               <th scope="col">Title</th>
               <th scope="col">Status</th>
               <th scope="col">Authors</th>
-              <th scope="col">Updated</th>
-              <th scope="col">Reading time</th>
+              <th scope="col" class="nowrap">Updated</th>
+              <th scope="col" class="nowrap">Reading time</th>
             </tr>
           </thead>
           <tbody>
@@ -157,15 +157,15 @@ export function PostsList(props: { user: User }) {
                     <a href={`${BASE}/posts/${post.id}`}>{post.title}</a>
                   )}
                 </td>
-                <td>
+                <td class="nowrap">
                   <span class={`badge ${post.deleted_at ? 'trash' : post.status}`} data-testid="post-status">
                     {statusLabel(post.status, post.deleted_at !== null)}
                   </span>
-                  {post.status === 'scheduled' && post.published_at && <span class="muted"> {formatTime(post.published_at)}</span>}
+                  {post.status === 'scheduled' && post.published_at && <span class="muted when">{formatShortTime(post.published_at)}</span>}
                 </td>
                 <td>{post.authors.length > 0 ? post.authors.map((a) => a.name).join(', ') : <span class="muted">None</span>}</td>
-                <td>{formatTime(post.updated_at)}</td>
-                <td>
+                <td class="nowrap">{formatShortTime(post.updated_at)}</td>
+                <td class="nowrap">
                   {post.reading_time_minutes} min
                   {filters.tab === 'trash' && (
                     <button type="button" class="row-action" onClick={() => void restore(post)} aria-label={`Restore ${post.title}`}>

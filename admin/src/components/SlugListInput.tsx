@@ -2,14 +2,14 @@
 // comma); known ones are suggested; a new one is created on save when the
 // role may manage taxonomy, else the API's 400 is shown under the field.
 import { useState } from 'preact/hooks';
-import type { AdminTerm } from '../api/types';
+import type { TermChoice } from '../api/types';
 import { slugify } from '../format';
 
 interface Props {
   id: string;
   label: string;
   values: string[];
-  known: AdminTerm[];
+  known: TermChoice[];
   error: string | null;
   onChange: (values: string[]) => void;
 }
