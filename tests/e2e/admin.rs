@@ -17,6 +17,7 @@ both_backends!(
     stale_and_missing_if_match_and_a_two_writer_race,
     idempotent_creates_return_the_first_post,
     revisions_can_be_listed_and_restored,
+    a_writers_quick_edits_fold_into_one_revision_and_pages_walk_them,
     previews_show_drafts_to_token_holders_only,
     drafts_never_reach_the_public,
     bad_bodies_name_every_invalid_field,
@@ -395,6 +396,62 @@ fn revisions_can_be_listed_and_restored(db: &Db) {
     assert_eq!(restored.json()["post"]["markdown"], "First words.");
     assert_eq!(call_if(&app, &ed, "POST", &format!("{path}/revisions/1/restore"), 2, None).status, 412);
     assert_eq!(call_if(&app, &ed, "POST", &format!("{path}/revisions/99/restore"), 3, None).status, 404);
+}
+
+/// An editor autosaving every few seconds must not make a revision each
+/// time: a writer's edits fold into the revision of their first, until
+/// someone else edits, the status moves, or a revision is restored.
+fn a_writers_quick_edits_fold_into_one_revision_and_pages_walk_them(db: &Db) {
+    let (seed, app) = setup(db);
+    let ed = user(&seed, &app, "ed@example.com", "editor");
+    let ann = user(&seed, &app, "ann@example.com", "editor");
+    let post = create(&app, &ed, json!({ "title": "Folding", "markdown": "Created." }));
+    let path = format!("/api/v1/admin/posts/{}", post["id"].as_str().unwrap());
+    let version = std::cell::Cell::new(1);
+    let edit = |token: &str, markdown: &str| {
+        let reply = call_if(&app, token, "PATCH", &path, version.get(), Some(json!({ "markdown": markdown })));
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        version.set(version.get() + 1);
+    };
+    let numbers = |query: &str| -> (Vec<(i64, String)>, Value) {
+        let page = call(&app, &ed, "GET", &format!("{path}/revisions{query}"), None).json();
+        let list = page["revisions"].as_array().unwrap().iter();
+        let list = list.map(|r| (r["number"].as_i64().unwrap(), r["markdown"].as_str().unwrap().to_owned())).collect();
+        (list, page["meta"]["next_before"].clone())
+    };
+    for n in 1..=3 {
+        edit(&ed, &format!("Ed's save {n}."));
+    }
+    let (list, _) = numbers("");
+    assert_eq!(list, [(2, "Ed's save 3.".to_owned()), (1, "Created.".to_owned())], "three saves, one revision");
+    edit(&ann, "Ann's turn.");
+    edit(&ed, "Ed again.");
+    let (list, _) = numbers("");
+    assert_eq!(list.iter().map(|(n, _)| *n).collect::<Vec<_>>(), [4, 3, 2, 1], "another writer between makes new ones");
+
+    let published = call_if(&app, &ed, "POST", &format!("{path}/publish"), version.get(), None);
+    assert_eq!(published.status, 200, "{}", published.body);
+    version.set(version.get() + 1);
+    edit(&ed, "After publishing.");
+    edit(&ed, "After publishing, again.");
+    let restored = call_if(&app, &ed, "POST", &format!("{path}/revisions/2/restore"), version.get(), None);
+    assert_eq!(restored.status, 200, "{}", restored.body);
+    version.set(version.get() + 1);
+    edit(&ed, "After the restore.");
+    let (list, _) = numbers("");
+    let expected: Vec<(i64, &str)> =
+        vec![(8, "After the restore."), (7, "Ed's save 3."), (6, "After publishing, again."), (5, "Ed again.")];
+    let got: Vec<(i64, &str)> = list.iter().take(4).map(|(n, m)| (*n, m.as_str())).collect();
+    assert_eq!(got, expected, "the published text and the restored one each keep a revision");
+
+    let (first, next) = numbers("?limit=3");
+    assert_eq!((first.iter().map(|(n, _)| *n).collect::<Vec<_>>(), next.clone()), (vec![8, 7, 6], json!(6)));
+    let (second, next) = numbers("?limit=3&before=6");
+    assert_eq!((second.iter().map(|(n, _)| *n).collect::<Vec<_>>(), next.clone()), (vec![5, 4, 3], json!(3)));
+    let (last, next) = numbers("?limit=3&before=3");
+    assert_eq!((last.iter().map(|(n, _)| *n).collect::<Vec<_>>(), next), (vec![2, 1], Value::Null));
+    let bad = call(&app, &ed, "GET", &format!("{path}/revisions?before=x"), None);
+    assert_eq!((bad.status, bad.json()["field"].clone()), (400, json!("before")));
 }
 
 fn previews_show_drafts_to_token_holders_only(db: &Db) {

@@ -235,7 +235,8 @@ fn the_editor_app_passes_its_browser_suite(db: &Db) {
     let args = ["user", "create", "--email", "ada@example.com", "--name", "Ada Admin", "--role", "admin"];
     let made = crate::helpers::run(dir.path(), db.url(), &[&args[..], &["--password-stdin"]].concat(), PASSWORD);
     assert!(made.status.success(), "user create: {}", String::from_utf8_lossy(&made.stderr));
-    let app = TestApp::spawn_in(dir, db.url());
+    // The webhook screens' flow delivers to a receiver on loopback.
+    let app = TestApp::spawn_with(dir, db.url(), &[("LONGFORM_WEBHOOK_ALLOW_HOSTS", "127.0.0.1")]);
 
     let out = screenshots(backend);
     let mut suite = Command::new("node")
@@ -276,8 +277,13 @@ fn the_editor_app_passes_its_browser_suite(db: &Db) {
     watchdog.join().unwrap();
     record_results(backend, &flows);
     assert!(status.success(), "the browser suite failed on {backend} after {:?}:\n{report}{stderr}", started.elapsed());
-    assert!(flows.len() >= 8 && flows.iter().all(|(_, r)| *r == "ok"), "{report}");
+    assert!(flows.iter().all(|(_, r)| *r == "ok"), "{report}");
     assert!(report.contains(&format!("browser suite: {} passed, 0 failed", flows.len())), "{report}");
+    // LONGFORM_SUITE_ONLY=a,b runs some flows only, while working on them.
+    if std::env::var_os("LONGFORM_SUITE_ONLY").is_some() {
+        return;
+    }
+    assert!(flows.len() >= 16, "{report}");
     for screen in ["admin-sign-in.png", "admin-posts.png", "admin-editor.png", "admin-conflict.png"] {
         assert!(out.join(screen).metadata().is_ok_and(|m| m.len() > 10_000), "no screenshot {screen}");
     }

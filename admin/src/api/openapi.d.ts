@@ -852,7 +852,7 @@ export interface paths {
         };
         /**
          * A post's revisions, newest first
-         * @description Contributors and authors read their own posts' revisions only (404 otherwise).
+         * @description Contributors and authors read their own posts' revisions only (404 otherwise). Every change to a post's content or life cycle keeps a revision, except that a writer's edits (PATCH) within ten minutes of the revision their first such edit made, with no change of status between, fold into that revision (`updated_at` says when it last took one): an editor autosaving every few seconds keeps a handful of revisions an hour, not thousands. Creation, publishing, scheduling, unpublishing and restores always make one of their own.
          */
         get: operations["listPostRevisions"];
         put?: never;
@@ -1699,6 +1699,11 @@ export interface components {
             number: number;
             /** Format: date-time */
             created_at: string;
+            /**
+             * Format: date-time
+             * @description The last edit folded into it; its creation when none was.
+             */
+            updated_at: string;
             /** Format: uuid */
             user_id: string | null;
             title: string;
@@ -3550,7 +3555,11 @@ export interface operations {
     };
     listPostRevisions: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+                /** @description The meta.next_before of the previous page. */
+                before?: number;
+            };
             header?: never;
             path: {
                 /** @description The post's id; anything but a UUID answers 404. */
@@ -3560,7 +3569,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Every revision. */
+            /** @description One page of revisions. */
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["NoStore"];
@@ -3569,6 +3578,10 @@ export interface operations {
                 content: {
                     "application/json": {
                         revisions: components["schemas"]["Revision"][];
+                        meta: {
+                            /** @description Null on the last page. */
+                            next_before: number | null;
+                        };
                     };
                 };
             };

@@ -32,6 +32,8 @@ pub struct Revision {
     pub number: u32,
     pub user_id: Option<UserId>,
     pub created_at: DateTime<Utc>,
+    /// The last save folded into it (its creation when none was).
+    pub updated_at: DateTime<Utc>,
     pub title: Title,
     pub markdown: String,
     pub metadata: RevisionMetadata,

@@ -156,6 +156,7 @@ diesel::table! {
         title -> Text,
         markdown -> Text,
         metadata -> Text,
+        updated_at -> Nullable<Timestamp>,
     }
 }
 

@@ -48,6 +48,7 @@ fn current_draft(post: &Post) -> Result<PostDraft, ApiError> {
         number: 0,
         user_id: None,
         created_at: post.card.updated_at,
+        updated_at: post.card.updated_at,
         title: post.card.title.clone(),
         markdown: post.body.markdown.clone(),
         metadata: RevisionMetadata::of(post),
@@ -417,15 +418,21 @@ pub async fn revisions(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    Params::parse(req.query_string(), &[])?;
+    let params = Params::parse(req.query_string(), &["limit", "before"])?;
+    let limit = params.limit()?;
+    let before = params
+        .get("before")
+        .map(|raw| raw.parse::<u32>().map_err(|_| ApiError::invalid("before", "must be a revision number")))
+        .transpose()?;
     caller.require(caller.actor.can_read_drafts())?;
     let post = state.store.posts().get(post_id(&id)?).await?;
     if !caller.actor.can_read_revisions(post.card.facts()) {
         return Err(ApiError::NotFound);
     }
-    let revisions = state.store.posts().revisions(post.card.id).await?;
+    let (revisions, more) = state.store.posts().revision_page(post.card.id, before, limit).await?;
+    let next_before = if more { revisions.last().map(|r| r.number) } else { None };
     let revisions: Vec<RevisionJson> = revisions.iter().map(RevisionJson::from).collect();
-    Ok(private(StatusCode::OK, &json!({ "revisions": revisions })))
+    Ok(private(StatusCode::OK, &json!({ "revisions": revisions, "meta": { "next_before": next_before } })))
 }
 
 pub async fn restore_revision(

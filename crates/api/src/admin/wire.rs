@@ -102,6 +102,7 @@ impl AdminPostJson {
 pub struct RevisionJson {
     pub number: u32,
     pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
     pub user_id: Option<String>,
     pub title: String,
     pub markdown: String,
@@ -113,6 +114,7 @@ impl From<&Revision> for RevisionJson {
         Self {
             number: revision.number,
             created_at: revision.created_at,
+            updated_at: revision.updated_at,
             user_id: revision.user_id.map(|u| u.to_string()),
             title: revision.title.to_string(),
             markdown: revision.markdown.clone(),

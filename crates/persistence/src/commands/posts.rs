@@ -9,8 +9,8 @@ use longform_domain::{FieldError, MediaId, Move, Post, PostContent, PostDraft, P
 use super::check_version;
 use super::taxonomy::ensure_terms;
 use crate::db::AnyConnection;
-use crate::effects::post_changed;
 use crate::effects::public::Reach;
+use crate::effects::{post_changed, post_edited};
 use crate::error::StoreError;
 use crate::model::{ChangeKind, Missing};
 use crate::read;
@@ -205,7 +205,9 @@ pub(crate) fn create(
 /// Replace a post's editable fields. `expected_version`, when given, must
 /// match the stored one (else `VersionMismatch`, and nothing is written).
 /// The slug changes only when the draft names one: a URL stays put when a
-/// title is edited.
+/// title is edited. An edit's revision may fold into the writer's latest
+/// (see `effects::revisions`); a restore of a revision (`restoring`) is
+/// always one of its own.
 pub(crate) fn update(
     conn: &mut AnyConnection,
     id: PostId,
@@ -213,11 +215,16 @@ pub(crate) fn update(
     expected_version: Option<i64>,
     missing: Missing,
     by: Option<UserId>,
+    restoring: bool,
 ) -> Result<(Post, Reach), StoreError> {
     let current = read::posts::get(conn, id)?;
     check_version(current.card.version, expected_version)?;
     let post = write_edit(conn, &current, rendered, missing, |_| {})?;
-    post_changed(conn, &post, ChangeKind::Updated, by)?;
+    if restoring {
+        post_changed(conn, &post, ChangeKind::Updated, by)?;
+    } else {
+        post_edited(conn, &post, by)?;
+    }
     let reach = Reach::of_post(current.card.is_public(), &post);
     Ok((post, reach))
 }

@@ -27,10 +27,26 @@ pub(crate) fn post_changed(
     kind: ChangeKind,
     by: Option<UserId>,
 ) -> Result<(), StoreError> {
+    changed(conn, post, kind, by, revisions::Revise::New)
+}
+
+/// [`post_changed`] for an edit of the post's fields (`Updated`), whose
+/// revision may fold into the writer's latest ([`revisions::Revise::Fold`]).
+pub(crate) fn post_edited(conn: &mut AnyConnection, post: &Post, by: Option<UserId>) -> Result<(), StoreError> {
+    changed(conn, post, ChangeKind::Updated, by, revisions::Revise::Fold)
+}
+
+fn changed(
+    conn: &mut AnyConnection,
+    post: &Post,
+    kind: ChangeKind,
+    by: Option<UserId>,
+    revise: revisions::Revise,
+) -> Result<(), StoreError> {
     listing::refresh(conn, &post.card)?;
     search::refresh(conn, post)?;
     if !matches!(kind, ChangeKind::Deleted | ChangeKind::Restored | ChangeKind::Purged) {
-        revisions::record(conn, post, by)?;
+        revisions::record(conn, post, by, revise)?;
     }
     changelog::record(conn, &post.card, kind)?;
     outbox::post_changed(conn, post, kind)

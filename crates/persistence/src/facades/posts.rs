@@ -81,6 +81,8 @@ impl Posts<'_> {
             .await
     }
 
+    /// Edit a post's fields; the same writer's edits within ten minutes
+    /// share a revision (an editor autosaves every few seconds).
     #[instrument(level = "debug", skip_all, fields(post.id = %id))]
     pub async fn update(
         &self,
@@ -91,7 +93,7 @@ impl Posts<'_> {
         by: Option<UserId>,
     ) -> Result<Post, StoreError> {
         let rendered = self.render(draft).await?;
-        self.0.write_reaching(move |c| command::update(c, id, &rendered, expected_version, missing, by)).await
+        self.0.write_reaching(move |c| command::update(c, id, &rendered, expected_version, missing, by, false)).await
     }
 
     /// Publish, schedule, unpublish or archive.
@@ -121,6 +123,24 @@ impl Posts<'_> {
         self.0.write_reaching(move |c| command::purge(c, id, by)).await
     }
 
+    /// A page of the post's revisions, newest first, older than number
+    /// `before` when given, and whether older ones remain; `NotFound` for
+    /// an unknown post.
+    #[instrument(level = "debug", skip_all, fields(post.id = %id))]
+    pub async fn revision_page(
+        &self,
+        id: PostId,
+        before: Option<u32>,
+        limit: u32,
+    ) -> Result<(Vec<Revision>, bool), StoreError> {
+        self.0
+            .read(move |c| {
+                read::posts::version(c, id)?;
+                read::revisions::page(c, id, before, limit)
+            })
+            .await
+    }
+
     /// The post's revisions, newest first; `NotFound` for an unknown post.
     #[instrument(level = "debug", skip_all, fields(post.id = %id))]
     pub async fn revisions(&self, id: PostId) -> Result<Vec<Revision>, StoreError> {
@@ -145,7 +165,8 @@ impl Posts<'_> {
     ) -> Result<Post, StoreError> {
         let revision = self.0.read(move |c| read::revisions::get(c, id, number)).await?;
         let draft = revision.to_draft().map_err(|e| StoreError::Domain(e.into()))?;
-        self.update(id, draft, expected_version, missing, by).await
+        let rendered = self.render(draft).await?;
+        self.0.write_reaching(move |c| command::update(c, id, &rendered, expected_version, missing, by, true)).await
     }
 
     /// The post whatever its status, trash included.

@@ -19,6 +19,7 @@ struct RevisionRow {
     title: String,
     markdown: String,
     metadata: String,
+    updated_at: Option<NaiveDateTime>,
 }
 
 impl TryFrom<RevisionRow> for Revision {
@@ -28,6 +29,7 @@ impl TryFrom<RevisionRow> for Revision {
             number: u32::try_from(row.number).unwrap_or(0),
             user_id: row.user_id,
             created_at: from_db(row.created_at),
+            updated_at: from_db(row.updated_at.unwrap_or(row.created_at)),
             title: parse_value(Title::parse(&row.title))?,
             markdown: row.markdown,
             metadata: from_json("revision metadata", &row.metadata)?,
@@ -45,6 +47,29 @@ pub(crate) fn list(conn: &mut AnyConnection, post: PostId) -> Result<Vec<Revisio
         .into_iter()
         .map(Revision::try_from)
         .collect()
+}
+
+/// A page of a post's revisions, newest first: at most `limit`, older
+/// than number `before` when given, with whether there are older ones.
+pub(crate) fn page(
+    conn: &mut AnyConnection,
+    post: PostId,
+    before: Option<u32>,
+    limit: u32,
+) -> Result<(Vec<Revision>, bool), StoreError> {
+    let mut query = revisions::table
+        .filter(revisions::post_id.eq(post))
+        .order(revisions::number.desc())
+        .select(RevisionRow::as_select())
+        .limit(i64::from(limit) + 1)
+        .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(revisions::number.lt(i32::try_from(before).unwrap_or(i32::MAX)));
+    }
+    let mut rows = query.load(conn)?;
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    Ok((rows.into_iter().map(Revision::try_from).collect::<Result<_, _>>()?, more))
 }
 
 /// Revision `number` of a post.
