@@ -390,6 +390,7 @@ fn revisions_can_be_listed_and_restored(db: &Db) {
     assert_eq!(list.len(), 2);
     assert_eq!(list[1]["markdown"], "First words.");
     assert!(list[0]["user_id"].is_string());
+    assert_eq!(list[0]["user_name"], "ed", "the writer's name, for the history");
     let restored = call_if(&app, &ed, "POST", &format!("{path}/revisions/1/restore"), 2, None);
     assert_eq!(restored.status, 200, "{}", restored.body);
     assert_eq!(restored.json()["post"]["title"], "Draft One");

@@ -1704,6 +1704,8 @@ export interface components {
              * @description The last edit folded into it; its creation when none was.
              */
             updated_at: string;
+            /** @description The writer's name, to whoever may read the revisions (null when the account is gone or none made it). */
+            user_name: string | null;
             /** Format: uuid */
             user_id: string | null;
             title: string;

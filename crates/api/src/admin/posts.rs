@@ -431,7 +431,14 @@ pub async fn revisions(
     }
     let (revisions, more) = state.store.posts().revision_page(post.card.id, before, limit).await?;
     let next_before = if more { revisions.last().map(|r| r.number) } else { None };
-    let revisions: Vec<RevisionJson> = revisions.iter().map(RevisionJson::from).collect();
+    let mut writers: Vec<_> = revisions.iter().filter_map(|r| r.user_id).collect();
+    writers.sort_unstable();
+    writers.dedup();
+    let names = state.store.users().names(writers).await?;
+    let revisions: Vec<RevisionJson> = revisions
+        .iter()
+        .map(|r| RevisionJson { user_name: r.user_id.and_then(|u| names.get(&u).cloned()), ..RevisionJson::from(r) })
+        .collect();
     Ok(private(StatusCode::OK, &json!({ "revisions": revisions, "meta": { "next_before": next_before } })))
 }
 

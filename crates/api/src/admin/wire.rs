@@ -104,6 +104,8 @@ pub struct RevisionJson {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub user_id: Option<String>,
+    /// The writer's name (null when the account is gone).
+    pub user_name: Option<String>,
     pub title: String,
     pub markdown: String,
     pub metadata: longform_domain::RevisionMetadata,
@@ -116,6 +118,7 @@ impl From<&Revision> for RevisionJson {
             created_at: revision.created_at,
             updated_at: revision.updated_at,
             user_id: revision.user_id.map(|u| u.to_string()),
+            user_name: None,
             title: revision.title.to_string(),
             markdown: revision.markdown.clone(),
             metadata: revision.metadata.clone(),

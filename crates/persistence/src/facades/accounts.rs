@@ -44,6 +44,11 @@ impl Users<'_> {
         self.0.read(move |c| read::accounts::user(c, id)).await
     }
 
+    /// The names of those of `ids` that exist.
+    pub async fn names(&self, ids: Vec<UserId>) -> Result<std::collections::HashMap<UserId, String>, StoreError> {
+        self.0.read(move |c| read::accounts::names(c, &ids)).await
+    }
+
     pub async fn list(&self) -> Result<Vec<User>, StoreError> {
         self.0.read(read::accounts::users).await
     }

@@ -17,6 +17,17 @@ pub(crate) fn user(conn: &mut AnyConnection, id: UserId) -> Result<User, StoreEr
     users::table.find(id).select(UserRow::as_select()).first(conn)?.try_into()
 }
 
+/// The names of the accounts among `ids` that exist (a writer's name next
+/// to their revisions; nothing else of the account).
+pub(crate) fn names(
+    conn: &mut AnyConnection,
+    ids: &[UserId],
+) -> Result<std::collections::HashMap<UserId, String>, StoreError> {
+    let rows: Vec<(UserId, String)> =
+        users::table.filter(users::id.eq_any(ids)).select((users::id, users::name)).load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
 pub(crate) fn user_by_email(conn: &mut AnyConnection, email: &Email) -> Result<Option<User>, StoreError> {
     users::table
         .filter(users::email.eq(email.as_str()))
