@@ -85,13 +85,15 @@ schema:
 ## Benchmarks (issue 8): release build, corpora of 1,000 and 100,000 posts on
 ## SQLite and 10,000 on PostgreSQL, wrk against the server and an nginx
 ## ceiling; rewrites BENCHMARKS.md above its notes marker (and its media
-## block: a 200 KB image against nginx, renditions of 24 MP). About 30 minutes
+## block: a 200 KB image against nginx, renditions of 24 MP; and its admin block:
+## the editor app's speed budgets in Chromium). About 30 minutes
 ## on 2 cores; BENCH_QUICK=1 tries it in a few (see bench/harness/config.py).
 bench:
 	@command -v python3 >/dev/null || { S=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$S apt-get update -qq && $$S env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3; }
 	CARGO="$(CARGO)" python3 bench/run.py
 	CARGO="$(CARGO)" python3 bench/media.py
+	CARGO="$(CARGO)" python3 bench/admin.py
 
 build:
 	$(CARGO) build --release --locked
