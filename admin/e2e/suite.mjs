@@ -3,217 +3,47 @@
 // ending session, the local copy, where tokens live, two tabs, the trash,
 // search, filters, paging, new tags and signing out. Every request
 // must stay on the server's origin, and no script error, console error or
-// CSP refusal may happen. Writes screenshots to OUT_DIR.
+// CSP refusal may happen. Writes screenshots to OUT_DIR. The shared
+// helpers are in lib.mjs; flows of other screens in their own modules.
 // Usage: LONGFORM_ADMIN_EMAIL=… LONGFORM_ADMIN_PASSWORD=… node e2e/suite.mjs BASE_URL OUT_DIR
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-
-const [base, out] = process.argv.slice(2);
-const adminEmail = process.env.LONGFORM_ADMIN_EMAIL;
-const adminPassword = process.env.LONGFORM_ADMIN_PASSWORD;
-if (!base || !out || !adminEmail || !adminPassword) {
-  console.error('usage: LONGFORM_ADMIN_EMAIL=… LONGFORM_ADMIN_PASSWORD=… node e2e/suite.mjs BASE_URL OUT_DIR');
-  process.exit(2);
-}
-mkdirSync(out, { recursive: true });
-const origin = new URL(base).origin;
-const WAIT = 8000;
-const SAVE_WAIT = 12000;
-const run = Date.now().toString(36);
-const password = `suite-password-${run}`;
-
-// ---------------------------------------------------------------- the API from Node
-
-async function api(method, path, { token, body, headers = {} } = {}) {
-  const init = { method, headers: { Accept: 'application/json', ...headers }, signal: AbortSignal.timeout(WAIT) };
-  if (token) init.headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) {
-    init.headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(body);
-  }
-  const response = await fetch(origin + path, init);
-  const text = await response.text();
-  let json = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = text;
-  }
-  return { status: response.status, json, headers: response.headers };
-}
-
-async function apiOk(method, path, options) {
-  const result = await api(method, path, options);
-  if (result.status >= 300) throw new Error(`${method} ${path}: ${result.status} ${JSON.stringify(result.json)}`);
-  return result.json;
-}
-
-/** JSON-mode sign-in: the body carries the refresh token too. */
-async function apiLogin(email, pass) {
-  return (await apiOk('POST', '/api/v1/auth/login', { body: { email, password: pass } })).access_token;
-}
-
-// The people of the screenshots: each run's users (their emails carry the
-// run) and the author profiles the posts list shows.
-const people = { editor: 'Mara Okafor', contributor: 'Jonas Lindqvist', author: 'Priya Raman' };
-const authorSlug = (name) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
-
-async function createUser(adminToken, role) {
-  const user = { email: `${role}-${run}@example.com`, name: people[role], role, password };
-  await apiOk('POST', '/api/v1/admin/users', { token: adminToken, body: user });
-  return user;
-}
-
-async function adminPost(token, id) {
-  return (await apiOk('GET', `/api/v1/admin/posts/${id}`, { token })).post;
-}
-
-/** A tag, category or author profile, unless an earlier run made it. */
-async function ensureTerm(token, kind, slug, name) {
-  const result = await api('POST', `/api/v1/admin/${kind}`, { token, body: { slug, name } });
-  if (result.status !== 201 && result.status !== 409) throw new Error(`POST ${kind}: ${result.status} ${JSON.stringify(result.json)}`);
-}
-
-/** A post made over the API, moved to `status` ('draft', 'published' or 'scheduled'). */
-async function createPostAs(token, fields, status = 'draft') {
-  let { post } = await apiOk('POST', '/api/v1/admin/posts', { token, body: fields });
-  const ifMatch = { 'If-Match': `"${post.version}"` };
-  if (status === 'published') {
-    ({ post } = await apiOk('POST', `/api/v1/admin/posts/${post.id}/publish`, { token, headers: ifMatch }));
-  } else if (status === 'scheduled') {
-    const body = { published_at: new Date(Date.now() + 5 * 86400_000).toISOString() };
-    ({ post } = await apiOk('POST', `/api/v1/admin/posts/${post.id}/schedule`, { token, headers: ifMatch, body }));
-  }
-  return post;
-}
-
-// ---------------------------------------------------------------- the browser
-
-// However the flows go, the suite ends.
-setTimeout(() => {
-  console.log('FAIL suite: still running after 5 minutes');
-  process.exit(1);
-}, 300_000).unref();
-
-const browser = await chromium.launch({
-  timeout: 30_000,
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-  ],
-});
-
-let problems = [];
-// The API answers these by design in some flows, and the browser logs each
-// as "Failed to load resource": [status or net:: error, part of the URL].
-// Anything else is a problem.
-let expectedStatuses = [];
-
-async function newContext() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-  context.setDefaultTimeout(WAIT);
-  await context.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url.startsWith(`${origin}/`) || url.startsWith('data:') || url.startsWith('about:')) return route.continue();
-    problems.push(`request outside the server: ${url}`);
-    return route.abort('internetdisconnected');
-  });
-  await context.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      console.error(`CSP refused ${e.blockedURI} (${e.violatedDirective})`);
-    });
-  });
-  context.on('page', watch);
-  return context;
-}
-
-function watch(page) {
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error') return;
-    const text = msg.text();
-    const url = msg.location()?.url ?? '';
-    const status = /status of (\d{3})/.exec(text)?.[1] ?? /(net::[A-Z_]+)/.exec(text)?.[1];
-    if (status && expectedStatuses.some(([code, path]) => code === status && url.includes(path))) return;
-    // A signed-out page asks the refresh cookie first; no cookie is a 401.
-    if (status === '401' && url.endsWith('/api/v1/auth/refresh')) return;
-    problems.push(`console error: ${text} ${url}`);
-  });
-  page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
-}
-
-async function openPage(context, path) {
-  const page = await context.newPage();
-  const response = await page.goto(base + path, { waitUntil: 'load' });
-  const csp = response?.headers()['content-security-policy'] ?? '';
-  if (!csp.includes("script-src 'self'")) problems.push(`no strict Content-Security-Policy on ${path}: ${csp}`);
-  return page;
-}
-
-/** Signs in on the sign-in page, which then shows the posts (or `next`). */
-async function signIn(page, email, pass, { landsOnPosts = true } = {}) {
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(pass);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  if (landsOnPosts) await page.getByRole('heading', { name: 'Posts' }).waitFor();
-}
-
-function editorText(page) {
-  return page.getByRole('textbox', { name: 'Body (Markdown)' });
-}
-
-async function typeBody(page, text) {
-  const body = editorText(page);
-  await body.click();
-  await page.keyboard.press('ControlOrMeta+End');
-  await page.keyboard.insertText(text);
-}
-
-async function waitForSaved(page, timeout = SAVE_WAIT) {
-  await page.getByTestId('save-status').filter({ hasText: /^Saved$/ }).waitFor({ timeout });
-}
-
-async function newPost(page, title, body) {
-  await page.getByRole('button', { name: 'New post' }).click();
-  await page.getByRole('textbox', { name: 'Title' }).fill(title);
-  await typeBody(page, body);
-  await waitForSaved(page);
-  await page.waitForURL(/\/admin\/posts\/[0-9a-f-]{36}$/);
-  return new URL(page.url()).pathname.split('/').pop();
-}
-
-function expect(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-const rustPost = (marker) => `Intro paragraph ${marker}.\n\n## Setup\n\nSome words before the code.\n\n\`\`\`rust\nfn main() {\n    println!("hello {}", 1);\n}\n\`\`\`\n`;
+import {
+  SAVE_WAIT,
+  WAIT,
+  adminEmail,
+  adminPassword,
+  adminPost,
+  api,
+  apiLogin,
+  apiOk,
+  authorSlug,
+  base,
+  browser,
+  createPostAs,
+  editorText,
+  expect,
+  expectStatuses,
+  newContext,
+  newPost,
+  openPage,
+  out,
+  password,
+  people,
+  problems,
+  resetChecks,
+  run,
+  rustPost,
+  setup,
+  signIn,
+  state,
+  typeBody,
+  waitForSaved,
+} from './lib.mjs';
+import { mediaFlows } from './media.mjs';
+import { siteFlows } from './site.mjs';
+import { a11yFlows } from './a11y.mjs';
 
 // ---------------------------------------------------------------- the flows
-
-const state = {};
-
-async function setup() {
-  state.adminToken = await apiLogin(adminEmail, adminPassword);
-  state.editor = await createUser(state.adminToken, 'editor');
-  state.contributor = await createUser(state.adminToken, 'contributor');
-  state.expiring = await createUser(state.adminToken, 'author');
-  const terms = [
-    ['tags', 'rust', 'Rust'],
-    ['tags', 'concurrency', 'Concurrency'],
-    ['tags', 'databases', 'Databases'],
-    ['categories', 'systems-programming', 'Systems programming'],
-    ...Object.values(people).map((name) => ['authors', authorSlug(name), name]),
-  ];
-  for (const [kind, slug, name] of terms) await ensureTerm(state.adminToken, kind, slug, name);
-  state.admin = await newContext();
-}
 
 async function signInWriteAndPublish() {
   const page = await openPage(state.admin, '/admin/');
@@ -347,7 +177,7 @@ async function previewFollowsTyping() {
 }
 
 async function conflictMergedByHand() {
-  expectedStatuses = [['412', '/api/v1/admin/posts/']];
+  expectStatuses([['412', '/api/v1/admin/posts/']]);
   // Short lines: End must reach the end of the line, not of a wrapped row.
   const text = 'Version 0.9 adds scheduled posts.\nUpgrades need no manual step.\nThanks to everyone who tested it.\n';
   const alpha = 'It ships on Monday.';
@@ -401,7 +231,7 @@ async function conflictMergedByHand() {
 }
 
 async function contributorCannotPublish() {
-  expectedStatuses = [['400', '/api/v1/admin/posts/']];
+  expectStatuses([['400', '/api/v1/admin/posts/']]);
   const context = await newContext();
   try {
     const page = await openPage(context, '/admin/sign-in');
@@ -451,7 +281,7 @@ async function scheduleForLater() {
 }
 
 async function sessionEndsWhileTyping() {
-  expectedStatuses = [['401', '/api/v1/']];
+  expectStatuses([['401', '/api/v1/']]);
   const user = state.expiring;
   const context = await newContext();
   try {
@@ -481,7 +311,7 @@ async function sessionEndsWhileTyping() {
 }
 
 async function localCopySurvives() {
-  expectedStatuses = [['net::ERR_INTERNET_DISCONNECTED', '/api/v1/admin/']];
+  expectStatuses([['net::ERR_INTERNET_DISCONNECTED', '/api/v1/admin/']]);
   const page = state.adminPage;
   await page.goto(`${base}/admin/posts`);
   const id = await newPost(page, `Local copy ${run}`, 'Saved part.\n');
@@ -725,7 +555,7 @@ async function newTagOnTheFly() {
 }
 
 async function signOutEndsSession() {
-  expectedStatuses = [['401', '/api/v1/auth/refresh']];
+  expectStatuses([['401', '/api/v1/auth/refresh']]);
   const context = await newContext();
   try {
     const page = await openPage(context, '/admin/sign-in');
@@ -807,8 +637,11 @@ const allFlows = [
   pagingThroughPosts,
   newTagOnTheFly,
   signOutEndsSession,
+  ...siteFlows,
+  ...mediaFlows,
   // Last: its posts are the newest, at the top of the list it photographs.
   postsListShowsStatusAndAuthors,
+  ...a11yFlows,
 ];
 // LONGFORM_SUITE_ONLY=a,b runs those flows (after the first, which signs in).
 const flows = only ? allFlows.filter((f, i) => i === 0 || only.includes(f.name)) : allFlows;
@@ -817,8 +650,7 @@ let failed = 0;
 try {
   await setup();
   for (const flow of flows) {
-    problems = [];
-    expectedStatuses = [];
+    resetChecks();
     try {
       await flow();
       if (problems.length > 0) throw new Error(problems.join('; '));

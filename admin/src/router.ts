@@ -8,6 +8,8 @@ export type Route =
   | { name: 'posts' }
   | { name: 'editor'; id: string | null }
   | { name: 'sign-in' }
+  | { name: 'media'; id: string | null }
+  | { name: 'site'; section: string; id: string | null }
   | { name: 'not-found' };
 
 const location = createStore(window.location.pathname + window.location.search);
@@ -20,6 +22,12 @@ export function parseRoute(path: string): Route {
   const parts = rest.split('/').filter(Boolean);
   if (parts.length === 0 || (parts.length === 1 && parts[0] === 'posts')) return { name: 'posts' };
   if (parts.length === 1 && parts[0] === 'sign-in') return { name: 'sign-in' };
+  // /media, /media/ID: the library, with one item's details open.
+  if (parts[0] === 'media' && parts.length <= 2) return { name: 'media', id: parts[1] ? decodeURIComponent(parts[1]) : null };
+  // /site, /site/SECTION, /site/SECTION/ID: the administration screens.
+  if (parts[0] === 'site' && parts.length <= 3) {
+    return { name: 'site', section: parts[1] ?? '', id: parts[2] ? decodeURIComponent(parts[2]) : null };
+  }
   if (parts.length === 2 && parts[0] === 'posts') {
     return { name: 'editor', id: parts[1] === 'new' ? null : decodeURIComponent(parts[1] ?? '') };
   }

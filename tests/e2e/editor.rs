@@ -283,7 +283,7 @@ fn the_editor_app_passes_its_browser_suite(db: &Db) {
     if std::env::var_os("LONGFORM_SUITE_ONLY").is_some() {
         return;
     }
-    assert!(flows.len() >= 16, "{report}");
+    assert!(flows.len() >= 30, "{report}");
     for screen in ["admin-sign-in.png", "admin-posts.png", "admin-editor.png", "admin-conflict.png"] {
         assert!(out.join(screen).metadata().is_ok_and(|m| m.len() > 10_000), "no screenshot {screen}");
     }

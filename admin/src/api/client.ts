@@ -59,6 +59,19 @@ export function signedInAgain(token: string): void {
   for (const wake of waiters) wake();
 }
 
+/**
+ * For requests sent without `request` (uploads, which need
+ * XMLHttpRequest's progress events): the Authorization header to send, and
+ * what to do on a 401 before sending again (refresh, or wait for sign-in).
+ */
+export function authorization(): Record<string, string> {
+  return accessToken ? { Authorization: `Bearer ${accessToken}` } : {};
+}
+
+export async function renewSession(): Promise<void> {
+  if (!(await refreshSession())) await waitForSignIn();
+}
+
 function waitForSignIn(): Promise<void> {
   accessToken = null;
   for (const listener of expiredListeners) listener(true);

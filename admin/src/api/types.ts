@@ -57,3 +57,16 @@ export type TermChoice = Pick<AdminTerm | AdminAuthor, 'slug' | 'name'>;
  * (a proxy's error page, say) still has to be shown.
  */
 export type Problem = Partial<Schemas['Problem']>;
+
+export type Media = Schemas['Media'];
+export type MediaUse = Schemas['MediaUse'];
+export type MediaQuery = NonNullable<paths['/api/v1/admin/media']['get']['parameters']['query']>;
+export type MediaPage = Json<paths['/api/v1/admin/media']['get']['responses'][200]>;
+/** One item as GET /media/{id} gives it: with the posts that use it. */
+export type MediaDetail = Json<paths['/api/v1/admin/media/{id}']['get']['responses'][200]>['media'];
+export type MediaChanges = Json<paths['/api/v1/admin/media/{id}']['patch']['requestBody']>;
+export type Uploaded = Json<paths['/api/v1/admin/media']['post']['responses'][201]>;
+
+export type Revision = Schemas['Revision'];
+export type RevisionList = Json<paths['/api/v1/admin/posts/{id}/revisions']['get']['responses'][200]>;
+export type AdminUsers = Json<paths['/api/v1/admin/users']['get']['responses'][200]>;

@@ -5,8 +5,11 @@ import { auth, sessionExpired, signOut } from '../auth';
 import { navigate, onLinkClick, parseRoute, useLocation, BASE } from '../router';
 import { useStore } from '../store';
 import type { User } from '../api/types';
+import { MediaLibrary } from './MediaLibrary';
+import { LazySite, SiteLink } from './LazySite';
 import { PostsList } from './PostsList';
 import { SignInDialog, SignInPage } from './SignIn';
+import '../styles/narrow.css';
 
 export function App() {
   const state = useStore(auth);
@@ -42,7 +45,9 @@ export function App() {
     <div class="shell">
       <TopBar user={state.user} />
       {route.name === 'posts' && <PostsList user={state.user} />}
+      {route.name === 'media' && <MediaLibrary user={state.user} id={route.id} />}
       {route.name === 'editor' && <LazyEditor routeId={route.id} user={state.user} />}
+      {route.name === 'site' && <LazySite user={state.user} section={route.section} id={route.id} />}
       {(route.name === 'not-found' || route.name === 'sign-in') && (
         <main class="page">
           <h1>Not found</h1>
@@ -102,6 +107,8 @@ function TopBar(props: { user: User }) {
       </a>
       <nav aria-label="Main">
         <a href={`${BASE}/posts`}>Posts</a>
+        <a href={`${BASE}/media`}>Media</a>
+        <SiteLink user={props.user} />
       </nav>
       <div class="user-menu">
         <span class="user-name" data-testid="current-user">

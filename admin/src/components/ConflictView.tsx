@@ -86,7 +86,7 @@ export function ConflictView(props: Props) {
         </p>
       )}
       {!merging && (
-        <div class="diff" role="table" aria-label="Differences between their version and yours">
+        <div class="diff" role="table" aria-label="Differences between their version and yours" tabIndex={0}>
           <div class="diff-row diff-head" role="row">
             <div role="columnheader">Theirs (version {theirs.version})</div>
             <div role="columnheader">Yours (not saved)</div>

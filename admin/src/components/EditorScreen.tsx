@@ -11,6 +11,8 @@ import { PostSession, type EditorState } from '../editor/session';
 import { BASE, navigate } from '../router';
 import { useStore } from '../store';
 import { ConflictView } from './ConflictView';
+import { HistoryPanel } from './HistoryPanel';
+import { useImageUploads } from './ImageUpload';
 import { MarkdownEditor } from './MarkdownEditor';
 import { PostFieldsPanel } from './PostFieldsPanel';
 import { Preview, TableOfContents, usePreview } from './Preview';
@@ -50,6 +52,8 @@ function Editor(props: { session: PostSession; user: User }) {
   const { rendered, error: previewError } = usePreview(state.draft.markdown);
   const terms = useTerms();
   const isNew = state.post === null && !state.loading;
+  const uploads = useImageUploads();
+  const [history, setHistory] = useState(false);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -88,6 +92,7 @@ function Editor(props: { session: PostSession; user: User }) {
   const update = (changes: Partial<Draft>) => session.update(changes);
   const fieldError = (field: string) => (state.error instanceof ApiError ? state.error.fieldMessage(field) : null);
   const conflict = state.conflict;
+  const showHistory = history && state.post !== null && conflict === null;
 
   return (
     <main class="editor-page" data-testid="editor">
@@ -102,6 +107,11 @@ function Editor(props: { session: PostSession; user: User }) {
           {state.version !== null ? `Version ${state.version}` : 'Not saved yet'}
         </span>
         <SaveStatus state={state} />
+        {state.post && (
+          <button type="button" aria-pressed={showHistory} onClick={() => setHistory(!history)} disabled={conflict !== null}>
+            History
+          </button>
+        )}
         <button type="button" onClick={() => void session.saveNow()} title="Save now (Ctrl+S or ⌘S)" disabled={conflict !== null}>
           Save now
         </button>
@@ -123,7 +133,18 @@ function Editor(props: { session: PostSession; user: User }) {
           onSaveMerged={(markdown) => void session.saveMerged(markdown)}
         />
       )}
-      <div class="editor-grid" hidden={conflict !== null}>
+      {showHistory && state.post && (
+        <HistoryPanel
+          session={session}
+          post={state.post}
+          current={state.draft}
+          user={props.user}
+          busy={state.busy !== null}
+          onClose={() => setHistory(false)}
+        />
+      )}
+      {uploads.dialog}
+      <div class="editor-grid" hidden={conflict !== null || showHistory}>
         <section class="compose" aria-label="Write">
           <TitleField value={state.draft.title} invalid={fieldError('title') !== null} focus={isNew} onChange={(title) => update({ title })} />
           {fieldError('title') && <p class="field-error">{fieldError('title')}</p>}
@@ -132,6 +153,7 @@ function Editor(props: { session: PostSession; user: User }) {
             revision={state.docRevision}
             onChange={(markdown) => markdown !== session.state.get().draft.markdown && update({ markdown })}
             onSave={() => void session.saveNow()}
+            onFiles={uploads.onFiles}
           />
           {fieldError('markdown') && <p class="field-error">{fieldError('markdown')}</p>}
         </section>

@@ -15,6 +15,11 @@ interface Props {
   revision: number;
   onChange: (text: string) => void;
   onSave: () => void;
+  /**
+   * Files dropped or pasted into the text, with the position they landed
+   * at and a way to insert text there later (after an upload).
+   */
+  onFiles?: (files: File[], at: number, insert: (at: number, text: string) => number) => void;
 }
 
 export function MarkdownEditor(props: Props) {
@@ -40,6 +45,23 @@ export function MarkdownEditor(props: Props) {
         EditorView.cspNonce.of(nonce),
         EditorView.contentAttributes.of({ 'aria-label': 'Body (Markdown)', 'data-testid': 'markdown-editor' }),
         placeholder('Write in Markdown…'),
+        EditorView.domEventHandlers({
+          drop(event, v) {
+            const files = [...(event.dataTransfer?.files ?? [])];
+            if (files.length === 0 || !callbacks.current.onFiles) return false;
+            event.preventDefault();
+            const at = v.posAtCoords({ x: event.clientX, y: event.clientY }) ?? v.state.selection.main.head;
+            callbacks.current.onFiles(files, at, insertAt);
+            return true;
+          },
+          paste(event, v) {
+            const files = [...(event.clipboardData?.files ?? [])];
+            if (files.length === 0 || !callbacks.current.onFiles) return false;
+            event.preventDefault();
+            callbacks.current.onFiles(files, v.state.selection.main.head, insertAt);
+            return true;
+          },
+        }),
         EditorView.updateListener.of((update) => {
           if (update.docChanged) callbacks.current.onChange(update.state.doc.toString());
         }),
@@ -48,6 +70,16 @@ export function MarkdownEditor(props: Props) {
     view.current = new EditorView({ state, parent: host.current as HTMLElement });
     return () => view.current?.destroy();
   }, []);
+
+  /** Inserts at `at` (kept inside the text, which may have changed), focused after it. */
+  function insertAt(at: number, text: string): number {
+    const v = view.current;
+    if (!v) return at;
+    const from = Math.min(at, v.state.doc.length);
+    if (text !== '') v.dispatch({ changes: { from, insert: text }, selection: { anchor: from + text.length }, userEvent: 'input.drop' });
+    v.focus();
+    return from + text.length;
+  }
 
   useEffect(() => {
     const v = view.current;

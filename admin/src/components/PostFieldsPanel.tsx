@@ -4,6 +4,7 @@
 import type { AdminPost, TermChoice } from '../api/types';
 import type { Draft } from '../editor/draft';
 import type { Terms } from './EditorScreen';
+import { FeatureImagePicker } from './MediaPicker';
 import { SlugListInput } from './SlugListInput';
 
 interface Props {
@@ -41,7 +42,8 @@ export function PostFieldsPanel({ draft, post, terms, fieldError, update }: Prop
           placeholder={options.placeholder}
           aria-invalid={message ? true : undefined}
           aria-describedby={message ? `field-${name}-error` : undefined}
-          onInput={(e) => update({ [field]: e.currentTarget.value })}
+          // A URL typed by hand replaces an image chosen from the library.
+          onInput={(e) => update(field === 'imageUrl' ? { imageUrl: e.currentTarget.value, imageMediaId: '' } : { [field]: e.currentTarget.value })}
         />
         <FieldError message={message} id={`field-${name}-error`} />
       </div>
@@ -89,6 +91,7 @@ export function PostFieldsPanel({ draft, post, terms, fieldError, update }: Prop
         onChange={(authors) => update({ authors })}
       />
       {text('imageUrl', 'Feature image URL', 'feature_image', { type: 'url', placeholder: 'https://…' })}
+      <FeatureImagePicker onPick={(media) => update({ imageUrl: media.url, imageMediaId: media.id })} />
       {text('imageAlt', 'Feature image alt text', 'feature_image.alt')}
       <div class="field checkbox">
         <label>

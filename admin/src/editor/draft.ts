@@ -13,6 +13,8 @@ export interface Draft {
   authors: string[];
   imageUrl: string;
   imageAlt: string;
+  /** Chosen from the media library: saved as `feature_image: { media_id }`. */
+  imageMediaId: string;
   featured: boolean;
   canonicalUrl: string;
 }
@@ -27,6 +29,7 @@ export const emptyDraft: Draft = {
   authors: [],
   imageUrl: '',
   imageAlt: '',
+  imageMediaId: '',
   featured: false,
   canonicalUrl: '',
 };
@@ -42,6 +45,7 @@ export function draftFromPost(post: AdminPost): Draft {
     authors: post.authors.map((a) => a.slug),
     imageUrl: post.feature_image?.url ?? '',
     imageAlt: post.feature_image?.alt ?? '',
+    imageMediaId: '',
     featured: post.featured,
     canonicalUrl: post.canonical_url ?? '',
   };
@@ -56,7 +60,7 @@ export function fieldsFromDraft(draft: Draft): PostFields {
     category: draft.category.trim() === '' ? null : draft.category.trim(),
     tags: draft.tags,
     authors: draft.authors,
-    feature_image: draft.imageUrl.trim() === '' ? null : { url: draft.imageUrl.trim(), alt: draft.imageAlt.trim() || null },
+    feature_image: featureImage(draft),
     featured: draft.featured,
     canonical_url: draft.canonicalUrl.trim() === '' ? null : draft.canonicalUrl.trim(),
   };
@@ -64,6 +68,12 @@ export function fieldsFromDraft(draft: Draft): PostFields {
   // A post with no author gets its creator's profile from the server.
   if (draft.authors.length === 0) delete fields.authors;
   return fields;
+}
+
+function featureImage(draft: Draft): PostFields['feature_image'] {
+  const alt = draft.imageAlt.trim() || null;
+  if (draft.imageMediaId !== '') return { media_id: draft.imageMediaId, alt };
+  return draft.imageUrl.trim() === '' ? null : { url: draft.imageUrl.trim(), alt };
 }
 
 export function sameDraft(a: Draft, b: Draft): boolean {

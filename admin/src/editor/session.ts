@@ -3,6 +3,7 @@
 // and calls its methods; nothing here touches the DOM.
 import { ApiError } from '../api/client';
 import { createPost, getPost, movePost, trashPost, updatePost, type StatusMove } from '../api/posts';
+import { restoreRevision } from '../api/revisions';
 import type { AdminPost } from '../api/types';
 import { createStore, type Store } from '../store';
 import { clearLocalCopy, draftFromPost, emptyDraft, fieldsFromDraft, readLocalCopy, rebaseLocalCopy, sameDraft, writeLocalCopy, type Draft } from './draft';
@@ -261,6 +262,30 @@ export class PostSession {
     } catch (error) {
       this.patch({ busy: null });
       await this.failed(error, s.draft);
+    }
+  }
+
+  /**
+   * Makes an earlier revision current (a new revision), after saving what
+   * is pending so that nothing typed is lost; the text editor then shows
+   * the restored text. A 412 opens the conflict view, as a save's does.
+   */
+  async restoreRevision(number: number): Promise<boolean> {
+    await this.saveNow();
+    const s = this.state.get();
+    if (!s.post || s.conflict || !sameDraft(s.draft, s.saved)) return false;
+    this.patch({ busy: 'restore', error: null });
+    try {
+      const post = await restoreRevision(s.post.id, number, s.version ?? s.post.version);
+      const server = draftFromPost(post);
+      clearLocalCopy(post.id);
+      const now = this.state.get();
+      this.patch({ post, version: post.version, draft: server, saved: server, save: 'saved', busy: null, docRevision: now.docRevision + 1 });
+      return true;
+    } catch (error) {
+      this.patch({ busy: null });
+      await this.failed(error, s.draft);
+      return false;
     }
   }
 
