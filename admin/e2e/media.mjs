@@ -279,7 +279,8 @@ export async function mediaLibrary() {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Media' }).click();
     await page.getByRole('heading', { name: 'Media', exact: true }).waitFor();
     const grid = page.getByRole('list', { name: 'Media items' });
-    // Newest first.
+    // Newest first (once the first page has arrived).
+    await grid.getByTestId('media-item').first().waitFor();
     const names = await grid.getByTestId('media-item').locator('.media-name').allTextContents();
     expect(names[0] === `${used.filename}`, `the first item is ${names[0]}`);
 

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { auth, sessionExpired, signOut } from '../auth';
 import { navigate, onLinkClick, parseRoute, useLocation, BASE } from '../router';
 import { useStore } from '../store';
+import { prefetchPost } from '../api/posts';
 import type { User } from '../api/types';
 import { MediaLibrary } from './MediaLibrary';
 import { LazySite, SiteLink } from './LazySite';
@@ -63,12 +64,19 @@ export function App() {
 
 type EditorModule = typeof import('./EditorScreen');
 let editorModule: Promise<EditorModule> | null = null;
+// Opened at a post's address: fetch the editor's code while the session is
+// still being restored, rather than after.
+if (location.pathname.startsWith(`${BASE}/posts/`)) {
+  editorModule = import('./EditorScreen');
+  editorModule.catch(() => undefined); // LazyEditor reports a failure
+}
 
 /** CodeMirror and the Markdown languages load with the first editor only. */
 function LazyEditor(props: { routeId: string | null; user: User }) {
   const [module, setModule] = useState<EditorModule | null>(null);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
+    if (props.routeId !== null) prefetchPost(props.routeId);
     editorModule ??= import('./EditorScreen');
     editorModule.then(setModule, () => {
       editorModule = null;

@@ -2,7 +2,7 @@
 // the local copy, conflicts and status moves. The screen renders its state
 // and calls its methods; nothing here touches the DOM.
 import { ApiError } from '../api/client';
-import { createPost, getPost, movePost, trashPost, updatePost, type StatusMove } from '../api/posts';
+import { createPost, getPost, loadPost, movePost, trashPost, updatePost, type StatusMove } from '../api/posts';
 import { restoreRevision } from '../api/revisions';
 import type { AdminPost } from '../api/types';
 import { createStore, type Store } from '../store';
@@ -95,7 +95,7 @@ export class PostSession {
     }
     let post: AdminPost;
     try {
-      post = await getPost(id);
+      post = await loadPost(id);
     } catch (error) {
       this.patch({ loading: false, loadError: error instanceof ApiError && error.status === 404 ? 'There is no such post, or it is in the trash.' : String((error as Error).message ?? error) });
       return;
