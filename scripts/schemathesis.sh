@@ -61,16 +61,18 @@ done
 # from a schema, so a 400/412 there is the right answer, not a failure.
 run() {
     "$VENV/bin/schemathesis" --config-file scripts/schemathesis.toml run openapi.yaml --url "$base" -H "$auth" \
-        --max-time "$MAX_TIME" --workers 2 --seed 1 \
+        --max-time "$MAX_TIME" --workers 1 --seed 1 \
         --exclude-checks positive_data_acceptance \
         --exclude-path /api/v1/auth/logout --exclude-path /api/v1/auth/password --exclude-path /api/v1/auth/refresh \
         --exclude-path /graphql \
         "$@" 2>&1 | tee "$work/report"
 }
 # A crash inside the tool itself (seen: a CPython "AST constructor recursion
-# depth mismatch" in Hypothesis, twice in a row on 2026-12-03) is not a
-# finding about the API: run again, at most three times in all. Any failure
-# the API causes still fails the build at once.
+# depth mismatch" in Hypothesis, in about half the runs with two worker
+# threads on 2026-12-04, in none of three with one) is not a finding about
+# the API: run again, at most three times in all. Any failure the API
+# causes still fails the build at once. One worker: the crash came from
+# Hypothesis parsing source in a worker thread.
 for attempt in 1 2 3; do
     run "$@" && exit 0
     if ! grep -q "Runtime Error" "$work/report" || grep -q "^Failures:" "$work/report"; then
