@@ -71,8 +71,8 @@ run() {
 # depth mismatch" in Hypothesis, in about half the runs with two worker
 # threads on 2026-12-04, in none of three with one) is not a finding about
 # the API: run again, at most three times in all. Any failure the API
-# causes still fails the build at once. One worker: the crash came from
-# Hypothesis parsing source in a worker thread.
+# causes still fails the build at once. Hence one worker (likely a thread
+# stack matter; not proven).
 for attempt in 1 2 3; do
     run "$@" && exit 0
     if ! grep -q "Runtime Error" "$work/report" || grep -q "^Failures:" "$work/report"; then
