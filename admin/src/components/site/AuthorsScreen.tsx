@@ -2,7 +2,7 @@
 // and edit name, slug, bio, avatar, website, links and the public flag;
 // delete. A profile is not an account: posts credit it by slug.
 import { Fragment } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import {
   createAuthorProfile,
   deleteAuthorProfile,
@@ -12,7 +12,7 @@ import {
   type AuthorProfile,
 } from '../../api/site';
 import { refusal, type Refusal } from '../../site/problems';
-import { ConfirmButton, FormError, ListState, TextField } from './parts';
+import { ConfirmButton, FormError, ListState, TextField, useSiteList } from './parts';
 
 interface Link {
   label: string;
@@ -60,33 +60,15 @@ function changes(draft: Draft, before: AuthorProfile | null): AuthorFields {
 }
 
 export function AuthorsScreen() {
-  const [authors, setAuthors] = useState<AuthorProfile[] | null>(null);
-  const [loadError, setLoadError] = useState<Refusal | null>(null);
+  const list = useSiteList(listAuthorProfiles);
+  const { items: authors, setItems: setAuthors, loadError, load, rowError, setRowError } = list;
   // null: the new-profile form; an id: that profile's form.
   const [editing, setEditing] = useState<string | null>(null);
-  const [rowError, setRowError] = useState<{ id: string; error: Refusal } | null>(null);
 
-  async function load() {
-    try {
-      setAuthors(await listAuthorProfiles());
-      setLoadError(null);
-    } catch (e) {
-      setLoadError(refusal(e));
-    }
-  }
-  useEffect(() => void load(), []);
-
-  async function remove(author: AuthorProfile) {
-    setRowError(null);
-    try {
-      await deleteAuthorProfile(author);
-      setAuthors((list) => list?.filter((a) => a.id !== author.id) ?? null);
-    } catch (e) {
-      const r = refusal(e);
-      setRowError({ id: author.id, error: r });
-      if (r.status === 412) await load();
-    }
-  }
+  const remove = (author: AuthorProfile) => list.onRow(author, async () => {
+    await deleteAuthorProfile(author);
+    list.drop(author);
+  });
 
   const current = authors?.find((a) => a.id === editing) ?? null;
 

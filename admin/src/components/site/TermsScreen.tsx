@@ -5,7 +5,7 @@ import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { createTerm, deleteTerm, listTermsOf, updateTerm, type Term, type TermFields, type TermKind } from '../../api/site';
 import { refusal, type Refusal } from '../../site/problems';
-import { ConfirmButton, FormError, ListState, TextField } from './parts';
+import { ConfirmButton, FormError, ListState, TextField, useSiteList } from './parts';
 
 const words = {
   tags: { title: 'Tags', one: 'tag', One: 'Tag' },
@@ -15,52 +15,17 @@ const words = {
 export function TermsScreen(props: { kind: TermKind }) {
   const kind = props.kind;
   const w = words[kind];
-  const [terms, setTerms] = useState<Term[] | null>(null);
-  const [loadError, setLoadError] = useState<Refusal | null>(null);
+  const list = useSiteList(() => listTermsOf(kind), [kind]);
+  const { items: terms, setItems: setTerms, loadError, rowError, setRowError } = list;
   const [editing, setEditing] = useState<string | null>(null);
-  const [rowError, setRowError] = useState<{ id: string; error: Refusal } | null>(null);
-
-  async function load() {
-    try {
-      setTerms(await listTermsOf(kind));
-      setLoadError(null);
-    } catch (e) {
-      setLoadError(refusal(e));
-    }
-  }
-  useEffect(() => {
-    setTerms(null);
-    setEditing(null);
-    setRowError(null);
-    void load();
-  }, [kind]);
+  useEffect(() => setEditing(null), [kind]);
 
   /** Saves `fields`; a refusal stays in the row (or the edit form). */
-  async function save(term: Term, fields: TermFields): Promise<boolean> {
-    setRowError(null);
-    try {
-      const next = await updateTerm(kind, term, fields);
-      setTerms((list) => list?.map((t) => (t.id === next.id ? next : t)) ?? null);
-      return true;
-    } catch (e) {
-      const r = refusal(e);
-      setRowError({ id: term.id, error: r });
-      if (r.status === 412) await load();
-      return false;
-    }
-  }
-
-  async function remove(term: Term) {
-    setRowError(null);
-    try {
-      await deleteTerm(kind, term);
-      setTerms((list) => list?.filter((t) => t.id !== term.id) ?? null);
-    } catch (e) {
-      const r = refusal(e);
-      setRowError({ id: term.id, error: r });
-      if (r.status === 412) await load();
-    }
-  }
+  const save = (term: Term, fields: TermFields) => list.onRow(term, async () => list.replace(await updateTerm(kind, term, fields)));
+  const remove = (term: Term) => list.onRow(term, async () => {
+    await deleteTerm(kind, term);
+    list.drop(term);
+  });
 
   return (
     <section aria-labelledby="terms-title" class="site-section">

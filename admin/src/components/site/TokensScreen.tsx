@@ -1,10 +1,10 @@
 // Integration tokens (admins): the list, revoked ones too; create one with
 // a name and a scope, its secret shown once; revoke as of its version.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { createToken, listTokens, revokeToken, type ApiToken, type TokenScope } from '../../api/site';
 import { formatShortTime } from '../../format';
 import { refusal, type Refusal } from '../../site/problems';
-import { ConfirmButton, FormError, ListState, SecretOnce, TextField } from './parts';
+import { ConfirmButton, FormError, ListState, SecretOnce, TextField, useSiteList } from './parts';
 
 const scopes: { id: TokenScope; label: string }[] = [
   { id: 'read_drafts', label: 'Read drafts (previews, mirrors)' },
@@ -12,32 +12,14 @@ const scopes: { id: TokenScope; label: string }[] = [
 ];
 
 export function TokensScreen() {
-  const [tokens, setTokens] = useState<ApiToken[] | null>(null);
-  const [loadError, setLoadError] = useState<Refusal | null>(null);
-  const [rowError, setRowError] = useState<{ id: string; error: Refusal } | null>(null);
+  const list = useSiteList(listTokens);
+  const { items: tokens, setItems: setTokens, loadError, rowError } = list;
   const [secret, setSecret] = useState<{ name: string; value: string } | null>(null);
 
-  async function load() {
-    try {
-      setTokens(await listTokens());
-      setLoadError(null);
-    } catch (e) {
-      setLoadError(refusal(e));
-    }
-  }
-  useEffect(() => void load(), []);
-
-  async function revoke(token: ApiToken) {
-    setRowError(null);
-    try {
-      await revokeToken(token);
-      await load();
-    } catch (e) {
-      const r = refusal(e);
-      setRowError({ id: token.id, error: r });
-      if (r.status === 412) await load();
-    }
-  }
+  const revoke = (token: ApiToken) => list.onRow(token, async () => {
+    await revokeToken(token);
+    await list.load();
+  });
 
   return (
     <section aria-labelledby="tokens-title" class="site-section">

@@ -1,7 +1,7 @@
 // Accounts (admins): invite with a one-time password made here, change a
 // role, disable or enable, delete. Each change carries the account's
 // version; the API's refusal shows in the row it concerns.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import {
   createAccount,
   deleteAccount,
@@ -15,7 +15,7 @@ import type { User } from '../../api/types';
 import { formatShortTime } from '../../format';
 import { oneTimePassword } from '../../site/password';
 import { refusal, type Refusal } from '../../site/problems';
-import { ConfirmButton, FormError, ListState, SecretOnce, TextField } from './parts';
+import { ConfirmButton, FormError, ListState, SecretOnce, TextField, useSiteList } from './parts';
 
 const roles: { id: Role; label: string }[] = [
   { id: 'contributor', label: 'Contributor' },
@@ -25,49 +25,16 @@ const roles: { id: Role; label: string }[] = [
 ];
 
 export function UsersScreen(props: { user: User }) {
-  const [accounts, setAccounts] = useState<Account[] | null>(null);
-  const [loadError, setLoadError] = useState<Refusal | null>(null);
-  const [rowError, setRowError] = useState<{ id: string; error: Refusal } | null>(null);
+  const list = useSiteList(listAccounts);
+  const { items: accounts, setItems: setAccounts, loadError, rowError } = list;
   const [invited, setInvited] = useState<{ name: string; email: string; password: string } | null>(null);
 
-  async function load() {
-    try {
-      setAccounts(await listAccounts());
-      setLoadError(null);
-    } catch (e) {
-      setLoadError(refusal(e));
-    }
-  }
-  useEffect(() => void load(), []);
-
-  function replace(next: Account) {
-    setAccounts((list) => list?.map((a) => (a.id === next.id ? next : a)) ?? null);
-  }
-
-  async function change(account: Account, changes: AccountChanges): Promise<boolean> {
-    setRowError(null);
-    try {
-      replace(await updateAccount(account, changes));
-      return true;
-    } catch (e) {
-      const r = refusal(e);
-      setRowError({ id: account.id, error: r });
-      if (r.status === 412) await load();
-      return false;
-    }
-  }
-
-  async function remove(account: Account) {
-    setRowError(null);
-    try {
-      await deleteAccount(account);
-      setAccounts((list) => list?.filter((a) => a.id !== account.id) ?? null);
-    } catch (e) {
-      const r = refusal(e);
-      setRowError({ id: account.id, error: r });
-      if (r.status === 412) await load();
-    }
-  }
+  const change = (account: Account, changes: AccountChanges) =>
+    list.onRow(account, async () => list.replace(await updateAccount(account, changes)));
+  const remove = (account: Account) => list.onRow(account, async () => {
+    await deleteAccount(account);
+    list.drop(account);
+  });
 
   return (
     <section aria-labelledby="users-title" class="site-section">
@@ -129,7 +96,7 @@ function AccountRow(props: {
   self: boolean;
   error: Refusal | null;
   onChange: (changes: AccountChanges) => Promise<boolean>;
-  onDelete: () => Promise<void>;
+  onDelete: () => Promise<unknown>;
 }) {
   const a = props.account;
   const errorId = `user-error-${a.id}`;

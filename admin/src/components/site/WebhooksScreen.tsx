@@ -17,7 +17,7 @@ import {
 import { formatShortTime } from '../../format';
 import { BASE } from '../../router';
 import { refusal, type Refusal } from '../../site/problems';
-import { ConfirmButton, FormError, ListState, SecretOnce, TextField } from './parts';
+import { ConfirmButton, FormError, ListState, SecretOnce, TextField, useSiteList } from './parts';
 
 const EVENTS_HINT = 'Separated by commas or spaces: post.published, post.* (a family), or * for every event.';
 
@@ -33,33 +33,15 @@ export function WebhooksScreen(props: { id: string | null }) {
 }
 
 function WebhookList() {
-  const [hooks, setHooks] = useState<Webhook[] | null>(null);
-  const [loadError, setLoadError] = useState<Refusal | null>(null);
+  const list = useSiteList(listWebhooks);
+  const { items: hooks, setItems: setHooks, loadError, load, rowError } = list;
   const [editing, setEditing] = useState<string | null>(null);
-  const [rowError, setRowError] = useState<{ id: string; error: Refusal } | null>(null);
   const [secret, setSecret] = useState<{ url: string; value: string } | null>(null);
 
-  async function load() {
-    try {
-      setHooks(await listWebhooks());
-      setLoadError(null);
-    } catch (e) {
-      setLoadError(refusal(e));
-    }
-  }
-  useEffect(() => void load(), []);
-
-  async function remove(hook: Webhook) {
-    setRowError(null);
-    try {
-      await deleteWebhook(hook);
-      setHooks((list) => list?.filter((h) => h.id !== hook.id) ?? null);
-    } catch (e) {
-      const r = refusal(e);
-      setRowError({ id: hook.id, error: r });
-      if (r.status === 412) await load();
-    }
-  }
+  const remove = (hook: Webhook) => list.onRow(hook, async () => {
+    await deleteWebhook(hook);
+    list.drop(hook);
+  });
 
   const current = hooks?.find((h) => h.id === editing) ?? null;
   return (

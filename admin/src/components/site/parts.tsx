@@ -1,9 +1,9 @@
-// Pieces the administration screens share: labelled fields with the API's
-// message under them, a secret shown once with a copy button, and a delete
-// that asks first.
+// Pieces the administration screens share: the state of a list, labelled
+// fields with the API's message under them, a secret shown once with a copy
+// button, and a delete that asks first.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { concerns, type Refusal } from '../../site/problems';
+import { concerns, refusal, type Refusal } from '../../site/problems';
 
 let fieldCount = 0;
 /** A stable id for one mounted component's label or message. */
@@ -181,4 +181,46 @@ export function ListState(props: { loading: boolean; error: Refusal | null; empt
   if (props.loading) return <p role="status">Loading…</p>;
   if (props.empty) return <p class="empty">{props.emptyText}</p>;
   return null;
+}
+
+/** What every administration list keeps: its items (loaded on mount and
+ *  again when `deps` change), the refusal of that load, and the refusal of
+ *  the last action on one row, shown in that row. A 412 reloads the list:
+ *  its versions have moved on. */
+export function useSiteList<T extends { id: string }>(fetch: () => Promise<T[]>, deps: unknown[] = []) {
+  const [items, setItems] = useState<T[] | null>(null);
+  const [loadError, setLoadError] = useState<Refusal | null>(null);
+  const [rowError, setRowError] = useState<{ id: string; error: Refusal } | null>(null);
+
+  async function load() {
+    try {
+      setItems(await fetch());
+      setLoadError(null);
+    } catch (e) {
+      setLoadError(refusal(e));
+    }
+  }
+  useEffect(() => {
+    setItems(null);
+    setRowError(null);
+    void load();
+  }, deps);
+
+  /** Runs `action` for `item`; false, with the refusal in its row, when refused. */
+  async function onRow(item: T, action: () => Promise<void>): Promise<boolean> {
+    setRowError(null);
+    try {
+      await action();
+      return true;
+    } catch (e) {
+      const r = refusal(e);
+      setRowError({ id: item.id, error: r });
+      if (r.status === 412) await load();
+      return false;
+    }
+  }
+  const replace = (next: T) => setItems((list) => list?.map((i) => (i.id === next.id ? next : i)) ?? null);
+  const drop = (gone: T) => setItems((list) => list?.filter((i) => i.id !== gone.id) ?? null);
+
+  return { items, setItems, loadError, load, rowError, setRowError, onRow, replace, drop };
 }

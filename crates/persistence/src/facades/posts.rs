@@ -8,6 +8,8 @@ use longform_domain::{
 };
 use tracing::instrument;
 
+use longform_domain::media::Catalog;
+
 use crate::commands::posts::{self as command, Rendered};
 use crate::error::StoreError;
 use crate::model::{
@@ -26,15 +28,19 @@ impl Store {
 }
 
 impl Posts<'_> {
-    /// Render before the write's transaction: the media the draft mentions
-    /// are looked up first (two statements, none when it mentions none).
+    /// The media items among `mentioned`, sized (two statements; none when
+    /// nothing is mentioned).
+    async fn catalog(&self, mentioned: Vec<longform_domain::MediaId>) -> Result<Catalog, StoreError> {
+        if mentioned.is_empty() {
+            return Ok(Catalog::default());
+        }
+        self.0.read(move |c| read::media::catalog(c, &mentioned)).await
+    }
+
+    /// Render before the write's transaction, the media the draft mentions
+    /// looked up first.
     async fn render(&self, draft: PostDraft) -> Result<Rendered, StoreError> {
-        let mentioned = draft.mentioned_media();
-        let catalog = if mentioned.is_empty() {
-            Default::default()
-        } else {
-            self.0.read(move |c| read::media::catalog(c, &mentioned)).await?
-        };
+        let catalog = self.catalog(draft.mentioned_media()).await?;
         self.0.compute(move || Rendered::with(draft, &catalog)).await?.map_err(|e| StoreError::Domain(e.into()))
     }
 
@@ -42,12 +48,7 @@ impl Posts<'_> {
     /// mentions sized as a save would size them. Writes nothing.
     #[instrument(level = "debug", skip_all)]
     pub async fn preview(&self, markdown: Markdown) -> Result<PostContent, StoreError> {
-        let mentioned = longform_domain::media::mentioned(markdown.as_str());
-        let catalog = if mentioned.is_empty() {
-            Default::default()
-        } else {
-            self.0.read(move |c| read::media::catalog(c, &mentioned)).await?
-        };
+        let catalog = self.catalog(longform_domain::media::mentioned(markdown.as_str())).await?;
         self.0
             .compute(move || PostContent::render_with(markdown.as_str(), None, &catalog))
             .await?
