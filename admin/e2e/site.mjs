@@ -252,6 +252,33 @@ async function tokensShownOnce() {
   await row.getByText('Revoked').waitFor();
   const refused = await api('GET', '/api/v1/admin/posts?limit=1', { token: secret });
   expect(refused.status === 401, `a revoked token: ${refused.status}`);
+
+  // A content key: 64 hex characters (Ghost's clients check for hex), shown
+  // with how a Ghost frontend uses it rather than the bearer instructions.
+  const site = `Ghost frontend ${run}`;
+  await page.getByLabel('Name', { exact: true }).fill(site);
+  await page.getByLabel('Scope').selectOption('content');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  await page.getByText('This secret cannot be shown again.').waitFor();
+  const key = await copiedSecret(page, `Secret of ${site}`);
+  expect(/^[0-9a-f]{64}$/.test(key), `a content key is not 64 hex characters: ${key}`);
+  const advice = page.getByTestId('secret-once');
+  await advice.getByText('@tryghost/content-api').waitFor();
+  const text = await advice.innerText();
+  expect(text.includes('the key of @tryghost/content-api') && text.includes(origin), `the content key's instructions: ${text}`);
+  expect(!text.includes('Authorization: Bearer'), 'a content key is shown with the bearer instructions');
+  await page.screenshot({ path: join(out, 'admin-content-key.png') });
+  const settings = `/ghost/api/content/settings/?key=${key}`;
+  const read = await api('GET', settings, { headers: { 'Accept-Version': 'v5.0' } });
+  expect(read.status === 200, `the content key on the Ghost Content API: ${read.status}`);
+  await advice.getByRole('button', { name: 'Done, I have kept it' }).click();
+  const keyRow = page.locator('[data-testid="token-row"]', { hasText: site });
+  await keyRow.getByText('content', { exact: true }).waitFor();
+  await page.getByRole('button', { name: `Revoke ${site}` }).click();
+  await page.getByRole('button', { name: 'Yes, revoke' }).click();
+  await keyRow.getByText('Revoked').waitFor();
+  const unknown = await api('GET', settings, { headers: { 'Accept-Version': 'v5.0' } });
+  expect(unknown.status === 401, `a revoked content key: ${unknown.status}`);
 }
 
 // ---------------------------------------------------------------- webhooks

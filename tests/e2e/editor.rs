@@ -3,10 +3,9 @@
 //! Markdown, searching one's drafts, the app's page with its
 //! Content-Security-Policy; and the app itself, driven in Chromium.
 
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use longform_persistence::testing::skip;
 use serde_json::{Value, json};
@@ -239,46 +238,17 @@ fn the_editor_app_passes_its_browser_suite(db: &Db) {
     let app = TestApp::spawn_with(dir, db.url(), &[("LONGFORM_WEBHOOK_ALLOW_HOSTS", "127.0.0.1")]);
 
     let out = screenshots(backend);
-    let mut suite = Command::new("node")
+    let mut suite = Command::new("node");
+    suite
         .arg(admin.join("e2e/suite.mjs"))
         .args([app.url(""), out.display().to_string()])
         .env("LONGFORM_ADMIN_EMAIL", "ada@example.com")
         .env("LONGFORM_ADMIN_PASSWORD", PASSWORD)
         .env("CHROMIUM", &chromium)
-        .current_dir(&admin)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("node could not be run: {e}"));
-    // A watchdog: a hung browser fails the test instead of hanging the run.
-    let pid = suite.id();
-    let (done, finished) = std::sync::mpsc::channel::<()>();
-    let watchdog = std::thread::spawn(move || {
-        if finished.recv_timeout(SUITE_LIMIT).is_err() {
-            crate::helpers::signal(pid, "KILL");
-        }
-    });
-    let started = Instant::now();
-    let mut report = String::new();
-    let mut flows = Vec::new();
-    for line in BufReader::new(suite.stdout.take().unwrap()).lines().map_while(Result::ok) {
-        if let Some(name) = line.strip_prefix("ok ") {
-            flows.push((name.to_owned(), "ok"));
-        } else if let Some(failed) = line.strip_prefix("FAIL ") {
-            flows.push((failed.split(':').next().unwrap_or(failed).to_owned(), "failed"));
-        }
-        report.push_str(&line);
-        report.push('\n');
-    }
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut suite.stderr.take().unwrap(), &mut stderr).unwrap();
-    let status = suite.wait().unwrap();
-    let _ = done.send(());
-    watchdog.join().unwrap();
-    record_results(backend, &flows);
-    assert!(status.success(), "the browser suite failed on {backend} after {:?}:\n{report}{stderr}", started.elapsed());
-    assert!(flows.iter().all(|(_, r)| *r == "ok"), "{report}");
-    assert!(report.contains(&format!("browser suite: {} passed, 0 failed", flows.len())), "{report}");
+        .current_dir(&admin);
+    let outcome = crate::node::run_suite("browser", backend, suite, SUITE_LIMIT);
+    outcome.assert_passed("browser", backend);
+    let (flows, report) = (&outcome.flows, &outcome.report);
     // LONGFORM_SUITE_ONLY=a,b runs some flows only, while working on them.
     if std::env::var_os("LONGFORM_SUITE_ONLY").is_some() {
         return;
@@ -287,12 +257,4 @@ fn the_editor_app_passes_its_browser_suite(db: &Db) {
     for screen in ["admin-sign-in.png", "admin-posts.png", "admin-editor.png", "admin-conflict.png"] {
         assert!(out.join(screen).metadata().is_ok_and(|m| m.len() > 10_000), "no screenshot {screen}");
     }
-}
-
-/// Each flow's result, for the summary line of `make test`.
-fn record_results(backend: &str, flows: &[(String, &str)]) {
-    let Some(path) = std::env::var_os("LONGFORM_TEST_RESULTS_LOG").filter(|p| !p.is_empty()) else { return };
-    let mut log = std::fs::OpenOptions::new().create(true).append(true).open(path).unwrap();
-    let lines: String = flows.iter().map(|(name, result)| format!("browser\t{backend}::{name}\t{result}\n")).collect();
-    log.write_all(lines.as_bytes()).unwrap();
 }

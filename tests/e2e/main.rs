@@ -5,8 +5,10 @@
 mod admin;
 mod architecture;
 mod bodies;
+mod content_keys;
 mod contract;
 mod helpers;
+mod node;
 mod receiver;
 mod seed;
 
@@ -17,6 +19,7 @@ mod compression;
 mod editor;
 mod faults;
 mod feeds;
+mod ghost;
 mod graphql;
 mod head;
 mod health;

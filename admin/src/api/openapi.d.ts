@@ -1194,7 +1194,7 @@ export interface paths {
         put?: never;
         /**
          * Create an integration token (admins only)
-         * @description The answer is the only time the secret is shown.
+         * @description The answer is the only time the secret is shown. A `read_drafts` or `write_content` token's secret is `lf_...`, sent as `Authorization: Bearer lf_...`; a `content` token's is 64 hex characters with no prefix, the `key` of the Ghost Content API (/ghost/api/content/) and of nothing else.
          */
         post: operations["createApiToken"];
         delete?: never;
@@ -1446,6 +1446,448 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ghost/api/content/posts/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Browse published posts */
+        get: operations["ghostBrowsePosts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ghost/api/content/posts/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a published post by id */
+        get: operations["ghostReadPost"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ghost/api/content/posts/slug/{slug}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a published post by slug */
+        get: operations["ghostReadPostBySlug"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ghost/api/content/pages/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Browse pages (always none) */
+        get: operations["ghostBrowsePages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ghost/api/content/pages/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a page by id (always 404) */
+        get: operations["ghostReadPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ghost/api/content/pages/slug/{slug}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a page by slug (always 404) */
+        get: operations["ghostReadPageBySlug"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ghost/api/content/tags/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Browse public tags */
+        get: operations["ghostBrowseTags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ghost/api/content/tags/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a public tag by id */
+        get: operations["ghostReadTag"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ghost/api/content/tags/slug/{slug}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a public tag by slug */
+        get: operations["ghostReadTagBySlug"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ghost/api/content/authors/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Browse public authors */
+        get: operations["ghostBrowseAuthors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ghost/api/content/authors/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a public author by id */
+        get: operations["ghostReadAuthor"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ghost/api/content/authors/slug/{slug}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a public author by slug */
+        get: operations["ghostReadAuthorBySlug"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ghost/api/content/settings/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The site's settings */
+        get: operations["ghostBrowseSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ghost/api/{version}/content/posts/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Browse published posts, versioned path */
+        get: operations["ghostBrowsePostsVersioned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ghost/api/{version}/content/posts/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a published post by id, versioned path */
+        get: operations["ghostReadPostVersioned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ghost/api/{version}/content/posts/slug/{slug}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a published post by slug, versioned path */
+        get: operations["ghostReadPostBySlugVersioned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ghost/api/{version}/content/pages/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Browse pages (always none), versioned path */
+        get: operations["ghostBrowsePagesVersioned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ghost/api/{version}/content/pages/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a page by id (always 404), versioned path */
+        get: operations["ghostReadPageVersioned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ghost/api/{version}/content/pages/slug/{slug}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a page by slug (always 404), versioned path */
+        get: operations["ghostReadPageBySlugVersioned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ghost/api/{version}/content/tags/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Browse public tags, versioned path */
+        get: operations["ghostBrowseTagsVersioned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ghost/api/{version}/content/tags/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a public tag by id, versioned path */
+        get: operations["ghostReadTagVersioned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ghost/api/{version}/content/tags/slug/{slug}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a public tag by slug, versioned path */
+        get: operations["ghostReadTagBySlugVersioned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ghost/api/{version}/content/authors/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Browse public authors, versioned path */
+        get: operations["ghostBrowseAuthorsVersioned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ghost/api/{version}/content/authors/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a public author by id, versioned path */
+        get: operations["ghostReadAuthorVersioned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ghost/api/{version}/content/authors/slug/{slug}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a public author by slug, versioned path */
+        get: operations["ghostReadAuthorBySlugVersioned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ghost/api/{version}/content/settings/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The site's settings, versioned path */
+        get: operations["ghostBrowseSettingsVersioned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1585,8 +2027,11 @@ export interface components {
         Role: "contributor" | "author" | "editor" | "admin";
         /** @enum {string} */
         PostStatus: "draft" | "scheduled" | "published" | "archived";
-        /** @enum {string} */
-        TokenScope: "read_drafts" | "write_content";
+        /**
+         * @description `read_drafts`: read every post, drafts included (a preview builder, a search indexer). `write_content`: create, edit and publish content (a publishing pipeline). `content`: a Content API key for Ghost frontends: reads published content through /ghost/api/content/ only, never the editor API; its secret is 64 hex characters (Ghost clients check for hex).
+         * @enum {string}
+         */
+        TokenScope: "read_drafts" | "write_content" | "content";
         /** @description A post's writable fields. Absent fields keep their value; null clears summary, category, feature_image, canonical_url, meta_title and meta_description, and keeps any other field. */
         PostFields: {
             title?: components["schemas"]["Title"] | null;
@@ -1923,6 +2368,175 @@ export interface components {
             errors?: components["schemas"]["GraphqlError"][];
             extensions?: Record<string, never>;
         };
+        /**
+         * Format: date-time
+         * @description In Ghost's form, with milliseconds and an offset of +00:00.
+         * @example 2026-06-20T05:00:00.000+00:00
+         */
+        GhostTime: string;
+        /** @description A published post as Ghost's Content API gives it (pages have the same shape). Only `id` is certain: `fields` narrows the object, `formats` chooses `html` and `plaintext`, `include` adds tags and authors. Any other value Longform does not have is null, never missing. */
+        GhostPost: {
+            /**
+             * Format: uuid
+             * @description Longform's id, a UUID (Ghost's are 24-hex ObjectIds).
+             */
+            id: string;
+            /** Format: uuid */
+            uuid?: string;
+            title?: string;
+            slug?: string;
+            /** @description With formats=html (the default). */
+            html?: string | null;
+            /** @description Only with formats=plaintext. */
+            plaintext?: string;
+            comment_id?: string;
+            /** @description The image's URL. */
+            feature_image?: string | null;
+            feature_image_alt?: string | null;
+            feature_image_caption?: string | null;
+            featured?: boolean;
+            /** @constant */
+            visibility?: "public";
+            created_at?: components["schemas"]["GhostTime"];
+            updated_at?: components["schemas"]["GhostTime"];
+            /** Format: date-time */
+            published_at?: string | null;
+            /** @description The summary an editor wrote. */
+            custom_excerpt?: string | null;
+            codeinjection_head?: null;
+            codeinjection_foot?: null;
+            custom_template?: null;
+            canonical_url?: string | null;
+            url?: string;
+            /** @description Longform's summary: the editor's, else the body's first paragraph cut at 280 characters. */
+            excerpt?: string;
+            /** @description Whole minutes, as Longform counts them (see the tag's description), not Ghost's. */
+            reading_time?: number;
+            access?: boolean;
+            comments?: boolean;
+            og_image?: string | null;
+            og_title?: string | null;
+            og_description?: string | null;
+            twitter_image?: string | null;
+            twitter_title?: string | null;
+            twitter_description?: string | null;
+            meta_title?: string | null;
+            meta_description?: string | null;
+            email_subject?: null;
+            frontmatter?: null;
+            /** @description With include=tags; in order, the primary one first. */
+            tags?: components["schemas"]["GhostTag"][];
+            /** @description With include=tags. */
+            primary_tag?: components["schemas"]["GhostTag"] | null;
+            /** @description With include=authors; in order, the primary one first. */
+            authors?: components["schemas"]["GhostAuthor"][];
+            /** @description With include=authors. */
+            primary_author?: components["schemas"]["GhostAuthor"] | null;
+        };
+        /** @description With include=count.posts. */
+        GhostCount: {
+            /** @description Published posts. */
+            posts: number;
+        };
+        /** @description A public tag as Ghost's Content API gives it; only `id` is certain, as `fields` narrows the object. */
+        GhostTag: {
+            /** Format: uuid */
+            id: string;
+            name?: string;
+            slug?: string;
+            description?: string | null;
+            feature_image?: string | null;
+            /** @constant */
+            visibility?: "public";
+            og_image?: string | null;
+            og_title?: string | null;
+            og_description?: string | null;
+            twitter_image?: string | null;
+            twitter_title?: string | null;
+            twitter_description?: string | null;
+            meta_title?: string | null;
+            meta_description?: string | null;
+            codeinjection_head?: string | null;
+            codeinjection_foot?: string | null;
+            canonical_url?: string | null;
+            accent_color?: string | null;
+            url?: string;
+            count?: components["schemas"]["GhostCount"];
+        };
+        /** @description A public author profile as Ghost's Content API gives it, never an email or anything of an account; only `id` is certain, as `fields` narrows the object. */
+        GhostAuthor: {
+            /** Format: uuid */
+            id: string;
+            name?: string;
+            slug?: string;
+            profile_image?: string | null;
+            cover_image?: string | null;
+            bio?: string | null;
+            website?: string | null;
+            location?: string | null;
+            facebook?: string | null;
+            twitter?: string | null;
+            meta_title?: string | null;
+            meta_description?: string | null;
+            url?: string;
+            count?: components["schemas"]["GhostCount"];
+        };
+        GhostNavigation: {
+            label: string;
+            url: string;
+        }[];
+        GhostSettings: {
+            title: string;
+            description: string;
+            logo: string | null;
+            icon: string | null;
+            accent_color: string | null;
+            cover_image: string | null;
+            facebook: string | null;
+            twitter: string | null;
+            lang: string;
+            locale: string;
+            timezone: string;
+            codeinjection_head: string | null;
+            codeinjection_foot: string | null;
+            navigation: components["schemas"]["GhostNavigation"];
+            secondary_navigation: components["schemas"]["GhostNavigation"];
+            meta_title: string | null;
+            meta_description: string | null;
+            og_image: string | null;
+            og_title: string | null;
+            og_description: string | null;
+            twitter_image: string | null;
+            twitter_title: string | null;
+            twitter_description: string | null;
+            members_support_address: string | null;
+            url: string;
+        };
+        GhostPagination: {
+            page: number;
+            limit: number | "all";
+            pages: number;
+            total: number;
+            /** @description The next page's number; null on the last. */
+            next: number | null;
+            /** @description The previous page's number; null on the first. */
+            prev: number | null;
+        };
+        /** @description Ghost's error body, served as application/json; its client throws with `errors[0].message` and `errors[0].type`. */
+        GhostErrors: {
+            errors: {
+                message: string;
+                context: string | null;
+                /** @description BadRequestError, ValidationError, UnauthorizedError, NotFoundError, TooManyRequestsError, InternalServerError, ... */
+                type: string;
+                details: null;
+                property: string | null;
+                help: string | null;
+                code: string | null;
+                id: string;
+                ghostErrorCode: null;
+            }[];
+        };
     };
     responses: {
         /** @description A JSON Feed 1.1 document: the newest published posts, stable ids, next_url when more follow. */
@@ -2247,6 +2861,182 @@ export interface components {
                 "application/json": components["schemas"]["GraphqlResponse"];
             };
         };
+        /** @description One page of published posts, newest first unless `order` says otherwise. */
+        GhostBrowsePosts: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                "Cache-Control": components["headers"]["CacheControl"];
+                "Content-Version": components["headers"]["ContentVersion"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    posts: components["schemas"]["GhostPost"][];
+                    meta: {
+                        pagination: components["schemas"]["GhostPagination"];
+                    };
+                };
+            };
+        };
+        /** @description The post, alone in a list, with no `meta`. */
+        GhostReadPost: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                "Cache-Control": components["headers"]["CacheControl"];
+                "Content-Version": components["headers"]["ContentVersion"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    posts: components["schemas"]["GhostPost"][];
+                };
+            };
+        };
+        /** @description Always an empty list (Longform has no pages apart from posts). */
+        GhostBrowsePages: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                "Cache-Control": components["headers"]["CacheControl"];
+                "Content-Version": components["headers"]["ContentVersion"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    pages: components["schemas"]["GhostPost"][];
+                    meta: {
+                        pagination: components["schemas"]["GhostPagination"];
+                    };
+                };
+            };
+        };
+        /** @description A page; never sent, as Longform has no pages apart from posts. */
+        GhostReadPage: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                "Cache-Control": components["headers"]["CacheControl"];
+                "Content-Version": components["headers"]["ContentVersion"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    pages: components["schemas"]["GhostPost"][];
+                };
+            };
+        };
+        /** @description One page of public tags, by name unless `order` says otherwise. */
+        GhostBrowseTags: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                "Cache-Control": components["headers"]["CacheControl"];
+                "Content-Version": components["headers"]["ContentVersion"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    tags: components["schemas"]["GhostTag"][];
+                    meta: {
+                        pagination: components["schemas"]["GhostPagination"];
+                    };
+                };
+            };
+        };
+        /** @description The tag, alone in a list, with no `meta`. */
+        GhostReadTag: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                "Cache-Control": components["headers"]["CacheControl"];
+                "Content-Version": components["headers"]["ContentVersion"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    tags: components["schemas"]["GhostTag"][];
+                };
+            };
+        };
+        /** @description One page of public authors, by name unless `order` says otherwise. */
+        GhostBrowseAuthors: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                "Cache-Control": components["headers"]["CacheControl"];
+                "Content-Version": components["headers"]["ContentVersion"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    authors: components["schemas"]["GhostAuthor"][];
+                    meta: {
+                        pagination: components["schemas"]["GhostPagination"];
+                    };
+                };
+            };
+        };
+        /** @description The author, alone in a list, with no `meta`. */
+        GhostReadAuthor: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                "Cache-Control": components["headers"]["CacheControl"];
+                "Content-Version": components["headers"]["ContentVersion"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    authors: components["schemas"]["GhostAuthor"][];
+                };
+            };
+        };
+        /** @description The site's settings, as an object (the client returns it as it is). */
+        GhostSettings: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                "Cache-Control": components["headers"]["CacheControl"];
+                "Content-Version": components["headers"]["ContentVersion"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    settings: components["schemas"]["GhostSettings"];
+                    meta: Record<string, never>;
+                };
+            };
+        };
+        /** @description A parameter or filter Longform cannot answer: a filter that does not parse, names a field it does not allow or is past its limits; a limit, page or order out of range. `errors[0].message` says which. */
+        GhostBadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["GhostErrors"];
+            };
+        };
+        /** @description No `key`, or one that names no active content key ("Unknown Content API Key", an UnauthorizedError). */
+        GhostUnauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["GhostErrors"];
+            };
+        };
+        /** @description Nothing published with that id or slug (a NotFoundError). */
+        GhostNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["GhostErrors"];
+            };
+        };
+        /** @description The database cannot be reached or does not answer in time; the cause is logged, not sent. Retry after Retry-After seconds. */
+        GhostUnavailable: {
+            headers: {
+                "Retry-After": number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["GhostErrors"];
+            };
+        };
     };
     parameters: {
         /** @description full (the default): whole sanitised HTML (RSS: in content:encoded, beside the summary); summary: summaries only. */
@@ -2269,6 +3059,51 @@ export interface components {
          * @example "3"
          */
         IfMatch: string;
+        /** @description The API version older clients put in the path; every one answers as /ghost/api/content/ does. */
+        GhostVersion: "v2" | "v3" | "v4" | "canary";
+        /**
+         * @description The client's API version, such as `v5.0` (what `@tryghost/content-api` sends as its `version`). Any value is taken; the answer's Content-Version repeats it when it looks like v<major>.<minor>, and is v5.0 otherwise.
+         * @example v5.0
+         */
+        GhostAcceptVersion: string;
+        /** @description A content key: the secret of an integration token of scope `content` (64 hex characters; Ghost's own keys are 26). Missing, unknown or revoked: a 401, "Unknown Content API Key". */
+        GhostKey: string;
+        /** @description The id, a UUID (Longform's ids are not Ghost's 24-hex ObjectIds). */
+        GhostId: string;
+        GhostSlug: string;
+        /**
+         * @description `tags`, `authors` or both, comma-separated: adds `tags` and `primary_tag`, `authors` and `primary_author`.
+         * @example tags,authors
+         */
+        GhostPostInclude: string;
+        /** @description `count.posts` adds `count.posts`, the number of published posts. */
+        GhostCountInclude: "count.posts";
+        /**
+         * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+         * @example title,url
+         */
+        GhostFields: string;
+        /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
+        GhostFormats: string;
+        /**
+         * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), resolved to the start of its day in UTC. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
+         * @example tag:ebpf+published_at:>now-30d
+         */
+        GhostFilter: string;
+        /** @description Items a page, 1 to 100 (15 by default), or `all`, every match up to 1,000 a page (Ghost has no such cap). */
+        GhostLimit: number | "all";
+        /** @description The page, from 1 (the default). page × limit may be at most 10,000 (`all` counting as 1,000), else a 400; Ghost has no such cap. */
+        GhostPage: number;
+        /**
+         * @description Comma-separated `field asc` or `field desc`, of published_at, updated_at, created_at, title, slug, featured, reading_time and id; `published_at desc` by default.
+         * @example featured desc,published_at desc
+         */
+        GhostPostOrder: string;
+        /**
+         * @description Comma-separated `field asc` or `field desc`, of name, slug and id; `name asc` by default.
+         * @example name asc
+         */
+        GhostTermOrder: string;
     };
     requestBodies: {
         NewTerm: {
@@ -2292,6 +3127,8 @@ export interface components {
         /** @description The resource's version, quoted; send it back in If-Match. */
         VersionETag: string;
         NoStore: "no-store";
+        /** @description The request's Accept-Version when it looks like v<major>.<minor>, else v5.0. */
+        ContentVersion: string;
     };
     pathItems: never;
 }
@@ -4367,9 +5204,9 @@ export interface operations {
                 content: {
                     "application/json": {
                         token: components["schemas"]["ApiToken"] & {
-                            /** @description The secret: send it as Authorization: Bearer lf_... */
+                            /** @description The secret: `lf_...` for Authorization: Bearer, or a content key. */
                             token: string;
-                        };
+                        } & unknown;
                     };
                 };
             };
@@ -5055,6 +5892,1083 @@ export interface operations {
                 };
             };
             503: components["responses"]["Unavailable"];
+        };
+    };
+    ghostBrowsePosts: {
+        parameters: {
+            query: {
+                /** @description A content key: the secret of an integration token of scope `content` (64 hex characters; Ghost's own keys are 26). Missing, unknown or revoked: a 401, "Unknown Content API Key". */
+                key: components["parameters"]["GhostKey"];
+                /**
+                 * @description `tags`, `authors` or both, comma-separated: adds `tags` and `primary_tag`, `authors` and `primary_author`.
+                 * @example tags,authors
+                 */
+                include?: components["parameters"]["GhostPostInclude"];
+                /**
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @example title,url
+                 */
+                fields?: components["parameters"]["GhostFields"];
+                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
+                formats?: components["parameters"]["GhostFormats"];
+                /**
+                 * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), resolved to the start of its day in UTC. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
+                 * @example tag:ebpf+published_at:>now-30d
+                 */
+                filter?: components["parameters"]["GhostFilter"];
+                /** @description Items a page, 1 to 100 (15 by default), or `all`, every match up to 1,000 a page (Ghost has no such cap). */
+                limit?: components["parameters"]["GhostLimit"];
+                /** @description The page, from 1 (the default). page × limit may be at most 10,000 (`all` counting as 1,000), else a 400; Ghost has no such cap. */
+                page?: components["parameters"]["GhostPage"];
+                /**
+                 * @description Comma-separated `field asc` or `field desc`, of published_at, updated_at, created_at, title, slug, featured, reading_time and id; `published_at desc` by default.
+                 * @example featured desc,published_at desc
+                 */
+                order?: components["parameters"]["GhostPostOrder"];
+            };
+            header?: {
+                /**
+                 * @description The client's API version, such as `v5.0` (what `@tryghost/content-api` sends as its `version`). Any value is taken; the answer's Content-Version repeats it when it looks like v<major>.<minor>, and is v5.0 otherwise.
+                 * @example v5.0
+                 */
+                "Accept-Version"?: components["parameters"]["GhostAcceptVersion"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["GhostBrowsePosts"];
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["GhostBadRequest"];
+            401: components["responses"]["GhostUnauthorized"];
+            503: components["responses"]["GhostUnavailable"];
+        };
+    };
+    ghostReadPost: {
+        parameters: {
+            query: {
+                /** @description A content key: the secret of an integration token of scope `content` (64 hex characters; Ghost's own keys are 26). Missing, unknown or revoked: a 401, "Unknown Content API Key". */
+                key: components["parameters"]["GhostKey"];
+                /**
+                 * @description `tags`, `authors` or both, comma-separated: adds `tags` and `primary_tag`, `authors` and `primary_author`.
+                 * @example tags,authors
+                 */
+                include?: components["parameters"]["GhostPostInclude"];
+                /**
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @example title,url
+                 */
+                fields?: components["parameters"]["GhostFields"];
+                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
+                formats?: components["parameters"]["GhostFormats"];
+            };
+            header?: {
+                /**
+                 * @description The client's API version, such as `v5.0` (what `@tryghost/content-api` sends as its `version`). Any value is taken; the answer's Content-Version repeats it when it looks like v<major>.<minor>, and is v5.0 otherwise.
+                 * @example v5.0
+                 */
+                "Accept-Version"?: components["parameters"]["GhostAcceptVersion"];
+            };
+            path: {
+                /** @description The id, a UUID (Longform's ids are not Ghost's 24-hex ObjectIds). */
+                id: components["parameters"]["GhostId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["GhostReadPost"];
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["GhostBadRequest"];
+            401: components["responses"]["GhostUnauthorized"];
+            404: components["responses"]["GhostNotFound"];
+            503: components["responses"]["GhostUnavailable"];
+        };
+    };
+    ghostReadPostBySlug: {
+        parameters: {
+            query: {
+                /** @description A content key: the secret of an integration token of scope `content` (64 hex characters; Ghost's own keys are 26). Missing, unknown or revoked: a 401, "Unknown Content API Key". */
+                key: components["parameters"]["GhostKey"];
+                /**
+                 * @description `tags`, `authors` or both, comma-separated: adds `tags` and `primary_tag`, `authors` and `primary_author`.
+                 * @example tags,authors
+                 */
+                include?: components["parameters"]["GhostPostInclude"];
+                /**
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @example title,url
+                 */
+                fields?: components["parameters"]["GhostFields"];
+                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
+                formats?: components["parameters"]["GhostFormats"];
+            };
+            header?: {
+                /**
+                 * @description The client's API version, such as `v5.0` (what `@tryghost/content-api` sends as its `version`). Any value is taken; the answer's Content-Version repeats it when it looks like v<major>.<minor>, and is v5.0 otherwise.
+                 * @example v5.0
+                 */
+                "Accept-Version"?: components["parameters"]["GhostAcceptVersion"];
+            };
+            path: {
+                slug: components["parameters"]["GhostSlug"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["GhostReadPost"];
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["GhostBadRequest"];
+            401: components["responses"]["GhostUnauthorized"];
+            404: components["responses"]["GhostNotFound"];
+            503: components["responses"]["GhostUnavailable"];
+        };
+    };
+    ghostBrowsePages: {
+        parameters: {
+            query: {
+                /** @description A content key: the secret of an integration token of scope `content` (64 hex characters; Ghost's own keys are 26). Missing, unknown or revoked: a 401, "Unknown Content API Key". */
+                key: components["parameters"]["GhostKey"];
+                /**
+                 * @description `tags`, `authors` or both, comma-separated: adds `tags` and `primary_tag`, `authors` and `primary_author`.
+                 * @example tags,authors
+                 */
+                include?: components["parameters"]["GhostPostInclude"];
+                /**
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @example title,url
+                 */
+                fields?: components["parameters"]["GhostFields"];
+                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
+                formats?: components["parameters"]["GhostFormats"];
+                /**
+                 * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), resolved to the start of its day in UTC. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
+                 * @example tag:ebpf+published_at:>now-30d
+                 */
+                filter?: components["parameters"]["GhostFilter"];
+                /** @description Items a page, 1 to 100 (15 by default), or `all`, every match up to 1,000 a page (Ghost has no such cap). */
+                limit?: components["parameters"]["GhostLimit"];
+                /** @description The page, from 1 (the default). page × limit may be at most 10,000 (`all` counting as 1,000), else a 400; Ghost has no such cap. */
+                page?: components["parameters"]["GhostPage"];
+                /**
+                 * @description Comma-separated `field asc` or `field desc`, of published_at, updated_at, created_at, title, slug, featured, reading_time and id; `published_at desc` by default.
+                 * @example featured desc,published_at desc
+                 */
+                order?: components["parameters"]["GhostPostOrder"];
+            };
+            header?: {
+                /**
+                 * @description The client's API version, such as `v5.0` (what `@tryghost/content-api` sends as its `version`). Any value is taken; the answer's Content-Version repeats it when it looks like v<major>.<minor>, and is v5.0 otherwise.
+                 * @example v5.0
+                 */
+                "Accept-Version"?: components["parameters"]["GhostAcceptVersion"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["GhostBrowsePages"];
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["GhostBadRequest"];
+            401: components["responses"]["GhostUnauthorized"];
+            503: components["responses"]["GhostUnavailable"];
+        };
+    };
+    ghostReadPage: {
+        parameters: {
+            query: {
+                /** @description A content key: the secret of an integration token of scope `content` (64 hex characters; Ghost's own keys are 26). Missing, unknown or revoked: a 401, "Unknown Content API Key". */
+                key: components["parameters"]["GhostKey"];
+                /**
+                 * @description `tags`, `authors` or both, comma-separated: adds `tags` and `primary_tag`, `authors` and `primary_author`.
+                 * @example tags,authors
+                 */
+                include?: components["parameters"]["GhostPostInclude"];
+                /**
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @example title,url
+                 */
+                fields?: components["parameters"]["GhostFields"];
+                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
+                formats?: components["parameters"]["GhostFormats"];
+            };
+            header?: {
+                /**
+                 * @description The client's API version, such as `v5.0` (what `@tryghost/content-api` sends as its `version`). Any value is taken; the answer's Content-Version repeats it when it looks like v<major>.<minor>, and is v5.0 otherwise.
+                 * @example v5.0
+                 */
+                "Accept-Version"?: components["parameters"]["GhostAcceptVersion"];
+            };
+            path: {
+                /** @description The id, a UUID (Longform's ids are not Ghost's 24-hex ObjectIds). */
+                id: components["parameters"]["GhostId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["GhostReadPage"];
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["GhostBadRequest"];
+            401: components["responses"]["GhostUnauthorized"];
+            404: components["responses"]["GhostNotFound"];
+            503: components["responses"]["GhostUnavailable"];
+        };
+    };
+    ghostReadPageBySlug: {
+        parameters: {
+            query: {
+                /** @description A content key: the secret of an integration token of scope `content` (64 hex characters; Ghost's own keys are 26). Missing, unknown or revoked: a 401, "Unknown Content API Key". */
+                key: components["parameters"]["GhostKey"];
+                /**
+                 * @description `tags`, `authors` or both, comma-separated: adds `tags` and `primary_tag`, `authors` and `primary_author`.
+                 * @example tags,authors
+                 */
+                include?: components["parameters"]["GhostPostInclude"];
+                /**
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @example title,url
+                 */
+                fields?: components["parameters"]["GhostFields"];
+                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
+                formats?: components["parameters"]["GhostFormats"];
+            };
+            header?: {
+                /**
+                 * @description The client's API version, such as `v5.0` (what `@tryghost/content-api` sends as its `version`). Any value is taken; the answer's Content-Version repeats it when it looks like v<major>.<minor>, and is v5.0 otherwise.
+                 * @example v5.0
+                 */
+                "Accept-Version"?: components["parameters"]["GhostAcceptVersion"];
+            };
+            path: {
+                slug: components["parameters"]["GhostSlug"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["GhostReadPage"];
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["GhostBadRequest"];
+            401: components["responses"]["GhostUnauthorized"];
+            404: components["responses"]["GhostNotFound"];
+            503: components["responses"]["GhostUnavailable"];
+        };
+    };
+    ghostBrowseTags: {
+        parameters: {
+            query: {
+                /** @description A content key: the secret of an integration token of scope `content` (64 hex characters; Ghost's own keys are 26). Missing, unknown or revoked: a 401, "Unknown Content API Key". */
+                key: components["parameters"]["GhostKey"];
+                /** @description `count.posts` adds `count.posts`, the number of published posts. */
+                include?: components["parameters"]["GhostCountInclude"];
+                /**
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @example title,url
+                 */
+                fields?: components["parameters"]["GhostFields"];
+                /**
+                 * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), resolved to the start of its day in UTC. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
+                 * @example tag:ebpf+published_at:>now-30d
+                 */
+                filter?: components["parameters"]["GhostFilter"];
+                /** @description Items a page, 1 to 100 (15 by default), or `all`, every match up to 1,000 a page (Ghost has no such cap). */
+                limit?: components["parameters"]["GhostLimit"];
+                /** @description The page, from 1 (the default). page × limit may be at most 10,000 (`all` counting as 1,000), else a 400; Ghost has no such cap. */
+                page?: components["parameters"]["GhostPage"];
+                /**
+                 * @description Comma-separated `field asc` or `field desc`, of name, slug and id; `name asc` by default.
+                 * @example name asc
+                 */
+                order?: components["parameters"]["GhostTermOrder"];
+            };
+            header?: {
+                /**
+                 * @description The client's API version, such as `v5.0` (what `@tryghost/content-api` sends as its `version`). Any value is taken; the answer's Content-Version repeats it when it looks like v<major>.<minor>, and is v5.0 otherwise.
+                 * @example v5.0
+                 */
+                "Accept-Version"?: components["parameters"]["GhostAcceptVersion"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["GhostBrowseTags"];
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["GhostBadRequest"];
+            401: components["responses"]["GhostUnauthorized"];
+            503: components["responses"]["GhostUnavailable"];
+        };
+    };
+    ghostReadTag: {
+        parameters: {
+            query: {
+                /** @description A content key: the secret of an integration token of scope `content` (64 hex characters; Ghost's own keys are 26). Missing, unknown or revoked: a 401, "Unknown Content API Key". */
+                key: components["parameters"]["GhostKey"];
+                /** @description `count.posts` adds `count.posts`, the number of published posts. */
+                include?: components["parameters"]["GhostCountInclude"];
+                /**
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @example title,url
+                 */
+                fields?: components["parameters"]["GhostFields"];
+            };
+            header?: {
+                /**
+                 * @description The client's API version, such as `v5.0` (what `@tryghost/content-api` sends as its `version`). Any value is taken; the answer's Content-Version repeats it when it looks like v<major>.<minor>, and is v5.0 otherwise.
+                 * @example v5.0
+                 */
+                "Accept-Version"?: components["parameters"]["GhostAcceptVersion"];
+            };
+            path: {
+                /** @description The id, a UUID (Longform's ids are not Ghost's 24-hex ObjectIds). */
+                id: components["parameters"]["GhostId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["GhostReadTag"];
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["GhostBadRequest"];
+            401: components["responses"]["GhostUnauthorized"];
+            404: components["responses"]["GhostNotFound"];
+            503: components["responses"]["GhostUnavailable"];
+        };
+    };
+    ghostReadTagBySlug: {
+        parameters: {
+            query: {
+                /** @description A content key: the secret of an integration token of scope `content` (64 hex characters; Ghost's own keys are 26). Missing, unknown or revoked: a 401, "Unknown Content API Key". */
+                key: components["parameters"]["GhostKey"];
+                /** @description `count.posts` adds `count.posts`, the number of published posts. */
+                include?: components["parameters"]["GhostCountInclude"];
+                /**
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @example title,url
+                 */
+                fields?: components["parameters"]["GhostFields"];
+            };
+            header?: {
+                /**
+                 * @description The client's API version, such as `v5.0` (what `@tryghost/content-api` sends as its `version`). Any value is taken; the answer's Content-Version repeats it when it looks like v<major>.<minor>, and is v5.0 otherwise.
+                 * @example v5.0
+                 */
+                "Accept-Version"?: components["parameters"]["GhostAcceptVersion"];
+            };
+            path: {
+                slug: components["parameters"]["GhostSlug"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["GhostReadTag"];
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["GhostBadRequest"];
+            401: components["responses"]["GhostUnauthorized"];
+            404: components["responses"]["GhostNotFound"];
+            503: components["responses"]["GhostUnavailable"];
+        };
+    };
+    ghostBrowseAuthors: {
+        parameters: {
+            query: {
+                /** @description A content key: the secret of an integration token of scope `content` (64 hex characters; Ghost's own keys are 26). Missing, unknown or revoked: a 401, "Unknown Content API Key". */
+                key: components["parameters"]["GhostKey"];
+                /** @description `count.posts` adds `count.posts`, the number of published posts. */
+                include?: components["parameters"]["GhostCountInclude"];
+                /**
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @example title,url
+                 */
+                fields?: components["parameters"]["GhostFields"];
+                /**
+                 * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), resolved to the start of its day in UTC. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
+                 * @example tag:ebpf+published_at:>now-30d
+                 */
+                filter?: components["parameters"]["GhostFilter"];
+                /** @description Items a page, 1 to 100 (15 by default), or `all`, every match up to 1,000 a page (Ghost has no such cap). */
+                limit?: components["parameters"]["GhostLimit"];
+                /** @description The page, from 1 (the default). page × limit may be at most 10,000 (`all` counting as 1,000), else a 400; Ghost has no such cap. */
+                page?: components["parameters"]["GhostPage"];
+                /**
+                 * @description Comma-separated `field asc` or `field desc`, of name, slug and id; `name asc` by default.
+                 * @example name asc
+                 */
+                order?: components["parameters"]["GhostTermOrder"];
+            };
+            header?: {
+                /**
+                 * @description The client's API version, such as `v5.0` (what `@tryghost/content-api` sends as its `version`). Any value is taken; the answer's Content-Version repeats it when it looks like v<major>.<minor>, and is v5.0 otherwise.
+                 * @example v5.0
+                 */
+                "Accept-Version"?: components["parameters"]["GhostAcceptVersion"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["GhostBrowseAuthors"];
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["GhostBadRequest"];
+            401: components["responses"]["GhostUnauthorized"];
+            503: components["responses"]["GhostUnavailable"];
+        };
+    };
+    ghostReadAuthor: {
+        parameters: {
+            query: {
+                /** @description A content key: the secret of an integration token of scope `content` (64 hex characters; Ghost's own keys are 26). Missing, unknown or revoked: a 401, "Unknown Content API Key". */
+                key: components["parameters"]["GhostKey"];
+                /** @description `count.posts` adds `count.posts`, the number of published posts. */
+                include?: components["parameters"]["GhostCountInclude"];
+                /**
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @example title,url
+                 */
+                fields?: components["parameters"]["GhostFields"];
+            };
+            header?: {
+                /**
+                 * @description The client's API version, such as `v5.0` (what `@tryghost/content-api` sends as its `version`). Any value is taken; the answer's Content-Version repeats it when it looks like v<major>.<minor>, and is v5.0 otherwise.
+                 * @example v5.0
+                 */
+                "Accept-Version"?: components["parameters"]["GhostAcceptVersion"];
+            };
+            path: {
+                /** @description The id, a UUID (Longform's ids are not Ghost's 24-hex ObjectIds). */
+                id: components["parameters"]["GhostId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["GhostReadAuthor"];
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["GhostBadRequest"];
+            401: components["responses"]["GhostUnauthorized"];
+            404: components["responses"]["GhostNotFound"];
+            503: components["responses"]["GhostUnavailable"];
+        };
+    };
+    ghostReadAuthorBySlug: {
+        parameters: {
+            query: {
+                /** @description A content key: the secret of an integration token of scope `content` (64 hex characters; Ghost's own keys are 26). Missing, unknown or revoked: a 401, "Unknown Content API Key". */
+                key: components["parameters"]["GhostKey"];
+                /** @description `count.posts` adds `count.posts`, the number of published posts. */
+                include?: components["parameters"]["GhostCountInclude"];
+                /**
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @example title,url
+                 */
+                fields?: components["parameters"]["GhostFields"];
+            };
+            header?: {
+                /**
+                 * @description The client's API version, such as `v5.0` (what `@tryghost/content-api` sends as its `version`). Any value is taken; the answer's Content-Version repeats it when it looks like v<major>.<minor>, and is v5.0 otherwise.
+                 * @example v5.0
+                 */
+                "Accept-Version"?: components["parameters"]["GhostAcceptVersion"];
+            };
+            path: {
+                slug: components["parameters"]["GhostSlug"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["GhostReadAuthor"];
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["GhostBadRequest"];
+            401: components["responses"]["GhostUnauthorized"];
+            404: components["responses"]["GhostNotFound"];
+            503: components["responses"]["GhostUnavailable"];
+        };
+    };
+    ghostBrowseSettings: {
+        parameters: {
+            query: {
+                /** @description A content key: the secret of an integration token of scope `content` (64 hex characters; Ghost's own keys are 26). Missing, unknown or revoked: a 401, "Unknown Content API Key". */
+                key: components["parameters"]["GhostKey"];
+            };
+            header?: {
+                /**
+                 * @description The client's API version, such as `v5.0` (what `@tryghost/content-api` sends as its `version`). Any value is taken; the answer's Content-Version repeats it when it looks like v<major>.<minor>, and is v5.0 otherwise.
+                 * @example v5.0
+                 */
+                "Accept-Version"?: components["parameters"]["GhostAcceptVersion"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["GhostSettings"];
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["GhostBadRequest"];
+            401: components["responses"]["GhostUnauthorized"];
+            503: components["responses"]["GhostUnavailable"];
+        };
+    };
+    ghostBrowsePostsVersioned: {
+        parameters: {
+            query: {
+                /** @description A content key: the secret of an integration token of scope `content` (64 hex characters; Ghost's own keys are 26). Missing, unknown or revoked: a 401, "Unknown Content API Key". */
+                key: components["parameters"]["GhostKey"];
+                /**
+                 * @description `tags`, `authors` or both, comma-separated: adds `tags` and `primary_tag`, `authors` and `primary_author`.
+                 * @example tags,authors
+                 */
+                include?: components["parameters"]["GhostPostInclude"];
+                /**
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @example title,url
+                 */
+                fields?: components["parameters"]["GhostFields"];
+                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
+                formats?: components["parameters"]["GhostFormats"];
+                /**
+                 * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), resolved to the start of its day in UTC. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
+                 * @example tag:ebpf+published_at:>now-30d
+                 */
+                filter?: components["parameters"]["GhostFilter"];
+                /** @description Items a page, 1 to 100 (15 by default), or `all`, every match up to 1,000 a page (Ghost has no such cap). */
+                limit?: components["parameters"]["GhostLimit"];
+                /** @description The page, from 1 (the default). page × limit may be at most 10,000 (`all` counting as 1,000), else a 400; Ghost has no such cap. */
+                page?: components["parameters"]["GhostPage"];
+                /**
+                 * @description Comma-separated `field asc` or `field desc`, of published_at, updated_at, created_at, title, slug, featured, reading_time and id; `published_at desc` by default.
+                 * @example featured desc,published_at desc
+                 */
+                order?: components["parameters"]["GhostPostOrder"];
+            };
+            header?: {
+                /**
+                 * @description The client's API version, such as `v5.0` (what `@tryghost/content-api` sends as its `version`). Any value is taken; the answer's Content-Version repeats it when it looks like v<major>.<minor>, and is v5.0 otherwise.
+                 * @example v5.0
+                 */
+                "Accept-Version"?: components["parameters"]["GhostAcceptVersion"];
+            };
+            path: {
+                /** @description The API version older clients put in the path; every one answers as /ghost/api/content/ does. */
+                version: components["parameters"]["GhostVersion"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["GhostBrowsePosts"];
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["GhostBadRequest"];
+            401: components["responses"]["GhostUnauthorized"];
+            503: components["responses"]["GhostUnavailable"];
+        };
+    };
+    ghostReadPostVersioned: {
+        parameters: {
+            query: {
+                /** @description A content key: the secret of an integration token of scope `content` (64 hex characters; Ghost's own keys are 26). Missing, unknown or revoked: a 401, "Unknown Content API Key". */
+                key: components["parameters"]["GhostKey"];
+                /**
+                 * @description `tags`, `authors` or both, comma-separated: adds `tags` and `primary_tag`, `authors` and `primary_author`.
+                 * @example tags,authors
+                 */
+                include?: components["parameters"]["GhostPostInclude"];
+                /**
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @example title,url
+                 */
+                fields?: components["parameters"]["GhostFields"];
+                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
+                formats?: components["parameters"]["GhostFormats"];
+            };
+            header?: {
+                /**
+                 * @description The client's API version, such as `v5.0` (what `@tryghost/content-api` sends as its `version`). Any value is taken; the answer's Content-Version repeats it when it looks like v<major>.<minor>, and is v5.0 otherwise.
+                 * @example v5.0
+                 */
+                "Accept-Version"?: components["parameters"]["GhostAcceptVersion"];
+            };
+            path: {
+                /** @description The API version older clients put in the path; every one answers as /ghost/api/content/ does. */
+                version: components["parameters"]["GhostVersion"];
+                /** @description The id, a UUID (Longform's ids are not Ghost's 24-hex ObjectIds). */
+                id: components["parameters"]["GhostId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["GhostReadPost"];
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["GhostBadRequest"];
+            401: components["responses"]["GhostUnauthorized"];
+            404: components["responses"]["GhostNotFound"];
+            503: components["responses"]["GhostUnavailable"];
+        };
+    };
+    ghostReadPostBySlugVersioned: {
+        parameters: {
+            query: {
+                /** @description A content key: the secret of an integration token of scope `content` (64 hex characters; Ghost's own keys are 26). Missing, unknown or revoked: a 401, "Unknown Content API Key". */
+                key: components["parameters"]["GhostKey"];
+                /**
+                 * @description `tags`, `authors` or both, comma-separated: adds `tags` and `primary_tag`, `authors` and `primary_author`.
+                 * @example tags,authors
+                 */
+                include?: components["parameters"]["GhostPostInclude"];
+                /**
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @example title,url
+                 */
+                fields?: components["parameters"]["GhostFields"];
+                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
+                formats?: components["parameters"]["GhostFormats"];
+            };
+            header?: {
+                /**
+                 * @description The client's API version, such as `v5.0` (what `@tryghost/content-api` sends as its `version`). Any value is taken; the answer's Content-Version repeats it when it looks like v<major>.<minor>, and is v5.0 otherwise.
+                 * @example v5.0
+                 */
+                "Accept-Version"?: components["parameters"]["GhostAcceptVersion"];
+            };
+            path: {
+                /** @description The API version older clients put in the path; every one answers as /ghost/api/content/ does. */
+                version: components["parameters"]["GhostVersion"];
+                slug: components["parameters"]["GhostSlug"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["GhostReadPost"];
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["GhostBadRequest"];
+            401: components["responses"]["GhostUnauthorized"];
+            404: components["responses"]["GhostNotFound"];
+            503: components["responses"]["GhostUnavailable"];
+        };
+    };
+    ghostBrowsePagesVersioned: {
+        parameters: {
+            query: {
+                /** @description A content key: the secret of an integration token of scope `content` (64 hex characters; Ghost's own keys are 26). Missing, unknown or revoked: a 401, "Unknown Content API Key". */
+                key: components["parameters"]["GhostKey"];
+                /**
+                 * @description `tags`, `authors` or both, comma-separated: adds `tags` and `primary_tag`, `authors` and `primary_author`.
+                 * @example tags,authors
+                 */
+                include?: components["parameters"]["GhostPostInclude"];
+                /**
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @example title,url
+                 */
+                fields?: components["parameters"]["GhostFields"];
+                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
+                formats?: components["parameters"]["GhostFormats"];
+                /**
+                 * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), resolved to the start of its day in UTC. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
+                 * @example tag:ebpf+published_at:>now-30d
+                 */
+                filter?: components["parameters"]["GhostFilter"];
+                /** @description Items a page, 1 to 100 (15 by default), or `all`, every match up to 1,000 a page (Ghost has no such cap). */
+                limit?: components["parameters"]["GhostLimit"];
+                /** @description The page, from 1 (the default). page × limit may be at most 10,000 (`all` counting as 1,000), else a 400; Ghost has no such cap. */
+                page?: components["parameters"]["GhostPage"];
+                /**
+                 * @description Comma-separated `field asc` or `field desc`, of published_at, updated_at, created_at, title, slug, featured, reading_time and id; `published_at desc` by default.
+                 * @example featured desc,published_at desc
+                 */
+                order?: components["parameters"]["GhostPostOrder"];
+            };
+            header?: {
+                /**
+                 * @description The client's API version, such as `v5.0` (what `@tryghost/content-api` sends as its `version`). Any value is taken; the answer's Content-Version repeats it when it looks like v<major>.<minor>, and is v5.0 otherwise.
+                 * @example v5.0
+                 */
+                "Accept-Version"?: components["parameters"]["GhostAcceptVersion"];
+            };
+            path: {
+                /** @description The API version older clients put in the path; every one answers as /ghost/api/content/ does. */
+                version: components["parameters"]["GhostVersion"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["GhostBrowsePages"];
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["GhostBadRequest"];
+            401: components["responses"]["GhostUnauthorized"];
+            503: components["responses"]["GhostUnavailable"];
+        };
+    };
+    ghostReadPageVersioned: {
+        parameters: {
+            query: {
+                /** @description A content key: the secret of an integration token of scope `content` (64 hex characters; Ghost's own keys are 26). Missing, unknown or revoked: a 401, "Unknown Content API Key". */
+                key: components["parameters"]["GhostKey"];
+                /**
+                 * @description `tags`, `authors` or both, comma-separated: adds `tags` and `primary_tag`, `authors` and `primary_author`.
+                 * @example tags,authors
+                 */
+                include?: components["parameters"]["GhostPostInclude"];
+                /**
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @example title,url
+                 */
+                fields?: components["parameters"]["GhostFields"];
+                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
+                formats?: components["parameters"]["GhostFormats"];
+            };
+            header?: {
+                /**
+                 * @description The client's API version, such as `v5.0` (what `@tryghost/content-api` sends as its `version`). Any value is taken; the answer's Content-Version repeats it when it looks like v<major>.<minor>, and is v5.0 otherwise.
+                 * @example v5.0
+                 */
+                "Accept-Version"?: components["parameters"]["GhostAcceptVersion"];
+            };
+            path: {
+                /** @description The API version older clients put in the path; every one answers as /ghost/api/content/ does. */
+                version: components["parameters"]["GhostVersion"];
+                /** @description The id, a UUID (Longform's ids are not Ghost's 24-hex ObjectIds). */
+                id: components["parameters"]["GhostId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["GhostReadPage"];
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["GhostBadRequest"];
+            401: components["responses"]["GhostUnauthorized"];
+            404: components["responses"]["GhostNotFound"];
+            503: components["responses"]["GhostUnavailable"];
+        };
+    };
+    ghostReadPageBySlugVersioned: {
+        parameters: {
+            query: {
+                /** @description A content key: the secret of an integration token of scope `content` (64 hex characters; Ghost's own keys are 26). Missing, unknown or revoked: a 401, "Unknown Content API Key". */
+                key: components["parameters"]["GhostKey"];
+                /**
+                 * @description `tags`, `authors` or both, comma-separated: adds `tags` and `primary_tag`, `authors` and `primary_author`.
+                 * @example tags,authors
+                 */
+                include?: components["parameters"]["GhostPostInclude"];
+                /**
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @example title,url
+                 */
+                fields?: components["parameters"]["GhostFields"];
+                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
+                formats?: components["parameters"]["GhostFormats"];
+            };
+            header?: {
+                /**
+                 * @description The client's API version, such as `v5.0` (what `@tryghost/content-api` sends as its `version`). Any value is taken; the answer's Content-Version repeats it when it looks like v<major>.<minor>, and is v5.0 otherwise.
+                 * @example v5.0
+                 */
+                "Accept-Version"?: components["parameters"]["GhostAcceptVersion"];
+            };
+            path: {
+                /** @description The API version older clients put in the path; every one answers as /ghost/api/content/ does. */
+                version: components["parameters"]["GhostVersion"];
+                slug: components["parameters"]["GhostSlug"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["GhostReadPage"];
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["GhostBadRequest"];
+            401: components["responses"]["GhostUnauthorized"];
+            404: components["responses"]["GhostNotFound"];
+            503: components["responses"]["GhostUnavailable"];
+        };
+    };
+    ghostBrowseTagsVersioned: {
+        parameters: {
+            query: {
+                /** @description A content key: the secret of an integration token of scope `content` (64 hex characters; Ghost's own keys are 26). Missing, unknown or revoked: a 401, "Unknown Content API Key". */
+                key: components["parameters"]["GhostKey"];
+                /** @description `count.posts` adds `count.posts`, the number of published posts. */
+                include?: components["parameters"]["GhostCountInclude"];
+                /**
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @example title,url
+                 */
+                fields?: components["parameters"]["GhostFields"];
+                /**
+                 * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), resolved to the start of its day in UTC. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
+                 * @example tag:ebpf+published_at:>now-30d
+                 */
+                filter?: components["parameters"]["GhostFilter"];
+                /** @description Items a page, 1 to 100 (15 by default), or `all`, every match up to 1,000 a page (Ghost has no such cap). */
+                limit?: components["parameters"]["GhostLimit"];
+                /** @description The page, from 1 (the default). page × limit may be at most 10,000 (`all` counting as 1,000), else a 400; Ghost has no such cap. */
+                page?: components["parameters"]["GhostPage"];
+                /**
+                 * @description Comma-separated `field asc` or `field desc`, of name, slug and id; `name asc` by default.
+                 * @example name asc
+                 */
+                order?: components["parameters"]["GhostTermOrder"];
+            };
+            header?: {
+                /**
+                 * @description The client's API version, such as `v5.0` (what `@tryghost/content-api` sends as its `version`). Any value is taken; the answer's Content-Version repeats it when it looks like v<major>.<minor>, and is v5.0 otherwise.
+                 * @example v5.0
+                 */
+                "Accept-Version"?: components["parameters"]["GhostAcceptVersion"];
+            };
+            path: {
+                /** @description The API version older clients put in the path; every one answers as /ghost/api/content/ does. */
+                version: components["parameters"]["GhostVersion"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["GhostBrowseTags"];
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["GhostBadRequest"];
+            401: components["responses"]["GhostUnauthorized"];
+            503: components["responses"]["GhostUnavailable"];
+        };
+    };
+    ghostReadTagVersioned: {
+        parameters: {
+            query: {
+                /** @description A content key: the secret of an integration token of scope `content` (64 hex characters; Ghost's own keys are 26). Missing, unknown or revoked: a 401, "Unknown Content API Key". */
+                key: components["parameters"]["GhostKey"];
+                /** @description `count.posts` adds `count.posts`, the number of published posts. */
+                include?: components["parameters"]["GhostCountInclude"];
+                /**
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @example title,url
+                 */
+                fields?: components["parameters"]["GhostFields"];
+            };
+            header?: {
+                /**
+                 * @description The client's API version, such as `v5.0` (what `@tryghost/content-api` sends as its `version`). Any value is taken; the answer's Content-Version repeats it when it looks like v<major>.<minor>, and is v5.0 otherwise.
+                 * @example v5.0
+                 */
+                "Accept-Version"?: components["parameters"]["GhostAcceptVersion"];
+            };
+            path: {
+                /** @description The API version older clients put in the path; every one answers as /ghost/api/content/ does. */
+                version: components["parameters"]["GhostVersion"];
+                /** @description The id, a UUID (Longform's ids are not Ghost's 24-hex ObjectIds). */
+                id: components["parameters"]["GhostId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["GhostReadTag"];
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["GhostBadRequest"];
+            401: components["responses"]["GhostUnauthorized"];
+            404: components["responses"]["GhostNotFound"];
+            503: components["responses"]["GhostUnavailable"];
+        };
+    };
+    ghostReadTagBySlugVersioned: {
+        parameters: {
+            query: {
+                /** @description A content key: the secret of an integration token of scope `content` (64 hex characters; Ghost's own keys are 26). Missing, unknown or revoked: a 401, "Unknown Content API Key". */
+                key: components["parameters"]["GhostKey"];
+                /** @description `count.posts` adds `count.posts`, the number of published posts. */
+                include?: components["parameters"]["GhostCountInclude"];
+                /**
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @example title,url
+                 */
+                fields?: components["parameters"]["GhostFields"];
+            };
+            header?: {
+                /**
+                 * @description The client's API version, such as `v5.0` (what `@tryghost/content-api` sends as its `version`). Any value is taken; the answer's Content-Version repeats it when it looks like v<major>.<minor>, and is v5.0 otherwise.
+                 * @example v5.0
+                 */
+                "Accept-Version"?: components["parameters"]["GhostAcceptVersion"];
+            };
+            path: {
+                /** @description The API version older clients put in the path; every one answers as /ghost/api/content/ does. */
+                version: components["parameters"]["GhostVersion"];
+                slug: components["parameters"]["GhostSlug"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["GhostReadTag"];
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["GhostBadRequest"];
+            401: components["responses"]["GhostUnauthorized"];
+            404: components["responses"]["GhostNotFound"];
+            503: components["responses"]["GhostUnavailable"];
+        };
+    };
+    ghostBrowseAuthorsVersioned: {
+        parameters: {
+            query: {
+                /** @description A content key: the secret of an integration token of scope `content` (64 hex characters; Ghost's own keys are 26). Missing, unknown or revoked: a 401, "Unknown Content API Key". */
+                key: components["parameters"]["GhostKey"];
+                /** @description `count.posts` adds `count.posts`, the number of published posts. */
+                include?: components["parameters"]["GhostCountInclude"];
+                /**
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @example title,url
+                 */
+                fields?: components["parameters"]["GhostFields"];
+                /**
+                 * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), resolved to the start of its day in UTC. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
+                 * @example tag:ebpf+published_at:>now-30d
+                 */
+                filter?: components["parameters"]["GhostFilter"];
+                /** @description Items a page, 1 to 100 (15 by default), or `all`, every match up to 1,000 a page (Ghost has no such cap). */
+                limit?: components["parameters"]["GhostLimit"];
+                /** @description The page, from 1 (the default). page × limit may be at most 10,000 (`all` counting as 1,000), else a 400; Ghost has no such cap. */
+                page?: components["parameters"]["GhostPage"];
+                /**
+                 * @description Comma-separated `field asc` or `field desc`, of name, slug and id; `name asc` by default.
+                 * @example name asc
+                 */
+                order?: components["parameters"]["GhostTermOrder"];
+            };
+            header?: {
+                /**
+                 * @description The client's API version, such as `v5.0` (what `@tryghost/content-api` sends as its `version`). Any value is taken; the answer's Content-Version repeats it when it looks like v<major>.<minor>, and is v5.0 otherwise.
+                 * @example v5.0
+                 */
+                "Accept-Version"?: components["parameters"]["GhostAcceptVersion"];
+            };
+            path: {
+                /** @description The API version older clients put in the path; every one answers as /ghost/api/content/ does. */
+                version: components["parameters"]["GhostVersion"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["GhostBrowseAuthors"];
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["GhostBadRequest"];
+            401: components["responses"]["GhostUnauthorized"];
+            503: components["responses"]["GhostUnavailable"];
+        };
+    };
+    ghostReadAuthorVersioned: {
+        parameters: {
+            query: {
+                /** @description A content key: the secret of an integration token of scope `content` (64 hex characters; Ghost's own keys are 26). Missing, unknown or revoked: a 401, "Unknown Content API Key". */
+                key: components["parameters"]["GhostKey"];
+                /** @description `count.posts` adds `count.posts`, the number of published posts. */
+                include?: components["parameters"]["GhostCountInclude"];
+                /**
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @example title,url
+                 */
+                fields?: components["parameters"]["GhostFields"];
+            };
+            header?: {
+                /**
+                 * @description The client's API version, such as `v5.0` (what `@tryghost/content-api` sends as its `version`). Any value is taken; the answer's Content-Version repeats it when it looks like v<major>.<minor>, and is v5.0 otherwise.
+                 * @example v5.0
+                 */
+                "Accept-Version"?: components["parameters"]["GhostAcceptVersion"];
+            };
+            path: {
+                /** @description The API version older clients put in the path; every one answers as /ghost/api/content/ does. */
+                version: components["parameters"]["GhostVersion"];
+                /** @description The id, a UUID (Longform's ids are not Ghost's 24-hex ObjectIds). */
+                id: components["parameters"]["GhostId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["GhostReadAuthor"];
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["GhostBadRequest"];
+            401: components["responses"]["GhostUnauthorized"];
+            404: components["responses"]["GhostNotFound"];
+            503: components["responses"]["GhostUnavailable"];
+        };
+    };
+    ghostReadAuthorBySlugVersioned: {
+        parameters: {
+            query: {
+                /** @description A content key: the secret of an integration token of scope `content` (64 hex characters; Ghost's own keys are 26). Missing, unknown or revoked: a 401, "Unknown Content API Key". */
+                key: components["parameters"]["GhostKey"];
+                /** @description `count.posts` adds `count.posts`, the number of published posts. */
+                include?: components["parameters"]["GhostCountInclude"];
+                /**
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @example title,url
+                 */
+                fields?: components["parameters"]["GhostFields"];
+            };
+            header?: {
+                /**
+                 * @description The client's API version, such as `v5.0` (what `@tryghost/content-api` sends as its `version`). Any value is taken; the answer's Content-Version repeats it when it looks like v<major>.<minor>, and is v5.0 otherwise.
+                 * @example v5.0
+                 */
+                "Accept-Version"?: components["parameters"]["GhostAcceptVersion"];
+            };
+            path: {
+                /** @description The API version older clients put in the path; every one answers as /ghost/api/content/ does. */
+                version: components["parameters"]["GhostVersion"];
+                slug: components["parameters"]["GhostSlug"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["GhostReadAuthor"];
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["GhostBadRequest"];
+            401: components["responses"]["GhostUnauthorized"];
+            404: components["responses"]["GhostNotFound"];
+            503: components["responses"]["GhostUnavailable"];
+        };
+    };
+    ghostBrowseSettingsVersioned: {
+        parameters: {
+            query: {
+                /** @description A content key: the secret of an integration token of scope `content` (64 hex characters; Ghost's own keys are 26). Missing, unknown or revoked: a 401, "Unknown Content API Key". */
+                key: components["parameters"]["GhostKey"];
+            };
+            header?: {
+                /**
+                 * @description The client's API version, such as `v5.0` (what `@tryghost/content-api` sends as its `version`). Any value is taken; the answer's Content-Version repeats it when it looks like v<major>.<minor>, and is v5.0 otherwise.
+                 * @example v5.0
+                 */
+                "Accept-Version"?: components["parameters"]["GhostAcceptVersion"];
+            };
+            path: {
+                /** @description The API version older clients put in the path; every one answers as /ghost/api/content/ does. */
+                version: components["parameters"]["GhostVersion"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["GhostSettings"];
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["GhostBadRequest"];
+            401: components["responses"]["GhostUnauthorized"];
+            503: components["responses"]["GhostUnavailable"];
         };
     };
 }

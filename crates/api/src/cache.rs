@@ -196,6 +196,11 @@ impl ResponseCache {
     /// variants are made once.
     pub fn put(&self, key: String, generation: u64, cached: Cached) -> Arc<Cached> {
         let cached = Arc::new(cached);
+        // One answer larger than half the budget (a Ghost `limit=all` with
+        // HTML, say) is served but not kept: it would empty the cache.
+        if cached.body.len() > MAX_BYTES / 2 {
+            return cached;
+        }
         let Ok(mut entries) = self.entries.write() else { return cached };
         if generation == entries.generation
             && let Some(stored) = entries.map.get(&key)
@@ -333,6 +338,16 @@ mod tests {
         cache.put("/3".into(), 1, big());
         assert!(cache.get("/1", 1).is_none(), "over budget: started over");
         assert!(cache.get("/3", 1).is_some());
+        let huge = Cached::new(
+            StatusCode::OK,
+            HeaderValue::from_static("application/json"),
+            vec![b'x'; MAX_BYTES / 2 + 1].into(),
+        );
+        cache.put("/huge".into(), 1, huge);
+        assert!(
+            cache.get("/huge", 1).is_none() && cache.get("/3", 1).is_some(),
+            "one huge answer is not kept, and evicts nothing"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod frontmatter;
 pub mod ids;
 pub mod markdown;
 pub mod media;
+pub mod nql;
 pub mod policy;
 pub mod post;
 pub mod revision;

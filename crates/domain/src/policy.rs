@@ -17,6 +17,9 @@ pub enum TokenScope {
     ReadDrafts,
     /// Create, edit and publish content (a publishing pipeline).
     WriteContent,
+    /// Read published content through Ghost's Content API (a Ghost
+    /// frontend's key): never the editor API.
+    Content,
 }
 
 impl TokenScope {
@@ -24,6 +27,7 @@ impl TokenScope {
         match self {
             Self::ReadDrafts => "read_drafts",
             Self::WriteContent => "write_content",
+            Self::Content => "content",
         }
     }
 }
@@ -34,7 +38,10 @@ impl FromStr for TokenScope {
         match raw {
             "read_drafts" => Ok(Self::ReadDrafts),
             "write_content" => Ok(Self::WriteContent),
-            _ => Err(FieldError::new("scope", InvalidKind::NotOneOf { allowed: "read_drafts, write_content" })),
+            "content" => Ok(Self::Content),
+            _ => {
+                Err(FieldError::new("scope", InvalidKind::NotOneOf { allowed: "read_drafts, write_content, content" }))
+            }
         }
     }
 }
@@ -82,7 +89,7 @@ impl Actor {
     /// Every signed-in user and every integration reads the editor's view;
     /// which posts in it, [`Actor::can_read`] and [`Actor::reads_only_own`] say.
     pub fn can_read_drafts(&self) -> bool {
-        true
+        !matches!(self, Self::Integration { scope: TokenScope::Content })
     }
 
     /// Contributors and authors see what is published and their own
@@ -228,6 +235,9 @@ mod tests {
         let post = PostFacts { owner: None, status: PostStatus::Published };
         let reader = Actor::Integration { scope: TokenScope::ReadDrafts };
         let writer = Actor::Integration { scope: TokenScope::WriteContent };
+        let content_key = Actor::Integration { scope: TokenScope::Content };
+        assert!(!content_key.can_read_drafts() && !content_key.can_create_posts() && !content_key.can_administer());
+        assert_eq!("content".parse::<TokenScope>().unwrap(), TokenScope::Content);
         assert!(reader.can_read_drafts() && !reader.can_create_posts() && !reader.can_edit(post));
         let draft = PostFacts { owner: None, status: PostStatus::Draft };
         assert!(reader.can_read(draft) && reader.can_read_revisions(draft) && !reader.reads_only_own());

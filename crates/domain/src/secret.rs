@@ -22,6 +22,14 @@ impl Secret {
         Self(format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes)))
     }
 
+    /// 256 random bits as 64 lowercase hex characters, without a prefix:
+    /// the form Ghost's clients check a content key against.
+    pub fn generate_hex() -> Self {
+        let mut bytes = [0u8; 32];
+        OsRng.fill_bytes(&mut bytes);
+        Self(hex(&bytes))
+    }
+
     /// Wrap a secret a client presented.
     pub fn presented(raw: &str) -> Self {
         Self(raw.to_owned())
@@ -38,7 +46,11 @@ impl Secret {
 }
 
 pub fn hash_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl fmt::Debug for Secret {
@@ -61,5 +73,10 @@ mod tests {
         assert_eq!(a.hash().len(), 64);
         assert_eq!(hash_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         assert!(!format!("{a:?}").contains("lf_"));
+        let key = Secret::generate_hex();
+        assert!(
+            key.expose().len() == 64 && key.expose().bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        );
+        assert_ne!(key, Secret::generate_hex());
     }
 }

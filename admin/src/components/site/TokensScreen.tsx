@@ -1,5 +1,6 @@
 // Integration tokens (admins): the list, revoked ones too; create one with
-// a name and a scope, its secret shown once; revoke as of its version.
+// a name and a scope, its secret shown once with how to use it (a bearer
+// token, or a Ghost frontend's content key); revoke as of its version.
 import { useState } from 'preact/hooks';
 import { createToken, listTokens, revokeToken, type ApiToken, type TokenScope } from '../../api/site';
 import { formatShortTime } from '../../format';
@@ -9,12 +10,13 @@ import { ConfirmButton, FormError, ListState, SecretOnce, TextField, useSiteList
 const scopes: { id: TokenScope; label: string }[] = [
   { id: 'read_drafts', label: 'Read drafts (previews, mirrors)' },
   { id: 'write_content', label: 'Write content (publishing pipelines)' },
+  { id: 'content', label: 'Content API key (Ghost frontends)' },
 ];
 
 export function TokensScreen() {
   const list = useSiteList(listTokens);
   const { items: tokens, setItems: setTokens, loadError, rowError } = list;
-  const [secret, setSecret] = useState<{ name: string; value: string } | null>(null);
+  const [secret, setSecret] = useState<{ name: string; value: string; scope: TokenScope } | null>(null);
 
   const revoke = (token: ApiToken) => list.onRow(token, async () => {
     await revokeToken(token);
@@ -28,17 +30,21 @@ export function TokensScreen() {
       </div>
       {secret ? (
         <SecretOnce label={`Secret of ${secret.name}`} value={secret.value} onDone={() => setSecret(null)}>
-          <p class="warning-text">
-            <strong>This secret cannot be shown again.</strong> Copy it now into the tool that will use it; send it as{' '}
-            <code>Authorization: Bearer …</code>. If it is lost, revoke the token and create another.
-          </p>
+          {secret.scope === 'content' ? (
+            <ContentKeyAdvice />
+          ) : (
+            <p class="warning-text">
+              <strong>This secret cannot be shown again.</strong> Copy it now into the tool that will use it; send it as{' '}
+              <code>Authorization: Bearer …</code>. If it is lost, revoke the token and create another.
+            </p>
+          )}
         </SecretOnce>
       ) : (
         <NewTokenForm
           onCreated={(token) => {
             const { token: value, ...listed } = token;
             setTokens((list) => [listed, ...(list ?? [])]);
-            setSecret({ name: token.name, value });
+            setSecret({ name: token.name, value, scope: token.scope });
           }}
         />
       )}
@@ -95,6 +101,23 @@ export function TokensScreen() {
         </table>
       )}
     </section>
+  );
+}
+
+/** How a Ghost frontend uses a content key: it is no bearer token. */
+function ContentKeyAdvice() {
+  return (
+    <>
+      <p class="warning-text">
+        <strong>This secret cannot be shown again.</strong> Copy it now into the frontend that will use it. If it is lost, revoke the
+        key and create another.
+      </p>
+      <p>
+        Use it as the <code>key</code> of <code>@tryghost/content-api</code>, with this site's address as the <code>url</code>:{' '}
+        <code>{`new GhostContentAPI({ url: '${window.location.origin}', key: '…', version: 'v5.0' })`}</code>. It reads published
+        content through <code>/ghost/api/content/</code> only, never the editor API.
+      </p>
+    </>
   );
 }
 

@@ -47,7 +47,8 @@ pub async fn create(
     let scope = fields.required("scope", |raw: &str| raw.parse::<TokenScope>().map_err(|e| e.kind));
     fields.finish()?;
     let (Some(name), Some(scope)) = (name, scope) else { return Err(ApiError::Internal) };
-    let secret = Secret::generate(API_TOKEN_PREFIX);
+    // A content key is hex, as Ghost's clients require; the others say what they are.
+    let secret = if scope == TokenScope::Content { Secret::generate_hex() } else { Secret::generate(API_TOKEN_PREFIX) };
     let token =
         state.store.auth().create_api_token(name.to_string(), scope, secret.hash(), caller.actor.user_id()).await?;
     let mut body = token_json(&token);

@@ -15,7 +15,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
-use longform_domain::{Actor, Password, PasswordHash, Secret, User};
+use longform_domain::{Actor, Password, PasswordHash, Secret, TokenScope, User};
 use longform_persistence::workers::{WorkError, Workers};
 use uuid::Uuid;
 
@@ -124,7 +124,8 @@ pub(crate) async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
     let invalid = ApiError::Unauthorized("invalid or expired token");
     if token.starts_with(API_TOKEN_PREFIX) {
         let found = state.store.auth().use_api_token(Secret::presented(&token).hash()).await?;
-        let api_token = found.ok_or(invalid)?;
+        // A content key reads published content through Ghost's API only.
+        let api_token = found.filter(|t| t.scope != TokenScope::Content).ok_or(invalid)?;
         return Ok(Caller {
             actor: Actor::Integration { scope: api_token.scope },
             user: None,

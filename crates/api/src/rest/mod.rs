@@ -54,6 +54,21 @@ where
     Fut: Future<Output = Result<Body, ApiError>>,
 {
     let key = format!("{}?{}", req.path(), crate::params::without_tracking(req.query_string()));
+    public_response_keyed(req, state, key, build).await
+}
+
+/// [`public_response`] under a key the caller made (from the parameters
+/// that decide the answer, say).
+pub async fn public_response_keyed<F, Fut>(
+    req: &HttpRequest,
+    state: &AppState,
+    key: String,
+    build: F,
+) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<Body, ApiError>>,
+{
     let generation = state.store.generation();
     let cache_control = &state.cache_control;
     if let Some(hit) = state.site.response_cache.then(|| state.cache.get(&key, generation)).flatten() {

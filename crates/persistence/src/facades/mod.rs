@@ -2,6 +2,7 @@
 //! each call a tracing span. `store.posts()`, `store.taxonomy()`, ...
 
 mod accounts;
+mod browse;
 mod content;
 mod maintenance;
 mod media;
@@ -12,6 +13,7 @@ mod taxonomy;
 mod webhooks;
 
 pub use accounts::{Auth, Users};
+pub use browse::Browser;
 pub use content::Content;
 pub use media::{Garbage, MediaItems, STRAY_GRACE};
 pub use posts::Posts;

@@ -3,6 +3,7 @@
 //! hold no SQL; every layer above may use them.
 
 mod accounts;
+mod browse;
 mod changes;
 mod import;
 mod listing;
@@ -13,6 +14,7 @@ mod taxonomy;
 mod webhooks;
 
 pub use accounts::{ActiveSession, ApiToken, Refresh, UserChanges};
+pub use browse::{BodiesTooLarge, Browse, Browsed, BrowsedPost, MAX_BROWSE_DEPTH, MAX_BROWSE_PAGE};
 pub use changes::{Change, ChangeKind};
 pub use import::{BatchOutcome, ImportOutcome};
 pub use listing::{

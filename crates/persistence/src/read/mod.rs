@@ -3,6 +3,7 @@
 
 pub(crate) mod accounts;
 pub(crate) mod admin;
+pub(crate) mod browse;
 pub(crate) mod changes;
 pub(crate) mod export;
 pub(crate) mod listings;
