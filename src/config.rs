@@ -174,7 +174,7 @@ impl Default for Raw {
             graphql_introspection: None,
             body_limit: 2 * 1024 * 1024,
             site_title: "Longform".to_owned(),
-            site_description: "Long-form technical writing.".to_owned(),
+            site_description: crate::demo::DESCRIPTION.to_owned(),
             site_language: "en".to_owned(),
             feed_items: 20,
             webhook_delivery: true,

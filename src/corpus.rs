@@ -4,7 +4,8 @@
 //! technical posts of 1,500 to 7,000 words with headings, lists, quotes,
 //! code in several languages, links and images. The same N always writes the
 //! same bytes, and post i does not depend on N, so tests and benchmarks need
-//! nothing outside the repository. The demo blog is its first dozen posts.
+//! nothing outside the repository. The demo blog (src/demo.rs) keeps its
+//! first dozen posts behind its ten essays.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -406,46 +407,4 @@ pub fn write(posts: usize, out: &Path) -> Result<(), CliError> {
     std::fs::write(out.join("_manifest.json"), manifest)?;
     println!("wrote {posts} posts to {}", out.display());
     Ok(())
-}
-
-/// How many posts, and by how many authors, the demo blog has.
-const DEMO_POSTS: usize = 12;
-const DEMO_AUTHORS: usize = 2;
-
-/// Fill an empty database with the demo blog: the corpus's first dozen
-/// posts by two authors, imported like any folder would be.
-pub async fn load_demo(store: &longform_persistence::Store) -> Result<usize, CliError> {
-    if !store.posts().none_exist().await? {
-        return Ok(0);
-    }
-    let mut posts = Vec::with_capacity(DEMO_POSTS);
-    for i in 0..DEMO_POSTS {
-        let generated = post(i, DEMO_AUTHORS);
-        let stem = generated.file_name.trim_end_matches(".md").to_owned();
-        let parsed = longform_domain::frontmatter::parse(&stem, &generated.text)
-            .map_err(|e| CliError::Invalid(format!("demo post {stem}: {e}")))?;
-        posts.push(parsed);
-    }
-    let authors = AUTHORS
-        .iter()
-        .take(DEMO_AUTHORS)
-        .map(|(name, slug, bio)| {
-            let invalid = |e: longform_domain::FieldError| CliError::Invalid(e.to_string());
-            Ok(longform_domain::NewAuthor {
-                slug: longform_domain::Slug::parse(slug).map_err(|e| CliError::Invalid(e.to_string()))?,
-                name: longform_domain::Name::parse(name).map_err(invalid)?,
-                bio: Some(longform_domain::Description::parse(bio).map_err(invalid)?),
-                avatar_url: None,
-                website: None,
-                links: Vec::new(),
-                user_id: None,
-                public: false,
-            })
-        })
-        .collect::<Result<Vec<_>, CliError>>()?;
-    let outcome = store.content().import(authors, posts, false).await?;
-    if let Some(Err(e)) = outcome.posts.into_iter().find(Result::is_err) {
-        return Err(CliError::Invalid(format!("demo content: {e}")));
-    }
-    Ok(DEMO_POSTS)
 }

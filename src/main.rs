@@ -4,6 +4,7 @@
 mod cli;
 mod config;
 mod corpus;
+mod demo;
 mod error;
 mod export;
 mod import;

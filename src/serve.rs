@@ -29,7 +29,7 @@ pub fn run(settings: Settings, demo: bool) -> Result<(), CliError> {
         let applied = store.migrate().await?;
         tracing::info!(database = %store.redacted_url(), migrations_applied = applied.len(), "database ready");
         if demo {
-            let loaded = crate::corpus::load_demo(&store).await?;
+            let loaded = crate::demo::load(&store).await?;
             if loaded > 0 {
                 tracing::info!(
                     posts = loaded,

@@ -5,7 +5,6 @@
 mod admin;
 mod architecture;
 mod bodies;
-mod content_keys;
 mod contract;
 mod helpers;
 mod node;
@@ -16,6 +15,8 @@ mod changes;
 mod cli;
 mod clients;
 mod compression;
+mod content_keys;
+mod demo;
 mod editor;
 mod faults;
 mod feeds;
