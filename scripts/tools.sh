@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The npm tools the tests run (tools/package.json) and Ghost's client
-# packages the Ghost suite drives (tests/ghost/package.json), each installed
+# packages the Ghost suite drives (tests/ghost/package.json) and the reference
+# frontend's Astro (examples/frontend/package.json), each installed
 # from its lockfile into its node_modules when that changed, then a check
 # that the vendored browser builds are the pinned ones. Node.js is an outside
 # dependency like any other: missing, it fails the run, unless
@@ -13,7 +14,7 @@ if [ "$node_ok" != true ] || ! command -v npm >/dev/null 2>&1; then
     . scripts/unavailable.sh
     unavailable node tools "Node.js 20.19 or newer with npm not found (found: $(node --version 2>/dev/null || echo none))"
 fi
-for dir in tools tests/ghost; do
+for dir in tools tests/ghost examples/frontend; do
     stamp=$dir/node_modules/.package-lock.json
     if [ ! -f "$stamp" ] || [ "$dir/package-lock.json" -nt "$stamp" ] || [ "$dir/package.json" -nt "$stamp" ]; then
         (cd "$dir" && npm ci --no-audit --no-fund)

@@ -24,6 +24,7 @@ both_backends!(
     wildcard_or_missing_accept_gets_json_and_extra_parameters_change_nothing,
     costly_documents_are_refused_before_anything_runs,
     production_hides_the_schema_unless_configured_to_show_it,
+    the_site_describes_itself_as_its_feeds_do,
 );
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -445,4 +446,20 @@ fn production_hides_the_schema_unless_configured_to_show_it(db: &Db) {
     assert_eq!(discoverability(db, &opened), (true, true, true), "unless configured on");
     let closed = [("LONGFORM_GRAPHQL_INTROSPECTION", "false")];
     assert_eq!(discoverability(db, &closed), (false, false, false), "and it may be closed in development");
+}
+
+/// A frontend's header and `<head>` need the site's own words: the same
+/// the feeds carry (from the `site_*` settings).
+fn the_site_describes_itself_as_its_feeds_do(db: &Db) {
+    let app = TestApp::spawn_with(
+        tempfile::tempdir().unwrap(),
+        db.url(),
+        &[("LONGFORM_SITE_DESCRIPTION", "Notes on schedulers.")],
+    );
+    let site = data(&app, "{ site { title description language url } }", json!({}))["site"].clone();
+    let feed = app.get("/feed.json").json();
+    assert_eq!(site["description"], "Notes on schedulers.");
+    assert_eq!((&site["title"], &site["description"]), (&feed["title"], &feed["description"]));
+    assert_eq!(feed["home_page_url"].as_str().map(|u| u.trim_end_matches('/')), site["url"].as_str());
+    assert!(!site["language"].as_str().unwrap().is_empty());
 }

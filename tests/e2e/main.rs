@@ -20,6 +20,7 @@ mod demo;
 mod editor;
 mod faults;
 mod feeds;
+mod frontend;
 mod ghost;
 mod graphql;
 mod head;

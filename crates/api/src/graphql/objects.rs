@@ -216,6 +216,28 @@ impl PostConnection {
     }
 }
 
+/// The site itself, as its header and `<head>` show it.
+#[derive(SimpleObject)]
+pub struct Site {
+    pub title: String,
+    pub description: String,
+    /// A BCP 47 tag, e.g. `en`.
+    pub language: String,
+    /// The frontend's base URL, without a trailing slash.
+    pub url: String,
+}
+
+impl Site {
+    pub fn new(site: &crate::site::Site) -> Self {
+        Self {
+            title: site.title.clone(),
+            description: site.description.clone(),
+            language: site.language.clone(),
+            url: site.base_url.clone(),
+        }
+    }
+}
+
 #[derive(SimpleObject)]
 pub struct PostEdge {
     /// Pass it as `after` to get the posts that follow this one.

@@ -13,7 +13,7 @@ use super::error::GqlError;
 use super::ids::{NodeKind, decode};
 use super::loaders::state;
 use super::objects::Post;
-use super::objects::{Author, Category, Tag};
+use super::objects::{Author, Category, Site, Tag};
 use super::objects::{PostConnection, list_posts};
 use super::search::{SearchConnection, SearchPostFilter};
 
@@ -36,6 +36,11 @@ fn lookup_slug(raw: &str) -> Option<Slug> {
 
 #[Object]
 impl Query {
+    /// The site's title, description, language and frontend address.
+    async fn site(&self, ctx: &Context<'_>) -> Result<Site, GqlError> {
+        Ok(Site::new(&state(ctx)?.site))
+    }
+
     /// Published posts, newest first. `first`: 1 to 100; `after`: the
     /// `endCursor` of the previous page.
     #[graphql(complexity = "READ + paged(first, child_complexity)")]
