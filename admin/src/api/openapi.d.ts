@@ -3018,7 +3018,7 @@ export interface components {
                 "application/json": components["schemas"]["GhostErrors"];
             };
         };
-        /** @description Nothing published with that id or slug (a NotFoundError). */
+        /** @description Nothing published with that id or slug, or a version prefix other than v2, v3, v4 and canary (a NotFoundError). */
         GhostNotFound: {
             headers: {
                 [name: string]: unknown;
@@ -3079,14 +3079,14 @@ export interface components {
         /** @description `count.posts` adds `count.posts`, the number of published posts. */
         GhostCountInclude: "count.posts";
         /**
-         * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+         * @description Comma-separated field names of the resource; only those are returned, and `id` always. Names the resource does not have are ignored, as Ghost ignores them.
          * @example title,url
          */
         GhostFields: string;
         /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
         GhostFormats: string;
         /**
-         * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), resolved to the start of its day in UTC. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
+         * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), widened to whole UTC days (`>` and `>=` from the day's start, `<` and `<=` to its end), so that answers stay cacheable for the day. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
          * @example tag:ebpf+published_at:>now-30d
          */
         GhostFilter: string;
@@ -5905,14 +5905,14 @@ export interface operations {
                  */
                 include?: components["parameters"]["GhostPostInclude"];
                 /**
-                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always. Names the resource does not have are ignored, as Ghost ignores them.
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
                 /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
                 formats?: components["parameters"]["GhostFormats"];
                 /**
-                 * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), resolved to the start of its day in UTC. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
+                 * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), widened to whole UTC days (`>` and `>=` from the day's start, `<` and `<=` to its end), so that answers stay cacheable for the day. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
                  * @example tag:ebpf+published_at:>now-30d
                  */
                 filter?: components["parameters"]["GhostFilter"];
@@ -5956,7 +5956,7 @@ export interface operations {
                  */
                 include?: components["parameters"]["GhostPostInclude"];
                 /**
-                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always. Names the resource does not have are ignored, as Ghost ignores them.
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
@@ -5997,7 +5997,7 @@ export interface operations {
                  */
                 include?: components["parameters"]["GhostPostInclude"];
                 /**
-                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always. Names the resource does not have are ignored, as Ghost ignores them.
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
@@ -6037,14 +6037,14 @@ export interface operations {
                  */
                 include?: components["parameters"]["GhostPostInclude"];
                 /**
-                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always. Names the resource does not have are ignored, as Ghost ignores them.
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
                 /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
                 formats?: components["parameters"]["GhostFormats"];
                 /**
-                 * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), resolved to the start of its day in UTC. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
+                 * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), widened to whole UTC days (`>` and `>=` from the day's start, `<` and `<=` to its end), so that answers stay cacheable for the day. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
                  * @example tag:ebpf+published_at:>now-30d
                  */
                 filter?: components["parameters"]["GhostFilter"];
@@ -6088,7 +6088,7 @@ export interface operations {
                  */
                 include?: components["parameters"]["GhostPostInclude"];
                 /**
-                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always. Names the resource does not have are ignored, as Ghost ignores them.
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
@@ -6129,7 +6129,7 @@ export interface operations {
                  */
                 include?: components["parameters"]["GhostPostInclude"];
                 /**
-                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always. Names the resource does not have are ignored, as Ghost ignores them.
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
@@ -6166,12 +6166,12 @@ export interface operations {
                 /** @description `count.posts` adds `count.posts`, the number of published posts. */
                 include?: components["parameters"]["GhostCountInclude"];
                 /**
-                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always. Names the resource does not have are ignored, as Ghost ignores them.
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
                 /**
-                 * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), resolved to the start of its day in UTC. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
+                 * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), widened to whole UTC days (`>` and `>=` from the day's start, `<` and `<=` to its end), so that answers stay cacheable for the day. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
                  * @example tag:ebpf+published_at:>now-30d
                  */
                 filter?: components["parameters"]["GhostFilter"];
@@ -6212,7 +6212,7 @@ export interface operations {
                 /** @description `count.posts` adds `count.posts`, the number of published posts. */
                 include?: components["parameters"]["GhostCountInclude"];
                 /**
-                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always. Names the resource does not have are ignored, as Ghost ignores them.
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
@@ -6248,7 +6248,7 @@ export interface operations {
                 /** @description `count.posts` adds `count.posts`, the number of published posts. */
                 include?: components["parameters"]["GhostCountInclude"];
                 /**
-                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always. Names the resource does not have are ignored, as Ghost ignores them.
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
@@ -6283,12 +6283,12 @@ export interface operations {
                 /** @description `count.posts` adds `count.posts`, the number of published posts. */
                 include?: components["parameters"]["GhostCountInclude"];
                 /**
-                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always. Names the resource does not have are ignored, as Ghost ignores them.
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
                 /**
-                 * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), resolved to the start of its day in UTC. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
+                 * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), widened to whole UTC days (`>` and `>=` from the day's start, `<` and `<=` to its end), so that answers stay cacheable for the day. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
                  * @example tag:ebpf+published_at:>now-30d
                  */
                 filter?: components["parameters"]["GhostFilter"];
@@ -6329,7 +6329,7 @@ export interface operations {
                 /** @description `count.posts` adds `count.posts`, the number of published posts. */
                 include?: components["parameters"]["GhostCountInclude"];
                 /**
-                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always. Names the resource does not have are ignored, as Ghost ignores them.
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
@@ -6365,7 +6365,7 @@ export interface operations {
                 /** @description `count.posts` adds `count.posts`, the number of published posts. */
                 include?: components["parameters"]["GhostCountInclude"];
                 /**
-                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always. Names the resource does not have are ignored, as Ghost ignores them.
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
@@ -6428,14 +6428,14 @@ export interface operations {
                  */
                 include?: components["parameters"]["GhostPostInclude"];
                 /**
-                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always. Names the resource does not have are ignored, as Ghost ignores them.
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
                 /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
                 formats?: components["parameters"]["GhostFormats"];
                 /**
-                 * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), resolved to the start of its day in UTC. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
+                 * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), widened to whole UTC days (`>` and `>=` from the day's start, `<` and `<=` to its end), so that answers stay cacheable for the day. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
                  * @example tag:ebpf+published_at:>now-30d
                  */
                 filter?: components["parameters"]["GhostFilter"];
@@ -6468,6 +6468,7 @@ export interface operations {
             304: components["responses"]["NotModified"];
             400: components["responses"]["GhostBadRequest"];
             401: components["responses"]["GhostUnauthorized"];
+            404: components["responses"]["GhostNotFound"];
             503: components["responses"]["GhostUnavailable"];
         };
     };
@@ -6482,7 +6483,7 @@ export interface operations {
                  */
                 include?: components["parameters"]["GhostPostInclude"];
                 /**
-                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always. Names the resource does not have are ignored, as Ghost ignores them.
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
@@ -6525,7 +6526,7 @@ export interface operations {
                  */
                 include?: components["parameters"]["GhostPostInclude"];
                 /**
-                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always. Names the resource does not have are ignored, as Ghost ignores them.
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
@@ -6567,14 +6568,14 @@ export interface operations {
                  */
                 include?: components["parameters"]["GhostPostInclude"];
                 /**
-                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always. Names the resource does not have are ignored, as Ghost ignores them.
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
                 /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
                 formats?: components["parameters"]["GhostFormats"];
                 /**
-                 * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), resolved to the start of its day in UTC. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
+                 * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), widened to whole UTC days (`>` and `>=` from the day's start, `<` and `<=` to its end), so that answers stay cacheable for the day. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
                  * @example tag:ebpf+published_at:>now-30d
                  */
                 filter?: components["parameters"]["GhostFilter"];
@@ -6607,6 +6608,7 @@ export interface operations {
             304: components["responses"]["NotModified"];
             400: components["responses"]["GhostBadRequest"];
             401: components["responses"]["GhostUnauthorized"];
+            404: components["responses"]["GhostNotFound"];
             503: components["responses"]["GhostUnavailable"];
         };
     };
@@ -6621,7 +6623,7 @@ export interface operations {
                  */
                 include?: components["parameters"]["GhostPostInclude"];
                 /**
-                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always. Names the resource does not have are ignored, as Ghost ignores them.
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
@@ -6664,7 +6666,7 @@ export interface operations {
                  */
                 include?: components["parameters"]["GhostPostInclude"];
                 /**
-                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always. Names the resource does not have are ignored, as Ghost ignores them.
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
@@ -6703,12 +6705,12 @@ export interface operations {
                 /** @description `count.posts` adds `count.posts`, the number of published posts. */
                 include?: components["parameters"]["GhostCountInclude"];
                 /**
-                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always. Names the resource does not have are ignored, as Ghost ignores them.
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
                 /**
-                 * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), resolved to the start of its day in UTC. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
+                 * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), widened to whole UTC days (`>` and `>=` from the day's start, `<` and `<=` to its end), so that answers stay cacheable for the day. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
                  * @example tag:ebpf+published_at:>now-30d
                  */
                 filter?: components["parameters"]["GhostFilter"];
@@ -6741,6 +6743,7 @@ export interface operations {
             304: components["responses"]["NotModified"];
             400: components["responses"]["GhostBadRequest"];
             401: components["responses"]["GhostUnauthorized"];
+            404: components["responses"]["GhostNotFound"];
             503: components["responses"]["GhostUnavailable"];
         };
     };
@@ -6752,7 +6755,7 @@ export interface operations {
                 /** @description `count.posts` adds `count.posts`, the number of published posts. */
                 include?: components["parameters"]["GhostCountInclude"];
                 /**
-                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always. Names the resource does not have are ignored, as Ghost ignores them.
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
@@ -6790,7 +6793,7 @@ export interface operations {
                 /** @description `count.posts` adds `count.posts`, the number of published posts. */
                 include?: components["parameters"]["GhostCountInclude"];
                 /**
-                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always. Names the resource does not have are ignored, as Ghost ignores them.
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
@@ -6827,12 +6830,12 @@ export interface operations {
                 /** @description `count.posts` adds `count.posts`, the number of published posts. */
                 include?: components["parameters"]["GhostCountInclude"];
                 /**
-                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always. Names the resource does not have are ignored, as Ghost ignores them.
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
                 /**
-                 * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), resolved to the start of its day in UTC. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
+                 * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), widened to whole UTC days (`>` and `>=` from the day's start, `<` and `<=` to its end), so that answers stay cacheable for the day. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
                  * @example tag:ebpf+published_at:>now-30d
                  */
                 filter?: components["parameters"]["GhostFilter"];
@@ -6865,6 +6868,7 @@ export interface operations {
             304: components["responses"]["NotModified"];
             400: components["responses"]["GhostBadRequest"];
             401: components["responses"]["GhostUnauthorized"];
+            404: components["responses"]["GhostNotFound"];
             503: components["responses"]["GhostUnavailable"];
         };
     };
@@ -6876,7 +6880,7 @@ export interface operations {
                 /** @description `count.posts` adds `count.posts`, the number of published posts. */
                 include?: components["parameters"]["GhostCountInclude"];
                 /**
-                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always. Names the resource does not have are ignored, as Ghost ignores them.
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
@@ -6914,7 +6918,7 @@ export interface operations {
                 /** @description `count.posts` adds `count.posts`, the number of published posts. */
                 include?: components["parameters"]["GhostCountInclude"];
                 /**
-                 * @description Comma-separated field names of the resource; only those are returned, and `id` always.
+                 * @description Comma-separated field names of the resource; only those are returned, and `id` always. Names the resource does not have are ignored, as Ghost ignores them.
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
@@ -6968,6 +6972,7 @@ export interface operations {
             304: components["responses"]["NotModified"];
             400: components["responses"]["GhostBadRequest"];
             401: components["responses"]["GhostUnauthorized"];
+            404: components["responses"]["GhostNotFound"];
             503: components["responses"]["GhostUnavailable"];
         };
     };
