@@ -26,6 +26,9 @@ use layers::{EnvLayer, FileLayer};
 
 const DEFAULT_CONFIG_FILE: &str = "longform.toml";
 
+/// The site description unless configured: the demo blog's (demo/INDEX.md).
+pub const DEFAULT_SITE_DESCRIPTION: &str = "Long-form writing on runtime, distributed systems, kernel internals, Go concurrency, memory models, eBPF, and assembly walkthroughs.";
+
 /// Everything the binary can be told, checked. Only [`Settings::load`]
 /// builds one, so every value here passed validation.
 #[derive(Debug, Clone)]
@@ -174,7 +177,7 @@ impl Default for Raw {
             graphql_introspection: None,
             body_limit: 2 * 1024 * 1024,
             site_title: "Longform".to_owned(),
-            site_description: crate::demo::DESCRIPTION.to_owned(),
+            site_description: DEFAULT_SITE_DESCRIPTION.to_owned(),
             site_language: "en".to_owned(),
             feed_items: 20,
             webhook_delivery: true,

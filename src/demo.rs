@@ -9,9 +9,6 @@ use longform_domain::frontmatter::{self, ImportedPost};
 use crate::corpus::{AUTHORS, post};
 use crate::error::CliError;
 
-/// The site description the demo blog is written for (the index's quote).
-pub const DESCRIPTION: &str = "Long-form writing on runtime, distributed systems, kernel internals, Go concurrency, memory models, eBPF, and assembly walkthroughs.";
-
 /// The ten essays, newest first: file name and text.
 pub const ESSAYS: [(&str, &str); 10] = [
     ("01-plausible-shapes.md", include_str!("../demo/01-plausible-shapes.md")),
@@ -116,7 +113,8 @@ mod tests {
     #[test]
     fn the_index_has_ten_rows_and_the_description() {
         assert_eq!(rows().len(), 10);
-        assert!(INDEX.contains(&format!("> {DESCRIPTION}")));
+        // The default description is the demo blog's (demo/INDEX.md's quote).
+        assert!(INDEX.contains(&format!("> {}", crate::config::DEFAULT_SITE_DESCRIPTION)));
     }
 
     /// Every essay is what the index shows, comes out at its reading time,

@@ -471,3 +471,26 @@ async fn settings(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     })
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+
+    use super::*;
+
+    fn key(query: &str, relative: bool) -> String {
+        let req = TestRequest::get().uri(&format!("/ghost/api/content/posts/?{query}")).to_http_request();
+        Query::parse(&req, BROWSE).map(|q| q.cache_key(&req, relative)).unwrap_or_default()
+    }
+
+    /// Unknown parameters and their order make no answers of their own; a
+    /// relative date's answer is kept for its day only.
+    #[test]
+    fn the_cache_key_is_the_known_parameters_in_order_and_a_relative_dates_day() {
+        assert_eq!(key("limit=2&key=k&utm_source=x&zzz=1", false), key("key=k&limit=2", false));
+        assert_ne!(key("key=k&limit=2", false), key("key=k&limit=3", false));
+        let today = Utc::now().date_naive().to_string();
+        assert!(key("key=k&filter=x", true).contains(&today));
+        assert!(!key("key=k&filter=x", false).contains(&today));
+    }
+}
