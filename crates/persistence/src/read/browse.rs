@@ -2,17 +2,19 @@
 //! allowlisted order, a page at a time by offset: Ghost's Content API.
 //!
 //! Each field of the allowlist maps to one column or one subquery written
-//! here; values are bind parameters. Posts are the published ones out of
-//! the trash; tags and authors the public ones. A post's tags and authors
-//! are those of published posts, which are public by definition, so no
-//! filter can test anything about a draft.
+//! here; values are bind parameters. Posts are those of the listing index
+//! of the whole blog (published, out of the trash); tags and authors the
+//! public ones. A post's tags and authors are those of published posts,
+//! which are public by definition, so no filter can test anything about a
+//! draft.
 //!
-//! Cost: one statement for the count and one for the page, whatever the
-//! filter (it compiles to one WHERE clause of at most
+//! Cost: a count and the page's ids, whatever the filter (it compiles to
+//! one WHERE clause of at most
 //! [`nql::MAX_COMPARISONS`](longform_domain::nql::MAX_COMPARISONS) tests),
-//! then the page's taxonomy (three statements) and, when asked, its bodies
-//! (two). OR and NOT cannot use the listing index: a count scans the
-//! published posts, which is why offset paging stops at
+//! then the page's cards and taxonomy (four statements) and, when asked,
+//! its bodies (two). A filter cannot narrow the listing index the way the
+//! REST API's facets do, so a count reads every published post's index
+//! entry and, for a test on a post column, its row; offset paging stops at
 //! [`MAX_BROWSE_DEPTH`](crate::model::MAX_BROWSE_DEPTH).
 
 use std::collections::HashMap;
@@ -22,15 +24,14 @@ use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 use longform_domain::nql::{Direction, Filter, Op, PostField, TermField, Value};
-use longform_domain::{Author, Post, PostId, PostStatus, Tag};
+use longform_domain::{Author, Post, PostId, Tag};
 
-use super::posts::{bodies, cards};
+use super::posts::{bodies, cards_by_ids};
 use crate::db::{AnyConnection, MultiBackend};
 use crate::error::StoreError;
 use crate::model::{BodiesTooLarge, Browse, Browsed, BrowsedPost, Counted};
-use crate::rows::posts::CardRow;
 use crate::rows::taxonomy::{AuthorRow, TagRow};
-use crate::schema::{authors, listing_counts, post_authors, post_tags, posts, tags};
+use crate::schema::{authors, listing_counts, post_authors, post_listings, post_tags, posts, tags};
 use crate::time::to_db;
 
 type Predicate<T> = Box<dyn BoxableExpression<T, MultiBackend, SqlType = Bool>>;
@@ -137,101 +138,119 @@ const FIRST_TAG: &str = "NOT EXISTS (SELECT 1 FROM post_tags earlier WHERE earli
 const FIRST_AUTHOR: &str = "NOT EXISTS (SELECT 1 FROM post_authors earlier \
      WHERE earlier.post_id = post_authors.post_id AND earlier.position < post_authors.position)";
 
-fn post_test(field: &PostField, op: Op, values: &[Value]) -> Result<Predicate<posts::table>, StoreError> {
-    type T = posts::table;
-    let time = |v: &Value| match v {
-        Value::Time(at) => Ok(to_db(*at)),
-        other => Err(mistyped(other)),
-    };
-    let texts = || values.iter().map(text).collect::<Result<Vec<_>, _>>();
-    let pattern = matches!(op, Op::Contains | Op::StartsWith | Op::EndsWith);
-    Ok(match field {
-        PostField::Id if pattern => pattern_test!(T, posts::id, op, values),
-        PostField::Id => column_test!(T, posts::id, op, values, text),
-        PostField::Slug if pattern => pattern_test!(T, posts::slug, op, values),
-        PostField::Slug => column_test!(T, posts::slug, op, values, text),
-        PostField::Title if pattern => pattern_test!(T, posts::title, op, values),
-        PostField::Title => column_test!(T, posts::title, op, values, text),
-        PostField::FeatureImage if values == [Value::Null] => Box::new(posts::feature_image_url.is_null()),
-        PostField::FeatureImage if pattern => {
-            let [value] = values else { return Err(StoreError::Corrupt("a pattern with several values".into())) };
-            Box::new(
-                super::lower(posts::feature_image_url.assume_not_null()).like(self::pattern(op, value)?).escape('\\'),
-            )
+/// A test on one post field, for a query over `$source` (the posts
+/// alone, or the listing index joined to them): written once for both.
+macro_rules! post_tests {
+    ($name:ident, $source:ty) => {
+        fn $name(field: &PostField, op: Op, values: &[Value]) -> Result<Predicate<$source>, StoreError> {
+            type T = $source;
+            let time = |v: &Value| match v {
+                Value::Time(at) => Ok(to_db(*at)),
+                other => Err(mistyped(other)),
+            };
+            let texts = || values.iter().map(text).collect::<Result<Vec<_>, _>>();
+            let pattern = matches!(op, Op::Contains | Op::StartsWith | Op::EndsWith);
+            Ok(match field {
+                PostField::Id if pattern => pattern_test!(T, posts::id, op, values),
+                PostField::Id => column_test!(T, posts::id, op, values, text),
+                PostField::Slug if pattern => pattern_test!(T, posts::slug, op, values),
+                PostField::Slug => column_test!(T, posts::slug, op, values, text),
+                PostField::Title if pattern => pattern_test!(T, posts::title, op, values),
+                PostField::Title => column_test!(T, posts::title, op, values, text),
+                PostField::FeatureImage if values == [Value::Null] => Box::new(posts::feature_image_url.is_null()),
+                PostField::FeatureImage if pattern => {
+                    let [value] = values else {
+                        return Err(StoreError::Corrupt("a pattern with several values".into()));
+                    };
+                    Box::new(
+                        super::lower(posts::feature_image_url.assume_not_null())
+                            .like(self::pattern(op, value)?)
+                            .escape('\\'),
+                    )
+                }
+                PostField::FeatureImage => {
+                    column_test!(T, posts::feature_image_url.assume_not_null(), op, values, text)
+                }
+                PostField::Featured => column_test!(T, posts::featured, op, values, |v: &Value| match v {
+                    Value::Bool(b) => Ok(*b),
+                    other => Err(mistyped(other)),
+                }),
+                PostField::ReadingTime => {
+                    column_test!(T, posts::reading_time_minutes, op, values, |v: &Value| match v {
+                        Value::Int(n) => Ok(i32::try_from(*n).unwrap_or(if *n < 0 { i32::MIN } else { i32::MAX })),
+                        other => Err(mistyped(other)),
+                    })
+                }
+                PostField::PublishedAt => column_test!(T, posts::published_at.assume_not_null(), op, values, time),
+                PostField::UpdatedAt => column_test!(T, posts::updated_at, op, values, time),
+                PostField::CreatedAt => column_test!(T, posts::created_at, op, values, time),
+                PostField::TagSlug => Box::new(
+                    posts::id.eq_any(
+                        post_tags::table
+                            .inner_join(tags::table)
+                            .filter(tags::slug.eq_any(texts()?))
+                            .select(post_tags::post_id),
+                    ),
+                ),
+                PostField::TagId => Box::new(
+                    posts::id
+                        .eq_any(post_tags::table.filter(post_tags::tag_id.eq_any(texts()?)).select(post_tags::post_id)),
+                ),
+                PostField::TagName => Box::new(
+                    posts::id.eq_any(
+                        post_tags::table
+                            .inner_join(tags::table)
+                            .filter(tags::name.eq_any(texts()?))
+                            .select(post_tags::post_id),
+                    ),
+                ),
+                PostField::PrimaryTag => Box::new(
+                    posts::id.eq_any(
+                        post_tags::table
+                            .inner_join(tags::table)
+                            .filter(tags::slug.eq_any(texts()?))
+                            .filter(sql::<Bool>(FIRST_TAG))
+                            .select(post_tags::post_id),
+                    ),
+                ),
+                PostField::AuthorSlug => Box::new(
+                    posts::id.eq_any(
+                        post_authors::table
+                            .inner_join(authors::table)
+                            .filter(authors::slug.eq_any(texts()?))
+                            .select(post_authors::post_id),
+                    ),
+                ),
+                PostField::AuthorId => Box::new(posts::id.eq_any(
+                    post_authors::table.filter(post_authors::author_id.eq_any(texts()?)).select(post_authors::post_id),
+                )),
+                PostField::AuthorName => Box::new(
+                    posts::id.eq_any(
+                        post_authors::table
+                            .inner_join(authors::table)
+                            .filter(authors::name.eq_any(texts()?))
+                            .select(post_authors::post_id),
+                    ),
+                ),
+                PostField::PrimaryAuthor => Box::new(
+                    posts::id.eq_any(
+                        post_authors::table
+                            .inner_join(authors::table)
+                            .filter(authors::slug.eq_any(texts()?))
+                            .filter(sql::<Bool>(FIRST_AUTHOR))
+                            .select(post_authors::post_id),
+                    ),
+                ),
+                PostField::Visibility => return Err(StoreError::Corrupt("visibility reached the query".into())),
+            })
         }
-        PostField::FeatureImage => column_test!(T, posts::feature_image_url.assume_not_null(), op, values, text),
-        PostField::Featured => column_test!(T, posts::featured, op, values, |v: &Value| match v {
-            Value::Bool(b) => Ok(*b),
-            other => Err(mistyped(other)),
-        }),
-        PostField::ReadingTime => column_test!(T, posts::reading_time_minutes, op, values, |v: &Value| match v {
-            Value::Int(n) => Ok(i32::try_from(*n).unwrap_or(if *n < 0 { i32::MIN } else { i32::MAX })),
-            other => Err(mistyped(other)),
-        }),
-        PostField::PublishedAt => column_test!(T, posts::published_at.assume_not_null(), op, values, time),
-        PostField::UpdatedAt => column_test!(T, posts::updated_at, op, values, time),
-        PostField::CreatedAt => column_test!(T, posts::created_at, op, values, time),
-        PostField::TagSlug => Box::new(posts::id.eq_any(
-            post_tags::table.inner_join(tags::table).filter(tags::slug.eq_any(texts()?)).select(post_tags::post_id),
-        )),
-        PostField::TagId => Box::new(
-            posts::id.eq_any(post_tags::table.filter(post_tags::tag_id.eq_any(texts()?)).select(post_tags::post_id)),
-        ),
-        PostField::TagName => Box::new(posts::id.eq_any(
-            post_tags::table.inner_join(tags::table).filter(tags::name.eq_any(texts()?)).select(post_tags::post_id),
-        )),
-        PostField::PrimaryTag => Box::new(
-            posts::id.eq_any(
-                post_tags::table
-                    .inner_join(tags::table)
-                    .filter(tags::slug.eq_any(texts()?))
-                    .filter(sql::<Bool>(FIRST_TAG))
-                    .select(post_tags::post_id),
-            ),
-        ),
-        PostField::AuthorSlug => Box::new(
-            posts::id.eq_any(
-                post_authors::table
-                    .inner_join(authors::table)
-                    .filter(authors::slug.eq_any(texts()?))
-                    .select(post_authors::post_id),
-            ),
-        ),
-        PostField::AuthorId => Box::new(posts::id.eq_any(
-            post_authors::table.filter(post_authors::author_id.eq_any(texts()?)).select(post_authors::post_id),
-        )),
-        PostField::AuthorName => Box::new(
-            posts::id.eq_any(
-                post_authors::table
-                    .inner_join(authors::table)
-                    .filter(authors::name.eq_any(texts()?))
-                    .select(post_authors::post_id),
-            ),
-        ),
-        PostField::PrimaryAuthor => Box::new(
-            posts::id.eq_any(
-                post_authors::table
-                    .inner_join(authors::table)
-                    .filter(authors::slug.eq_any(texts()?))
-                    .filter(sql::<Bool>(FIRST_AUTHOR))
-                    .select(post_authors::post_id),
-            ),
-        ),
-        PostField::Visibility => return Err(StoreError::Corrupt("visibility reached the query".into())),
-    })
+    };
 }
 
-/// The published posts out of the trash that `filter` matches.
-fn public_posts(filter: Option<&Filter<PostField>>) -> Result<posts::BoxedQuery<'static, MultiBackend>, StoreError> {
-    let mut query = posts::table
-        .filter(posts::status.eq(PostStatus::Published.as_str()))
-        .filter(posts::deleted_at.is_null())
-        .into_boxed();
-    if let Some(filter) = filter {
-        query = query.filter(combine(filter, &post_test)?);
-    }
-    Ok(query)
-}
+post_tests!(post_test, ListedPosts);
+
+/// The listing index joined to the posts it lists.
+type ListedPosts = diesel::dsl::InnerJoinQuerySource<post_listings::table, posts::table>;
 
 /// A page of public posts with the total matching; with their bodies
 /// when `bodies_up_to` is given, unless the page's HTML is larger than it.
@@ -243,14 +262,45 @@ pub(crate) fn browse_posts(
     let Some(offset) = browse.offset() else {
         return Err(StoreError::Corrupt("a browse past its depth reached the query".into()));
     };
-    let total: i64 = public_posts(browse.filter.as_ref())?.count().get_result(conn)?;
-    let mut query = public_posts(browse.filter.as_ref())?.select(CardRow::as_select());
-    let order = if browse.order.is_empty() { &[(PostField::PublishedAt, Direction::Desc)][..] } else { &browse.order };
+    let (cards, total) = page(conn, browse, offset)?;
+    with_bodies(conn, cards, total, bodies_up_to)
+}
+
+/// A page of cards and the total matching. The public posts are those of
+/// the listing index of the whole blog (published, out of the trash), so
+/// newest first walks that index and skips rows by reading index entries
+/// only; a filter or another order reads the posts' rows, which on SQLite
+/// costs a trip through the overflow pages of a post's Markdown and HTML
+/// for every column stored after them (all but id, slug, title, summary).
+/// The ids come first, then the page's cards.
+fn page(
+    conn: &mut AnyConnection,
+    browse: &Browse<PostField>,
+    offset: u32,
+) -> Result<(Vec<longform_domain::PostCard>, i64), StoreError> {
+    let listed = || -> Result<_, StoreError> {
+        let whole_blog = post_listings::kind.eq("all").and(post_listings::key.eq(""));
+        let mut query = post_listings::table.inner_join(posts::table).filter(whole_blog).into_boxed();
+        if let Some(filter) = &browse.filter {
+            query = query.filter(combine(filter, &post_test)?);
+        }
+        Ok(query)
+    };
+    let total = match browse.filter {
+        None => super::listings::published_count(conn, "all", "")?,
+        Some(_) => listed()?.count().get_result(conn)?,
+    };
+    let mut query = listed()?.select(post_listings::post_id);
+    let newest_first = matches!(browse.order.as_slice(), [] | [(PostField::PublishedAt, Direction::Desc)]);
+    let order = if newest_first { &[][..] } else { browse.order.as_slice() };
+    if newest_first {
+        query = query.order((post_listings::published_at.desc(), post_listings::post_id.desc()));
+    }
     for (field, direction) in order {
         let asc = *direction == Direction::Asc;
         query = match field {
-            PostField::PublishedAt if asc => query.then_order_by(posts::published_at.asc()),
-            PostField::PublishedAt => query.then_order_by(posts::published_at.desc()),
+            PostField::PublishedAt if asc => query.then_order_by(post_listings::published_at.asc()),
+            PostField::PublishedAt => query.then_order_by(post_listings::published_at.desc()),
             PostField::UpdatedAt if asc => query.then_order_by(posts::updated_at.asc()),
             PostField::UpdatedAt => query.then_order_by(posts::updated_at.desc()),
             PostField::CreatedAt if asc => query.then_order_by(posts::created_at.asc()),
@@ -263,18 +313,34 @@ pub(crate) fn browse_posts(
             PostField::Featured => query.then_order_by(posts::featured.desc()),
             PostField::ReadingTime if asc => query.then_order_by(posts::reading_time_minutes.asc()),
             PostField::ReadingTime => query.then_order_by(posts::reading_time_minutes.desc()),
-            PostField::Id if asc => query.then_order_by(posts::id.asc()),
-            PostField::Id => query.then_order_by(posts::id.desc()),
+            PostField::Id if asc => query.then_order_by(post_listings::post_id.asc()),
+            PostField::Id => query.then_order_by(post_listings::post_id.desc()),
             other => return Err(StoreError::Corrupt(format!("{other:?} is not a sort key"))),
         };
     }
     // Ties broken by id, the way the last key sorts, so pages never overlap.
-    if !order.iter().any(|(f, _)| *f == PostField::Id) {
+    if !newest_first && !order.iter().any(|(f, _)| *f == PostField::Id) {
         let desc = order.last().is_some_and(|(_, d)| *d == Direction::Desc);
-        query = if desc { query.then_order_by(posts::id.desc()) } else { query.then_order_by(posts::id.asc()) };
+        query = if desc {
+            query.then_order_by(post_listings::post_id.desc())
+        } else {
+            query.then_order_by(post_listings::post_id.asc())
+        };
     }
-    let rows: Vec<CardRow> = query.offset(i64::from(offset)).limit(i64::from(browse.limit)).load(conn)?;
-    let cards = cards(conn, rows)?;
+    let ids: Vec<PostId> = query.offset(i64::from(offset)).limit(i64::from(browse.limit)).load(conn)?;
+    let mut by_id: HashMap<PostId, longform_domain::PostCard> =
+        cards_by_ids(conn, &ids)?.into_iter().map(|c| (c.id, c)).collect();
+    Ok((ids.iter().filter_map(|id| by_id.remove(id)).collect(), total))
+}
+
+/// The page's cards, with their bodies when `bodies_up_to` is given and
+/// their HTML together fits in it.
+fn with_bodies(
+    conn: &mut AnyConnection,
+    cards: Vec<longform_domain::PostCard>,
+    total: i64,
+    bodies_up_to: Option<i64>,
+) -> Result<Result<Browsed<BrowsedPost>, BodiesTooLarge>, StoreError> {
     let Some(budget) = bodies_up_to else {
         return Ok(Ok(Browsed { items: cards.into_iter().map(BrowsedPost::Card).collect(), total }));
     };
