@@ -56,3 +56,31 @@ fn two_replicas_on_one_postgres_behave_as_one_site() {
     assert_eq!(deleted.status, 204);
     follows(&b, "/feed.json", "B's feed sees the delete", |r| r.json()["items"].as_array().unwrap().len() == 2);
 }
+
+/// A content key revoked through one replica stops working there at once
+/// and on the other within the time a replica takes a valid key on trust.
+#[test]
+fn a_revoked_content_key_stops_on_every_replica_within_its_trust_time() {
+    let Some(db) = Db::postgres() else { return };
+    let seed = Seed::new(db.url());
+    seed.many(1);
+    let (a, b) = (TestApp::spawn(db.url()), TestApp::spawn(db.url()));
+    let admin = seed.sign_in(&a, "admin@example.com", longform_domain::Role::Admin);
+    let made = a.send(
+        "POST",
+        "/api/v1/admin/tokens",
+        &[("Authorization", &admin)],
+        Some(&json!({ "name": "site", "scope": "content" })),
+    );
+    let token = made.json()["token"].clone();
+    let browse = format!("/ghost/api/content/posts/?key={}", token["token"].as_str().unwrap());
+    assert_eq!((a.get(&browse).status, b.get(&browse).status), (200, 200), "both take the key (and remember it)");
+    let revoke = format!("/api/v1/admin/tokens/{}", token["id"].as_str().unwrap());
+    let revoked = a.send("DELETE", &revoke, &[("Authorization", &admin), ("If-Match", "\"1\"")], None);
+    assert_eq!(revoked.status, 204, "{}", revoked.body);
+    assert_eq!(a.get(&browse).status, 401, "at once where it was revoked");
+    let started = std::time::Instant::now();
+    follows(&b, &browse, "the other replica refuses the revoked key", |r| r.status == 401);
+    let trust = longform_api::ghost::keys::KEY_TTL + std::time::Duration::from_secs(2);
+    assert!(started.elapsed() <= trust, "took {:?}", started.elapsed());
+}

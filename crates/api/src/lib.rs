@@ -54,6 +54,8 @@ pub struct AppState {
     pub openapi: web::Bytes,
     /// Where uploads go, and their limits.
     pub media: media::Media,
+    /// Content keys found valid lately (Ghost's Content API).
+    pub content_keys: ghost::keys::KeyCache,
 }
 
 impl AppState {
@@ -76,6 +78,7 @@ impl AppState {
             graphql,
             incoming: incoming::InFlight::default(),
             media,
+            content_keys: ghost::keys::KeyCache::default(),
         })
     }
 }

@@ -65,5 +65,7 @@ pub async fn revoke(
     caller.require(caller.actor.can_administer())?;
     let id: Uuid = id.parse().map_err(|_| ApiError::NotFound)?;
     state.store.auth().revoke_api_token(id, if_match(&req)?).await?;
+    // A content key taken on trust stops working now, not in a few seconds.
+    state.content_keys.forget_all();
     Ok(HttpResponse::NoContent().finish())
 }

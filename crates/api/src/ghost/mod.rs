@@ -17,6 +17,7 @@
 //! [`BODY_BUDGET`].
 
 pub mod error;
+pub mod keys;
 mod params;
 pub mod wire;
 
@@ -25,7 +26,6 @@ use std::future::Future;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use longform_domain::nql::{PostField, TermField};
-use longform_domain::{Secret, TokenScope};
 use longform_persistence::{Browse, BrowsedPost};
 use serde::Serialize;
 use serde_json::json;
@@ -71,17 +71,6 @@ pub fn cors() -> actix_cors::Cors {
         .max_age(86_400)
 }
 
-/// The content key: present, and a live token of the `content` scope.
-async fn check_key(state: &AppState, query: &Query) -> Result<(), GhostError> {
-    let unknown = GhostError(ApiError::Unauthorized("Unknown Content API Key"));
-    let Some(key) = query.get("key").filter(|k| k.len() >= 26 && k.len() <= 128) else { return Err(unknown) };
-    let token = state.store.auth().use_api_token(Secret::presented(key).hash()).await?;
-    match token {
-        Some(token) if token.scope == TokenScope::Content => Ok(()),
-        _ => Err(unknown),
-    }
-}
-
 /// `Content-Version`: the version the client accepts when it is one
 /// (`v5.0`), else Ghost 5's.
 fn content_version(req: &HttpRequest) -> HeaderValue {
@@ -107,7 +96,7 @@ where
     T: Serialize,
     Fut: Future<Output = Result<T, GhostError>>,
 {
-    check_key(state, query).await?;
+    keys::check(state, query.get("key")).await?;
     let key = query.cache_key(req, relative);
     let mut response = crate::rest::public_response_keyed(req, state, key, || async {
         build().await.map_err(|GhostError(error)| error).and_then(|value| Body::json(&value))
