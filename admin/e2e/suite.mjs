@@ -559,11 +559,27 @@ async function signOutEndsSession() {
   const context = await newContext();
   try {
     const page = await openPage(context, '/admin/sign-in');
+    // The list's request is held until after the sign-out: signing out must
+    // cancel it, or its answer (a 401: the session has ended) would ask for
+    // a new sign-in over the sign-in screen.
+    const held = [];
+    let asked;
+    const listAsked = new Promise((resolve) => (asked = resolve));
+    await page.route('**/api/v1/admin/posts?*', (route) => {
+      held.push(route);
+      asked();
+    });
     await signIn(page, state.contributor.email, password);
+    await listAsked;
     const cookie = (await context.cookies()).find((c) => c.name === 'longform_refresh');
     expect(cookie, 'no refresh cookie after signing in');
+    const cancelled = page.waitForEvent('requestfailed', { predicate: (r) => r.url().includes('/api/v1/admin/posts?') });
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await cancelled.catch(() => problems.push('signing out left the request for the posts in flight'));
+    await page.unroute('**/api/v1/admin/posts?*');
+    // A cancelled request's route can no longer be continued.
+    await Promise.all(held.map((route) => route.continue().catch(() => undefined)));
     const left = (await context.cookies()).map((c) => c.name);
     expect(!left.includes('longform_refresh'), `cookies after signing out: ${left}`);
     await page.goto(`${base}/admin`);

@@ -8,6 +8,10 @@ let accessToken: string | null = null;
 let refreshing: Promise<boolean> | null = null;
 let signInWaiters: (() => void)[] = [];
 const expiredListeners = new Set<(expired: boolean) => void>();
+// Every request of the current session carries this signal, so that signing
+// out cancels them: an answer to one would come after the server ended the
+// session (a 401, then a sign-in dialog over the sign-in screen).
+let session = new AbortController();
 
 export class ApiError extends Error {
   constructor(
@@ -38,6 +42,22 @@ function describeProblem(status: number, p: Problem): string {
 
 export function setAccessToken(token: string | null): void {
   accessToken = token;
+}
+
+/**
+ * Cancels every request in flight and forgets the ones waiting for a new
+ * sign-in: called first when signing out.
+ */
+export function endRequests(): void {
+  session.abort();
+  session = new AbortController();
+  signInWaiters = [];
+  for (const listener of expiredListeners) listener(false);
+}
+
+/** The signal of this session's requests, for those sent without `request`. */
+export function sessionSignal(): AbortSignal {
+  return session.signal;
 }
 
 export function hasAccessToken(): boolean {
@@ -166,7 +186,8 @@ function send(path: string, options: RequestOptions): Promise<Response> {
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(options.body);
   }
-  return fetch(path, { method: options.method ?? 'GET', headers, body, credentials: 'same-origin' });
+  const signal = session.signal;
+  return fetch(path, { method: options.method ?? 'GET', headers, body, credentials: 'same-origin', signal });
 }
 
 async function parse<T>(response: Response): Promise<ApiResponse<T>> {

@@ -2,7 +2,7 @@
 // where it is used, alt and caption, delete) and uploads, which go through
 // XMLHttpRequest for its upload progress, with the same token and the same
 // refresh-on-401 as every other request.
-import { ApiError, authorization, renewSession, request, route } from './client';
+import { ApiError, authorization, renewSession, request, route, sessionSignal } from './client';
 import type { Media, MediaChanges, MediaDetail, MediaPage, MediaQuery, Problem, Uploaded } from './types';
 
 const ifMatch = (version: number) => ({ 'If-Match': `"${version}"` });
@@ -71,6 +71,11 @@ export function uploadMedia(file: File, fields: { alt?: string; caption?: string
       xhr.onload = () => resolve({ status: xhr.status, text: xhr.responseText });
       xhr.onerror = () => reject(new TypeError('network'));
       xhr.onabort = () => reject(new DOMException('The upload was cancelled.', 'AbortError'));
+      // Signing out cancels it, as it does every other request.
+      const signal = sessionSignal();
+      const cancel = () => xhr.abort();
+      signal.addEventListener('abort', cancel, { once: true });
+      xhr.onloadend = () => signal.removeEventListener('abort', cancel);
       const form = new FormData();
       form.append('file', file, file.name);
       if (fields.alt) form.append('alt', fields.alt);

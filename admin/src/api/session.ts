@@ -1,6 +1,6 @@
 // Who is signed in. Sign-in asks for cookie mode, so the refresh token is an
 // HttpOnly cookie the page never sees; the access token stays in client.ts.
-import { request, refreshSession, route, setAccessToken, signedInAgain } from './client';
+import { endRequests, request, refreshSession, route, setAccessToken, signedInAgain } from './client';
 import type { CurrentUser, LoginRequest, Tokens, User } from './types';
 
 const csrf = { 'X-Longform-CSRF': '1' };
@@ -34,6 +34,7 @@ export async function restoreSession(): Promise<User | null> {
 }
 
 export async function signOut(): Promise<void> {
+  endRequests();
   try {
     await request<null>(route('/api/v1/auth/logout'), { method: 'POST', headers: csrf, noReauth: true });
   } finally {
