@@ -36,22 +36,10 @@ function playwright() {
 // ---------------------------------------------------------------- what the browser saw
 
 const problems = { console: [], requests: [], failed: [] };
-/** Images an article's own HTML names: missing ones are the content's, not the site's. */
-const contentImages = new Set([facts.first, facts.withToc].flatMap((a) => a.images));
-const isContentImage = (url) => {
-  try {
-    const { pathname, href } = new URL(url);
-    return contentImages.has(pathname) || contentImages.has(href);
-  } catch {
-    return false;
-  }
-};
-
 function watch(page) {
   page.on('console', (message) => {
     if (message.type() !== 'error') return;
     const url = message.location()?.url ?? '';
-    if (message.text().startsWith('Failed to load resource') && isContentImage(url)) return;
     problems.console.push(`${page.url()}: ${message.text()} ${url}`);
   });
   page.on('pageerror', (error) => problems.console.push(`${page.url()}: ${error.message}`));
@@ -60,7 +48,7 @@ function watch(page) {
     if (url.protocol !== 'data:' && url.hostname !== '127.0.0.1') problems.requests.push(request.url());
   });
   page.on('response', (response) => {
-    if (response.status() >= 400 && !isContentImage(response.url())) {
+    if (response.status() >= 400) {
       problems.failed.push(`${response.status()} ${response.url()}`);
     }
   });
