@@ -119,7 +119,20 @@ fn article(app: &TestApp, slug: &str) -> Value {
     facts["toc"] = post["toc"].clone();
     facts["related"] = post["related"].as_array().unwrap().iter().map(|r| r["slug"].clone()).collect();
     facts["hasCode"] = json!(html.contains("<pre"));
+    facts["code"] = json!(first_code_block(html));
     facts
+}
+
+/// The text of the first code block that names its language, as Longform
+/// rendered it: what the frontend must show, coloured, but unchanged.
+fn first_code_block(html: &str) -> Option<(String, String)> {
+    let (_, rest) = html.split_once("<pre><code class=\"language-")?;
+    let (language, rest) = rest.split_once("\">")?;
+    let (escaped, _) = rest.split_once("</code></pre>")?;
+    let text = [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")]
+        .iter()
+        .fold(escaped.to_owned(), |text, (entity, char)| text.replace(entity, char));
+    Some((language.to_owned(), text))
 }
 
 /// Serve `dir` on 127.0.0.1 as a static host would (a folder's

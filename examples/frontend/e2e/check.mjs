@@ -232,6 +232,21 @@ try {
     expect(r + g + b > 3 * 200, `code background is not light: ${style.background}`);
   });
 
+  await check('code is coloured by its language, its text unchanged', async () => {
+    const article = [first, withToc].find((a) => a.code);
+    expect(article, 'neither article has a code block that names its language');
+    const [language, text] = article.code;
+    await open(page, `/${article.slug}/`);
+    const code = page.locator(`main pre code.language-${language}`).first();
+    equal(await code.evaluate((c) => c.textContent), text, `the first ${language} block's text`);
+    const colours = await code.evaluate((c) => {
+      const plain = getComputedStyle(c).color;
+      const tokens = [...c.querySelectorAll('.token.keyword, .token.string, .token.comment, .token.function')];
+      return { plain, coloured: tokens.filter((t) => getComputedStyle(t).color !== plain).length };
+    });
+    expect(colours.coloured > 0, `no token of the ${language} block is coloured apart from ${colours.plain}`);
+  });
+
   await check('an article links its tags and related posts', async () => {
     await open(page, `/${first.slug}/`);
     const tags = page.getByRole('navigation', { name: 'Tags' });
