@@ -49,7 +49,7 @@ export function setAccessToken(token: string | null): void {
  * sign-in: called first when signing out.
  */
 export function endRequests(): void {
-  session.abort();
+  session.abort(new DOMException('Signed out.', 'AbortError'));
   session = new AbortController();
   signInWaiters = [];
   for (const listener of expiredListeners) listener(false);
