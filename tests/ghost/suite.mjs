@@ -426,6 +426,14 @@ async function plaintextOnRequest() {
   }
   const both = await api.posts.read({ slug: facts.posts[0].slug }, { formats: 'html,plaintext' });
   expect(both.html.includes('<') && !both.plaintext.includes('<'), 'formats html,plaintext');
+  // Ghost's editor documents: a starter that asks for them gets null, as
+  // Ghost answers for a post written in its other editor, and no HTML
+  // unless it asks for that too.
+  const documents = await api.posts.read({ slug: facts.posts[0].slug }, { formats: 'mobiledoc,lexical' });
+  equal([documents.mobiledoc, documents.lexical], [null, null], 'formats mobiledoc,lexical');
+  expect(!('html' in documents) && !('plaintext' in documents), `formats mobiledoc,lexical: ${Object.keys(documents)}`);
+  const plain = await api.posts.browse({ limit: 1 });
+  expect(!('mobiledoc' in plain[0]) && !('lexical' in plain[0]), 'editor documents that were not asked for');
 }
 
 async function olderClientsUseTheirPrefix() {

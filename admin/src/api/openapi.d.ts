@@ -2374,7 +2374,7 @@ export interface components {
          * @example 2026-06-20T05:00:00.000+00:00
          */
         GhostTime: string;
-        /** @description A published post as Ghost's Content API gives it (pages have the same shape). Only `id` is certain: `fields` narrows the object, `formats` chooses `html` and `plaintext`, `include` adds tags and authors. Any other value Longform does not have is null, never missing. */
+        /** @description A published post as Ghost's Content API gives it (pages have the same shape). Only `id` is certain: `fields` narrows the object, `formats` chooses `html`, `plaintext` and the (null) editor documents, `include` adds tags and authors. Any other value Longform does not have is null, never missing. */
         GhostPost: {
             /**
              * Format: uuid
@@ -2389,6 +2389,10 @@ export interface components {
             html?: string | null;
             /** @description Only with formats=plaintext. */
             plaintext?: string;
+            /** @description Only with formats=mobiledoc: null, as Ghost answers for a post written in its other editor. */
+            mobiledoc?: null;
+            /** @description Only with formats=lexical: null (Longform's posts are Markdown). */
+            lexical?: null;
             comment_id?: string;
             /** @description The image's URL. */
             feature_image?: string | null;
@@ -3083,7 +3087,7 @@ export interface components {
          * @example title,url
          */
         GhostFields: string;
-        /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
+        /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, and Ghost's editor documents `mobiledoc` and `lexical`, which Longform's Markdown posts do not have: asked for, they are null. */
         GhostFormats: string;
         /**
          * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), widened to whole UTC days (`>` and `>=` from the day's start, `<` and `<=` to its end), so that answers stay cacheable for the day. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
@@ -5909,7 +5913,7 @@ export interface operations {
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
-                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
+                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, and Ghost's editor documents `mobiledoc` and `lexical`, which Longform's Markdown posts do not have: asked for, they are null. */
                 formats?: components["parameters"]["GhostFormats"];
                 /**
                  * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), widened to whole UTC days (`>` and `>=` from the day's start, `<` and `<=` to its end), so that answers stay cacheable for the day. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
@@ -5960,7 +5964,7 @@ export interface operations {
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
-                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
+                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, and Ghost's editor documents `mobiledoc` and `lexical`, which Longform's Markdown posts do not have: asked for, they are null. */
                 formats?: components["parameters"]["GhostFormats"];
             };
             header?: {
@@ -6001,7 +6005,7 @@ export interface operations {
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
-                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
+                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, and Ghost's editor documents `mobiledoc` and `lexical`, which Longform's Markdown posts do not have: asked for, they are null. */
                 formats?: components["parameters"]["GhostFormats"];
             };
             header?: {
@@ -6041,7 +6045,7 @@ export interface operations {
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
-                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
+                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, and Ghost's editor documents `mobiledoc` and `lexical`, which Longform's Markdown posts do not have: asked for, they are null. */
                 formats?: components["parameters"]["GhostFormats"];
                 /**
                  * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), widened to whole UTC days (`>` and `>=` from the day's start, `<` and `<=` to its end), so that answers stay cacheable for the day. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
@@ -6092,7 +6096,7 @@ export interface operations {
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
-                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
+                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, and Ghost's editor documents `mobiledoc` and `lexical`, which Longform's Markdown posts do not have: asked for, they are null. */
                 formats?: components["parameters"]["GhostFormats"];
             };
             header?: {
@@ -6133,7 +6137,7 @@ export interface operations {
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
-                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
+                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, and Ghost's editor documents `mobiledoc` and `lexical`, which Longform's Markdown posts do not have: asked for, they are null. */
                 formats?: components["parameters"]["GhostFormats"];
             };
             header?: {
@@ -6432,7 +6436,7 @@ export interface operations {
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
-                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
+                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, and Ghost's editor documents `mobiledoc` and `lexical`, which Longform's Markdown posts do not have: asked for, they are null. */
                 formats?: components["parameters"]["GhostFormats"];
                 /**
                  * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), widened to whole UTC days (`>` and `>=` from the day's start, `<` and `<=` to its end), so that answers stay cacheable for the day. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
@@ -6487,7 +6491,7 @@ export interface operations {
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
-                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
+                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, and Ghost's editor documents `mobiledoc` and `lexical`, which Longform's Markdown posts do not have: asked for, they are null. */
                 formats?: components["parameters"]["GhostFormats"];
             };
             header?: {
@@ -6530,7 +6534,7 @@ export interface operations {
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
-                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
+                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, and Ghost's editor documents `mobiledoc` and `lexical`, which Longform's Markdown posts do not have: asked for, they are null. */
                 formats?: components["parameters"]["GhostFormats"];
             };
             header?: {
@@ -6572,7 +6576,7 @@ export interface operations {
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
-                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
+                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, and Ghost's editor documents `mobiledoc` and `lexical`, which Longform's Markdown posts do not have: asked for, they are null. */
                 formats?: components["parameters"]["GhostFormats"];
                 /**
                  * @description NQL, as Ghost's: `field:value`, `field:-value` (not), `field:>value`, `>=`, `<`, `<=`, `field:~value` (contains), `~^` (starts with), `~$` (ends with), `field:[a,b]` (any of); `+` is and, `,` is or, parentheses group. A value is a bare word, a 'quoted string', null, true, false, or a relative date such as `now-30d` (units d, w, M, y), widened to whole UTC days (`>` and `>=` from the day's start, `<` and `<=` to its end), so that answers stay cacheable for the day. Fields of posts and pages: id, uuid, slug, title, featured, published_at, updated_at, created_at, reading_time, feature_image, visibility, tag, tags, tags.slug, tags.id, tags.name, author, authors, authors.slug, authors.id, authors.name, primary_tag, primary_author (`tag` and `tags` mean `tags.slug`, `author` and `authors` mean `authors.slug`, `primary_tag` and `primary_author` the first of each); of tags: id, slug, name, visibility; of authors: id, slug, name. Any other field (status, email, password, ...) is a 400. At most 4,096 bytes, 8 levels of parentheses, 64 comparisons and 500 values in all.
@@ -6627,7 +6631,7 @@ export interface operations {
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
-                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
+                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, and Ghost's editor documents `mobiledoc` and `lexical`, which Longform's Markdown posts do not have: asked for, they are null. */
                 formats?: components["parameters"]["GhostFormats"];
             };
             header?: {
@@ -6670,7 +6674,7 @@ export interface operations {
                  * @example title,url
                  */
                 fields?: components["parameters"]["GhostFields"];
-                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, or both. */
+                /** @description The body's formats, comma-separated: `html` (the default), `plaintext`, and Ghost's editor documents `mobiledoc` and `lexical`, which Longform's Markdown posts do not have: asked for, they are null. */
                 formats?: components["parameters"]["GhostFormats"];
             };
             header?: {

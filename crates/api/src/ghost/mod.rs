@@ -139,7 +139,8 @@ pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, GhostError> {
 /// What a post answer includes, from `include`, `formats` and `fields`.
 fn post_extras(query: &Query) -> Result<(PostExtras, Option<Vec<String>>), GhostError> {
     let include = query.names("include", Some(&["tags", "authors"]))?;
-    let formats = query.get("formats").map(|_| query.names("formats", Some(&["html", "plaintext"]))).transpose()?;
+    let known = ["html", "plaintext", "mobiledoc", "lexical"];
+    let formats = query.get("formats").map(|_| query.names("formats", Some(&known))).transpose()?;
     let formats = formats.unwrap_or_else(|| vec!["html".to_owned()]);
     let fields = query.fields()?;
     let wanted = |name: &str| fields.as_ref().is_none_or(|f| f.iter().any(|n| n == name));
@@ -148,6 +149,8 @@ fn post_extras(query: &Query) -> Result<(PostExtras, Option<Vec<String>>), Ghost
         authors: include.iter().any(|n| n == "authors"),
         html: formats.iter().any(|n| n == "html") && wanted("html"),
         plaintext: formats.iter().any(|n| n == "plaintext") && wanted("plaintext"),
+        mobiledoc: formats.iter().any(|n| n == "mobiledoc") && wanted("mobiledoc"),
+        lexical: formats.iter().any(|n| n == "lexical") && wanted("lexical"),
     };
     Ok((extras, fields))
 }

@@ -119,6 +119,9 @@ pub struct PostExtras {
     pub authors: bool,
     pub html: bool,
     pub plaintext: bool,
+    /// Ghost's editor documents, asked for in `formats`: always `null`.
+    pub mobiledoc: bool,
+    pub lexical: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -131,6 +134,13 @@ pub struct GhostPost {
     pub html: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plaintext: Option<String>,
+    /// Longform's posts are Markdown, in neither of Ghost's editors'
+    /// documents: asked for, each is `null`, as Ghost answers for a post
+    /// written in its other editor (a frontend then renders `html`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mobiledoc: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lexical: Option<Option<String>>,
     pub comment_id: String,
     pub feature_image: Option<String>,
     pub feature_image_alt: Option<String>,
@@ -185,6 +195,8 @@ impl GhostPost {
                 .filter(|_| extras.html)
                 .map(|b| crate::media::absolute_media(&b.html, &site.api_url).into_owned()),
             plaintext: body.filter(|_| extras.plaintext).map(|b| longform_domain::markdown::plain_text(&b.markdown)),
+            mobiledoc: extras.mobiledoc.then_some(None),
+            lexical: extras.lexical.then_some(None),
             comment_id: card.id.to_string(),
             feature_image: card.feature_image.as_ref().map(|image| image.address(&site.api_url)),
             feature_image_alt: card.feature_image.as_ref().and_then(|image| image.alt.clone()),
