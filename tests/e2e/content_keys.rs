@@ -2,12 +2,18 @@
 //! client does not see: a content key reads published content there and
 //! nothing else, is shown once and dies when revoked; answers are cached
 //! under the parameters that decide them and follow the content they
-//! show; `Content-Version` answers `Accept-Version`.
+//! show; `Content-Version` answers `Accept-Version`; answers missing from
+//! the cache are built two at a time, whatever the burst.
 
+use std::thread;
+use std::time::{Duration, Instant};
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection, RunQueryDsl};
 use longform_domain::Role;
 use serde_json::{Value, json};
 
-use crate::helpers::{Db, Reply, TestApp, both_backends};
+use crate::helpers::{DEADLINE, Db, Reply, TestApp, agent, both_backends};
 use crate::seed::{PostSpec, Seed};
 
 both_backends!(
@@ -139,4 +145,48 @@ fn answers_are_cached_by_what_decides_them_and_follow_publishing(db: &Db) {
         (put.status, put.header("allow"), put.json()["errors"][0]["type"].as_str()),
         (405, Some("GET, HEAD"), Some("MethodNotAllowedError"))
     );
+}
+
+/// A content key is public, so anyone may send Ghost browses the cache has
+/// not seen, each reading the database: however many arrive at once, they
+/// hold two of its connections. Here the posts' tables are locked, so each
+/// browse that reaches PostgreSQL waits on the lock, where it counts them.
+#[test]
+fn ghost_answers_missing_from_the_cache_hold_two_connections_at_most() {
+    let Some(db) = Db::postgres() else { return };
+    let seed = Seed::new(db.url());
+    seed.post(PostSpec { title: "Published Essay", ..Default::default() });
+    let app = TestApp::spawn(db.url());
+    let admin = seed.sign_in(&app, "admin@example.com", Role::Admin);
+    let (key, _) = content_key(&app, &admin);
+
+    let mut lock = PgConnection::establish(db.url()).unwrap();
+    let mut watch = PgConnection::establish(db.url()).unwrap();
+    lock.batch_execute("BEGIN; LOCK TABLE post_listings, listing_counts, posts IN ACCESS EXCLUSIVE MODE").unwrap();
+    // Distinct pages, so that none is answered from the cache.
+    let asked: Vec<_> = (1..=8)
+        .map(|limit| {
+            let url = app.url(&format!("/ghost/api/content/posts/?key={key}&limit={limit}"));
+            thread::spawn(move || agent().get(&url).call().map(|r| r.status().as_u16()).unwrap_or(0))
+        })
+        .collect();
+    let waiting = |conn: &mut PgConnection| -> i64 {
+        let count = "(SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+                     AND wait_event_type = 'Lock')";
+        diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(count)).get_result(conn).unwrap()
+    };
+    // Until two wait on the lock, then half a second more: the other six
+    // arrived with them, and without the limit would be waiting too.
+    let (started, mut most, mut two_since) = (Instant::now(), 0, None::<Instant>);
+    while started.elapsed() < DEADLINE && two_since.is_none_or(|at| at.elapsed() < Duration::from_millis(500)) {
+        most = most.max(waiting(&mut watch));
+        if most >= 2 && two_since.is_none() {
+            two_since = Some(Instant::now());
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+    lock.batch_execute("ROLLBACK").unwrap();
+    let statuses: Vec<u16> = asked.into_iter().map(|t| t.join().unwrap()).collect();
+    assert_eq!(most, 2, "Ghost browses waiting on the database at once");
+    assert!(statuses.iter().all(|s| *s == 200), "each answered once the lock was gone: {statuses:?}");
 }

@@ -3031,7 +3031,7 @@ export interface components {
                 "application/json": components["schemas"]["GhostErrors"];
             };
         };
-        /** @description The database cannot be reached or does not answer in time; the cause is logged, not sent. Retry after Retry-After seconds. */
+        /** @description The database cannot be reached or does not answer in time, or the answer was not in the cache and two others were being built for 5 s (Ghost answers are built two at a time); the cause is logged, not sent. Retry after Retry-After seconds. */
         GhostUnavailable: {
             headers: {
                 "Retry-After": number;

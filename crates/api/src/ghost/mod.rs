@@ -14,7 +14,7 @@
 //! Cost: a filter is bounded by [`nql`]'s limits, so a browse is a count,
 //! a page and its taxonomy (and bodies, when asked for) whatever it says;
 //! `page * limit` stops at [`MAX_BROWSE_DEPTH`] and a page's HTML at
-//! [`BODY_BUDGET`].
+//! [`BODY_BUDGET`]; and answers are built [`BUILDS_AT_ONCE`] at a time.
 
 pub mod error;
 pub mod keys;
@@ -31,7 +31,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use self::error::GhostError;
-use self::params::{BROWSE, MAX_LIMIT, Pagination, Query, READ, browse_of, invalid, one_of};
+use self::params::{BROWSE, Pagination, Query, READ, browse_of, invalid, one_of};
 use self::wire::{GhostAuthor, GhostPost, GhostSettings, GhostTag, PostExtras, only};
 use crate::AppState;
 use crate::error::ApiError;
@@ -41,12 +41,16 @@ use crate::routes::Routes;
 /// The most HTML one page of posts may carry, in bytes; a larger page is
 /// a 400 asking for fewer posts or for fields without `html`.
 pub const BODY_BUDGET: i64 = 64 << 20;
-/// How many answers with bodies and more than [`MAX_LIMIT`] posts are
-/// built at once (each may hold [`BODY_BUDGET`] of HTML), and how long one
-/// waits for its turn before a 503.
-const HEAVY_AT_ONCE: usize = 2;
-const HEAVY_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
-static HEAVY: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(HEAVY_AT_ONCE);
+/// How many answers are built at once (the cache's misses), and how long
+/// one waits for its turn before a 503. A content key is public by design
+/// (it sits in every frontend's code), and a filter or an order off the
+/// listing index reads every public post: so however many such requests
+/// arrive, they hold two of the database's connections and the rest of
+/// the site keeps the others; and the HTML held is two pages of
+/// [`BODY_BUDGET`] at most.
+const BUILDS_AT_ONCE: usize = 2;
+const BUILD_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+static BUILDS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(BUILDS_AT_ONCE);
 
 /// The routes under `prefix` (`/ghost/api/content`, or a versioned one).
 pub fn mount(r: &mut Routes<'_>, prefix: &str) {
@@ -99,6 +103,8 @@ where
     keys::check(state, query.get("key")).await?;
     let key = query.cache_key(req, relative);
     let mut response = crate::rest::public_response_keyed(req, state, key, || async {
+        let turn = tokio::time::timeout(BUILD_WAIT, BUILDS.acquire()).await;
+        let _turn = turn.ok().and_then(Result::ok).ok_or(ApiError::Unavailable)?;
         build().await.map_err(|GhostError(error)| error).and_then(|value| Body::json(&value))
     })
     .await?;
@@ -163,12 +169,6 @@ async fn posts_json(
     fields: Option<&[String]>,
 ) -> Result<(Vec<serde_json::Value>, i64), GhostError> {
     let bodies = (extras.html || extras.plaintext).then_some(BODY_BUDGET);
-    let _turn = if bodies.is_some() && browse.limit > MAX_LIMIT {
-        let turn = tokio::time::timeout(HEAVY_WAIT, HEAVY.acquire()).await;
-        Some(turn.ok().and_then(Result::ok).ok_or(GhostError(ApiError::Unavailable))?)
-    } else {
-        None
-    };
     let browsed = state.store.browse().posts(browse, bodies).await?.map_err(|too| {
         invalid(
             "limit",
