@@ -168,7 +168,7 @@ def _compare(tools: Tools, current: Side, other: Side, names: tuple[str, ...] = 
         rounds = 2 if s.quick else rounds_per_run * s.runs
         load = Load(tools.wrk, s.threads, s.connections, s.duration_s, rounds)
         encoding = s.accept_encoding if encoding is None else encoding
-        items = scenarios.encoded(scenarios.read_scenarios(here.url, slug, digest, encoding), encoding)
+        items = scenarios.encoded(scenarios.read_scenarios(here.url, slug, digest, "", encoding), encoding)
         pairs = [_pair(load, sc, here, there) for sc in items if sc.name.removesuffix("_br") in names]
         for autosave in autosaves:
             if autosave.error:

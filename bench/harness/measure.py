@@ -116,6 +116,7 @@ class CorpusResult:
     corpus: Corpus
     article_slug: str = ""
     article_minutes: int = 0
+    ghost: scenarios.Ghost | None = None
     warm: list[ScenarioResult] = field(default_factory=list)
     database: list[ScenarioResult] = field(default_factory=list)
     writes: WriteResult | None = None
@@ -177,9 +178,10 @@ def warm_cache(tools: Tools, url: str, result: CorpusResult) -> None:
         result.article_slug, result.article_minutes = scenarios.find_article(server.url)
         log(f"article: {result.article_slug} ({result.article_minutes} min)")
         digest = scenarios.register_persisted_query(server.url, scenarios.INDEX_QUERY)
+        result.ghost = scenarios.ghost_access(server.url, writes.login(server.url, PASSWORD))
         items = [sc for encoding in tools.settings.warm_encodings
                  for sc in scenarios.encoded(scenarios.read_scenarios(server.url, result.article_slug, digest,
-                                                                      encoding), encoding)]
+                                                                      result.ghost.key, encoding), encoding)]
         captured, result.warm = _captures(items)
         statics = [c.static(n) for n, c in captured.items()]
         ceiling = Ceiling(tools.nginx, tools.settings.workers, statics, tools.reaper)
@@ -224,8 +226,10 @@ def _server_then_ceiling(tools: Tools, sc: Scenario, res: ScenarioResult, server
 def database_path(tools: Tools, url: str, result: CorpusResult) -> None:
     server = tools.server(url, f"database-{result.corpus.key}", response_cache=False)
     try:
-        base = scenarios.read_scenarios(server.url, result.article_slug, "0" * 64, tools.settings.accept_encoding)
+        encoding = tools.settings.accept_encoding
+        base = scenarios.read_scenarios(server.url, result.article_slug, "0" * 64, result.ghost.key, encoding)
         items = [sc for sc in base if sc.name in ("index", "article", "search")]
+        items.append(scenarios.ghost_deep(server.url, result.ghost, encoding))
         captured, result.database = _captures(items)
         for sc, res in zip(items, result.database, strict=True):
             res.ceiling_target = None
@@ -245,7 +249,6 @@ def database_path(tools: Tools, url: str, result: CorpusResult) -> None:
 
 def write_path(tools: Tools, url: str, folder: Path, result: CorpusResult) -> None:
     s = tools.settings
-    writes.create_admin(tools.binary, tools.env(url), PASSWORD)
     markdown = writes.body_markdown(folder)
     server = tools.server(url, f"writes-{result.corpus.key}")
     try:
@@ -304,7 +307,7 @@ def cache_full(tools: Tools, url: str, result: CorpusResult) -> None:
             before, held = held, _cache_bytes(server.url)
         log(f"  {articles} articles asked in {len(FILL_ENCODINGS)} encodings: the cache holds {held / 2**20:.1f} MB")
         encoding = tools.settings.warm_encodings[0]
-        article = next(sc for sc in scenarios.read_scenarios(server.url, result.article_slug, "0" * 64, encoding)
+        article = next(sc for sc in scenarios.read_scenarios(server.url, result.article_slug, "0" * 64, "", encoding)
                        if sc.name == "article")
         scenarios.capture(article.request)
         load = drive(Load(tools.wrk, tools.settings.threads, tools.settings.connections,
@@ -325,6 +328,8 @@ def measure_corpus(tools: Tools, corpus: Corpus) -> CorpusResult:
     log(f"=== {corpus.title} ===")
     result = CorpusResult(corpus)
     url, folder = database_url(tools, corpus, result)
+    # The content key of the Ghost scenarios and the write path's sign-in.
+    writes.create_admin(tools.binary, tools.env(url), PASSWORD)
     warm_cache(tools, url, result)
     if corpus == tools.settings.small:
         cache_full(tools, url, result)

@@ -21,6 +21,12 @@ ARTICLE_MINUTES = 26
 CAPTURE_TIMEOUT_S = 300  # a database-path answer at 100,000 posts may take seconds, not minutes
 ARTICLE_SEARCH_PAGES = 50  # of 100 cards: stop looking for a 26-minute post after 5,000
 SEARCH_PATH = "/api/v1/search?q=memory%20model&limit=10"
+# What a Ghost starter asks for its index: 15 posts with their HTML (Ghost's
+# default format), tags and authors; and the same page's cards alone.
+GHOST_POSTS = "/ghost/api/content/posts/"
+GHOST_INDEX = "include=tags,authors&limit=15"
+GHOST_CARDS = "fields=id,title,slug,custom_excerpt,published_at,reading_time,feature_image&include=tags&limit=15"
+GHOST_MAX_DEPTH = 10_000  # page * limit, as crates/api/src/ghost/params.rs caps it
 REST_ACCEPT = (("Accept", "application/json"),)
 GRAPHQL_ACCEPT = (("Accept", "application/graphql-response+json, application/json"),)
 
@@ -80,6 +86,37 @@ def find_article(base_url: str) -> tuple[str, int]:
     return best[1], best[2]
 
 
+@dataclass(frozen=True)
+class Ghost:
+    """A content key for the Ghost Content API, and the deepest page of
+    15 cards it may ask for (its offset capped at GHOST_MAX_DEPTH)."""
+    key: str
+    deepest_page: int
+
+
+def ghost_access(base_url: str, admin_token: str) -> Ghost:
+    """Create a content key as an admin would, and find the last page."""
+    answer = fetch(f"{base_url}/api/v1/admin/tokens", "POST",
+                   {"Content-Type": "application/json", "Authorization": f"Bearer {admin_token}"},
+                   json.dumps({"name": "bench Ghost frontend", "scope": "content"}).encode())
+    if answer.status != 201:
+        raise Fail(f"creating a content key answered {answer.status}: {answer.body[:200]!r}")
+    key = json.loads(answer.body)["token"]["token"]
+    first = fetch(f"{base_url}{GHOST_POSTS}?key={key}&{GHOST_CARDS}", timeout_s=CAPTURE_TIMEOUT_S)
+    if first.status != 200:
+        raise Fail(f"GET {GHOST_POSTS} answered {first.status}: {first.body[:200]!r}")
+    pages = json.loads(first.body)["meta"]["pagination"]["pages"]
+    return Ghost(key, max(1, min(pages, GHOST_MAX_DEPTH // 15)))
+
+
+def ghost_deep(base_url: str, ghost: Ghost, accept_encoding: str) -> Scenario:
+    """The last page of cards a Ghost client may reach: offset paging, the
+    database path's worst case for a browse."""
+    return Scenario("ghost_deep", f"Ghost posts browse, page {ghost.deepest_page} of 15 cards",
+                    Request("GET", f"{base_url}{GHOST_POSTS}?key={ghost.key}&{GHOST_CARDS}&page={ghost.deepest_page}",
+                            with_encoding(REST_ACCEPT, accept_encoding)))
+
+
 def register_persisted_query(base_url: str, query: str) -> str:
     """Register `query` under its SHA-256 (a POST with both), return the hash."""
     digest = hashlib.sha256(query.encode()).hexdigest()
@@ -100,7 +137,8 @@ def encoded(items: list[Scenario], accept_encoding: str) -> list[Scenario]:
             for sc in items]
 
 
-def read_scenarios(base_url: str, article_slug: str, apq_hash: str, accept_encoding: str) -> list[Scenario]:
+def read_scenarios(base_url: str, article_slug: str, apq_hash: str, ghost_key: str,
+                   accept_encoding: str) -> list[Scenario]:
     rest = with_encoding(REST_ACCEPT, accept_encoding)
     graphql = with_encoding(GRAPHQL_ACCEPT, accept_encoding)
     extensions = json.dumps({"persistedQuery": {"version": 1, "sha256Hash": apq_hash}}, separators=(",", ":"))
@@ -118,6 +156,10 @@ def read_scenarios(base_url: str, article_slug: str, apq_hash: str, accept_encod
                  0.8),
         Scenario("search", "search \"memory model\"", Request("GET", f"{base_url}{SEARCH_PATH}", rest),
                  None, optional=True),
+        Scenario("ghost_index", "Ghost posts browse, 15 with HTML, tags and authors",
+                 Request("GET", f"{base_url}{GHOST_POSTS}?key={ghost_key}&{GHOST_INDEX}", rest), 0.8),
+        Scenario("ghost_cards", "Ghost posts browse, 15 cards (fields, include=tags)",
+                 Request("GET", f"{base_url}{GHOST_POSTS}?key={ghost_key}&{GHOST_CARDS}", rest), 0.8),
     ]
 
 
