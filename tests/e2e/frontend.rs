@@ -66,7 +66,7 @@ fn the_reference_frontend_renders_the_demo_blog() {
     println!("{}", outcome.report); // shown with --nocapture
     outcome.assert_passed(RUNNER, BACKEND);
     assert!(outcome.flows.len() >= 10, "{}", outcome.report);
-    for shot in ["frontend-index.png", "frontend-article.png", "frontend-index-mobile.png"] {
+    for shot in ["frontend-index.png", "frontend-article.png", "frontend-code.png", "frontend-index-mobile.png"] {
         assert!(out.join(shot).metadata().is_ok_and(|m| m.len() > 10_000), "no screenshot {shot}");
     }
 }

@@ -245,6 +245,9 @@ try {
       return { plain, coloured: tokens.filter((t) => getComputedStyle(t).color !== plain).length };
     });
     expect(colours.coloured > 0, `no token of the ${language} block is coloured apart from ${colours.plain}`);
+    // The README's picture: a block with its paragraph before it.
+    await code.evaluate((c) => c.closest('pre').scrollIntoView({ block: 'center' }));
+    await page.screenshot({ path: `${out}/frontend-code.png` });
   });
 
   await check('an article links its tags and related posts', async () => {
