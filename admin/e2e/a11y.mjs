@@ -236,6 +236,11 @@ export async function keyboardOnlyWriting() {
     await page.waitForURL(/\/admin\/posts\/[0-9a-f-]{36}$/);
     const id = new URL(page.url()).pathname.split('/').pop();
 
+    // Tab passes over a disabled button: wait, as a person would, until the
+    // save that just finished leaves Publish enabled.
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('button')].some((b) => b.textContent.trim() === 'Publish' && !b.disabled),
+    );
     await tabTo(page, named('Publish'), 'Publish');
     await page.getByTestId('word-count').filter({ hasText: /^[1-9]\d* words$/ }).waitFor();
     await page.screenshot({ path: join(out, 'admin-keyboard-focus.png') });
