@@ -178,7 +178,6 @@ def warm_cache(tools: Tools, url: str, result: CorpusResult) -> None:
         result.article_slug, result.article_minutes = scenarios.find_article(server.url)
         log(f"article: {result.article_slug} ({result.article_minutes} min)")
         digest = scenarios.register_persisted_query(server.url, scenarios.INDEX_QUERY)
-        result.ghost = scenarios.ghost_access(server.url, writes.login(server.url, PASSWORD))
         items = [sc for encoding in tools.settings.warm_encodings
                  for sc in scenarios.encoded(scenarios.read_scenarios(server.url, result.article_slug, digest,
                                                                       result.ghost.key, encoding), encoding)]
@@ -200,6 +199,17 @@ def warm_cache(tools: Tools, url: str, result: CorpusResult) -> None:
                 copying.stop()
         rss = max((r.server.rss_under_load_kb for r in result.warm if r.server), default=0)
         result.memory.append(MemoryFigures("warm cache", _peak(server), rss))
+    finally:
+        server.stop()
+
+
+def ghost_setup(tools: Tools, url: str, result: CorpusResult) -> None:
+    """A content key for the Ghost scenarios, made on a server of its own:
+    signing in hashes a password (argon2, 19 MiB), which a server keeps
+    resident afterwards, and the read servers' memory is a target."""
+    server = tools.server(url, f"setup-{result.corpus.key}")
+    try:
+        result.ghost = scenarios.ghost_access(server.url, writes.login(server.url, PASSWORD))
     finally:
         server.stop()
 
@@ -330,6 +340,7 @@ def measure_corpus(tools: Tools, corpus: Corpus) -> CorpusResult:
     url, folder = database_url(tools, corpus, result)
     # The content key of the Ghost scenarios and the write path's sign-in.
     writes.create_admin(tools.binary, tools.env(url), PASSWORD)
+    ghost_setup(tools, url, result)
     warm_cache(tools, url, result)
     if corpus == tools.settings.small:
         cache_full(tools, url, result)
