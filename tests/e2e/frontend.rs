@@ -129,7 +129,7 @@ fn first_code_block(html: &str) -> Option<(String, String)> {
     let (_, rest) = html.split_once("<pre><code class=\"language-")?;
     let (language, rest) = rest.split_once("\">")?;
     let (escaped, _) = rest.split_once("</code></pre>")?;
-    let text = [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")]
+    let text = [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&nbsp;", "\u{a0}"), ("&amp;", "&")]
         .iter()
         .fold(escaped.to_owned(), |text, (entity, char)| text.replace(entity, char));
     Some((language.to_owned(), text))

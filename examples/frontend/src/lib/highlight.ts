@@ -8,11 +8,13 @@ import loadLanguages from 'prismjs/components/index.js';
 const LANGUAGES = ['bash', 'c', 'cpp', 'go', 'json', 'protobuf', 'python', 'rust', 'sql', 'toml', 'typescript', 'yaml'];
 loadLanguages(LANGUAGES);
 
-const ENTITIES: Record<string, string> = { lt: '<', gt: '>', quot: '"', '#39': "'", amp: '&' };
+// What Longform's renderer and sanitiser write for text: html5ever's
+// serializer also writes a no-break space as `&nbsp;`.
+const ENTITIES: Record<string, string> = { lt: '<', gt: '>', quot: '"', '#39': "'", nbsp: '\u00a0', amp: '&' };
 
 /** The text of escaped HTML: what Longform escaped in a code block. */
 function unescape(html: string): string {
-  return html.replace(/&(lt|gt|quot|#39|amp);/g, (_, name: string) => ENTITIES[name] ?? '');
+  return html.replace(/&(lt|gt|quot|#39|nbsp|amp);/g, (_, name: string) => ENTITIES[name] ?? '');
 }
 
 /**
